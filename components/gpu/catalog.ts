@@ -1,0 +1,235 @@
+/**
+ * The cloud-neutral GPU vocabulary and one table per cloud that maps it to that
+ * cloud's names. A stack says "l4 x1, 0..4 nodes, spot"; GKE turns that into
+ * `nvidia-l4` on `g2-standard-8`, EKS into `g6.xlarge`.
+ *
+ * Everything here is pure data and pure functions: no Pulumi, no I/O.
+ */
+
+/** GPU kinds a pool may ask for. Not every kind exists on every cloud (see the tables). */
+export const GPU_KINDS = ["t4", "l4", "a10g", "a100", "a100-80gb", "h100"] as const;
+export type GpuKind = (typeof GPU_KINDS)[number];
+
+/** The Kubernetes extended resource, label and taint every GPU node carries. */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/** The taint GPU nodes carry on both clouds (GKE adds it by itself; we set it on EKS). */
+export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
+
+/** Cloud-neutral description of a GPU node pool, as written in stack config. */
+export interface GpuPoolSpec {
+  /** DNS-label name of the pool, unique within the stack. */
+  name: string;
+  /** GPU kind, e.g. `l4`. */
+  gpu: GpuKind;
+  /** GPUs attached to every node of the pool. */
+  gpusPerNode: number;
+  /** Lower autoscaling bound (per zone on GKE, per node group on EKS). */
+  minNodes: number;
+  /** Upper autoscaling bound. */
+  maxNodes: number;
+  /** Spot / preemptible capacity. */
+  spot: boolean;
+  /** Explicit machine/instance type; overrides the table. */
+  machineType?: string;
+  /** Explicit zones (GKE node locations / EKS subnets' AZs); overrides the table. */
+  zones?: string[];
+  /** GKE driver channel installed by GKE itself. Changing it recreates the node pool. */
+  driverVersion: "DEFAULT" | "LATEST";
+}
+
+// ---------------------------------------------------------------------------
+// GKE
+// ---------------------------------------------------------------------------
+
+interface GkeGpu {
+  /** `guestAccelerators[].type`. */
+  acceleratorType: string;
+  /** Machine family prefix the accelerator attaches to (validation of overrides). */
+  machineFamily: string;
+  /** GPUs per node -> default machine type. The keys are the only legal counts. */
+  machineByCount: Record<number, string>;
+}
+
+/**
+ * GKE accelerators. Machine types: https://cloud.google.com/compute/docs/gpus
+ * (T4 attaches to N1; L4 comes with G2; A100 with A2; H100 with A3).
+ */
+export const GKE_GPUS: Partial<Record<GpuKind, GkeGpu>> = {
+  t4: {
+    acceleratorType: "nvidia-tesla-t4",
+    machineFamily: "n1-",
+    machineByCount: { 1: "n1-standard-8", 2: "n1-standard-16", 4: "n1-standard-32" },
+  },
+  l4: {
+    acceleratorType: "nvidia-l4",
+    machineFamily: "g2-",
+    machineByCount: { 1: "g2-standard-8", 2: "g2-standard-24", 4: "g2-standard-48", 8: "g2-standard-96" },
+  },
+  a100: {
+    acceleratorType: "nvidia-tesla-a100",
+    machineFamily: "a2-",
+    machineByCount: {
+      1: "a2-highgpu-1g",
+      2: "a2-highgpu-2g",
+      4: "a2-highgpu-4g",
+      8: "a2-highgpu-8g",
+      16: "a2-megagpu-16g",
+    },
+  },
+  "a100-80gb": {
+    acceleratorType: "nvidia-a100-80gb",
+    machineFamily: "a2-",
+    machineByCount: { 1: "a2-ultragpu-1g", 2: "a2-ultragpu-2g", 4: "a2-ultragpu-4g", 8: "a2-ultragpu-8g" },
+  },
+  h100: {
+    acceleratorType: "nvidia-h100-80gb",
+    machineFamily: "a3-",
+    machineByCount: { 1: "a3-highgpu-1g", 2: "a3-highgpu-2g", 4: "a3-highgpu-4g", 8: "a3-highgpu-8g" },
+  },
+};
+
+/**
+ * Zones that offer each accelerator, for the regions we have checked. GPUs exist
+ * only in some zones of a region; a pool placed in all zones fails to scale up in
+ * the others. Regions not listed here need `gpuPools[i].zones` in stack config.
+ * Re-check with `gcloud compute accelerator-types list --filter="zone~^REGION"`.
+ */
+export const GKE_GPU_ZONES: Record<string, Partial<Record<GpuKind, string[]>>> = {
+  "us-central1": {
+    t4: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+    l4: ["us-central1-a", "us-central1-b", "us-central1-c"],
+    a100: ["us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"],
+    "a100-80gb": ["us-central1-a", "us-central1-c"],
+    h100: ["us-central1-a", "us-central1-b", "us-central1-c"],
+  },
+  "us-east4": {
+    t4: ["us-east4-a", "us-east4-b", "us-east4-c"],
+    l4: ["us-east4-a", "us-east4-c"],
+    "a100-80gb": ["us-east4-c"],
+    h100: ["us-east4-a", "us-east4-b", "us-east4-c"],
+  },
+  "us-west1": {
+    t4: ["us-west1-a", "us-west1-b"],
+    l4: ["us-west1-a", "us-west1-b", "us-west1-c"],
+    a100: ["us-west1-b"],
+    h100: ["us-west1-a", "us-west1-b", "us-west1-c"],
+  },
+  "europe-west4": {
+    t4: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+    l4: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+    a100: ["europe-west4-a", "europe-west4-b"],
+    "a100-80gb": ["europe-west4-a"],
+    h100: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+  },
+  "europe-west1": {
+    t4: ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
+    l4: ["europe-west1-b", "europe-west1-c"],
+  },
+  "asia-southeast1": {
+    t4: ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+    l4: ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
+    a100: ["asia-southeast1-b", "asia-southeast1-c"],
+  },
+};
+
+/** What a cloud-neutral pool becomes on GKE. */
+export interface GkeGpuPlacement {
+  acceleratorType: string;
+  machineType: string;
+  zones: string[];
+}
+
+/**
+ * Problems with a pool on GKE, one human-readable reason per entry, each
+ * naming the fix. Empty when the pool maps cleanly. `path` prefixes reasons.
+ */
+export function gkeGpuProblems(pool: GpuPoolSpec, region: string | undefined): string[] {
+  const gpu = GKE_GPUS[pool.gpu];
+  if (!gpu) {
+    const offered = Object.keys(GKE_GPUS).join(", ");
+    return [`GPU kind "${pool.gpu}" is not offered on GKE: pick one of ${offered}.`];
+  }
+  const problems: string[] = [];
+  const counts = Object.keys(gpu.machineByCount).map(Number);
+  if (!pool.machineType && !counts.includes(pool.gpusPerNode)) {
+    problems.push(
+      `gpusPerNode ${pool.gpusPerNode} is not a GKE shape for ${pool.gpu}: use one of ${counts.join(", ")}.`,
+    );
+  }
+  if (pool.machineType && !pool.machineType.startsWith(gpu.machineFamily)) {
+    problems.push(
+      `machineType "${pool.machineType}" cannot carry ${gpu.acceleratorType}: use a ${gpu.machineFamily}* machine type or drop machineType.`,
+    );
+  }
+  if (!pool.zones && region && !GKE_GPU_ZONES[region]?.[pool.gpu]) {
+    problems.push(
+      `no known ${pool.gpu} zones in region "${region}": set zones explicitly (gcloud compute accelerator-types list --filter="zone~^${region}").`,
+    );
+  }
+  if (pool.zones && region) {
+    const foreign = pool.zones.filter((z) => !z.startsWith(`${region}-`));
+    if (foreign.length > 0) {
+      problems.push(`zones ${foreign.join(", ")} are not in region "${region}": list zones of ${region}.`);
+    }
+  }
+  return problems;
+}
+
+/** Maps a validated pool to GKE names. Call after {@link gkeGpuProblems} returned nothing. */
+export function gkeGpuPlacement(pool: GpuPoolSpec, region: string): GkeGpuPlacement {
+  const gpu = GKE_GPUS[pool.gpu];
+  if (!gpu) throw new Error(`GPU kind "${pool.gpu}" is not offered on GKE.`);
+  const machineType = pool.machineType ?? gpu.machineByCount[pool.gpusPerNode];
+  if (!machineType) throw new Error(`no GKE machine type for ${pool.gpusPerNode} x ${pool.gpu}.`);
+  const zones = pool.zones ?? GKE_GPU_ZONES[region]?.[pool.gpu] ?? [];
+  return { acceleratorType: gpu.acceleratorType, machineType, zones };
+}
+
+// ---------------------------------------------------------------------------
+// EKS
+// ---------------------------------------------------------------------------
+
+/**
+ * EKS instance types per GPU kind and count (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing).
+ * t4 -> g4dn, a10g -> g5, l4 -> g6, a100 -> p4d, a100-80gb -> p4de, h100 -> p5.
+ */
+export const EKS_GPUS: Partial<Record<GpuKind, { family: string; instanceByCount: Record<number, string> }>> = {
+  t4: { family: "g4dn.", instanceByCount: { 1: "g4dn.2xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" } },
+  a10g: { family: "g5.", instanceByCount: { 1: "g5.2xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" } },
+  l4: { family: "g6.", instanceByCount: { 1: "g6.2xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" } },
+  a100: { family: "p4d.", instanceByCount: { 8: "p4d.24xlarge" } },
+  "a100-80gb": { family: "p4de.", instanceByCount: { 8: "p4de.24xlarge" } },
+  h100: { family: "p5.", instanceByCount: { 8: "p5.48xlarge" } },
+};
+
+/** Problems with a pool on EKS (same shape as {@link gkeGpuProblems}). */
+export function eksGpuProblems(pool: GpuPoolSpec): string[] {
+  const gpu = EKS_GPUS[pool.gpu];
+  if (!gpu) {
+    return [`GPU kind "${pool.gpu}" is not offered on EKS: pick one of ${Object.keys(EKS_GPUS).join(", ")}.`];
+  }
+  const counts = Object.keys(gpu.instanceByCount).map(Number);
+  if (!pool.machineType && !counts.includes(pool.gpusPerNode)) {
+    return [`gpusPerNode ${pool.gpusPerNode} is not an EC2 shape for ${pool.gpu}: use one of ${counts.join(", ")}.`];
+  }
+  if (pool.machineType && !pool.machineType.startsWith(gpu.family)) {
+    return [
+      `machineType "${pool.machineType}" does not carry ${pool.gpu}: use a ${gpu.family}* instance type or drop machineType.`,
+    ];
+  }
+  return [];
+}
+
+/** Maps a validated pool to an EC2 instance type. */
+export function eksInstanceType(pool: GpuPoolSpec): string {
+  const gpu = EKS_GPUS[pool.gpu];
+  const type = pool.machineType ?? gpu?.instanceByCount[pool.gpusPerNode];
+  if (!type) throw new Error(`no EC2 instance type for ${pool.gpusPerNode} x ${pool.gpu}.`);
+  return type;
+}
+
+/** Most GPUs the pools can hold at once: sum over pools of maxNodes x gpusPerNode (x zones on GKE). */
+export function maxGpus(pools: Pick<GpuPoolSpec, "maxNodes" | "gpusPerNode">[], zonesPerPool: number[] = []): number {
+  return pools.reduce((sum, p, i) => sum + p.maxNodes * p.gpusPerNode * (zonesPerPool[i] ?? 1), 0);
+}

@@ -1,0 +1,31 @@
+/** IPv4 CIDR helpers shared by config validation and components. Pure. */
+
+const CIDR_RE =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
+
+export function isCidr(value: string): boolean {
+  return CIDR_RE.test(value);
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** [first, last] address of a CIDR, as integers. */
+export function cidrRange(cidr: string): [number, number] {
+  const [ip, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  const start = Math.floor(ipv4ToInt(ip) / size) * size;
+  return [start, start + size - 1];
+}
+
+export function cidrsOverlap(a: string, b: string): boolean {
+  const [a0, a1] = cidrRange(a);
+  const [b0, b1] = cidrRange(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+/** True for a range that admits any address (`0.0.0.0/0` and friends). */
+export function isWorldOpen(cidr: string): boolean {
+  return cidr.trim().endsWith("/0");
+}

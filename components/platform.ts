@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../stacks/defaults";
+import { GkeGpuCluster } from "./cluster/gkeGpuCluster";
+import type { ClusterOutputs, TrackingStoreOutputs } from "./contracts";
+import { GcpNetwork } from "./network/gcpNetwork";
+import { GcpTrackingStore } from "./tracking/gcpTrackingStore";
+
+export interface MlopsPlatformArgs {
+  /** The validated stack config (stacks/config.ts). */
+  config: PlatformConfig;
+}
+
+/** The cloud layer's result, the same shape on every cloud. */
+export interface CloudLayer {
+  cluster: ClusterOutputs;
+  tracking: TrackingStoreOutputs;
+}
+
+/**
+ * The whole platform for one environment. Picks the cloud implementation from
+ * `config.cloud` and wires: network -> GPU cluster -> MLflow tracking store.
+ * The tracking store's database waits for the network only, never for the cluster.
+ */
+export class MlopsPlatform extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly artifactBucket: pulumi.Output<string>;
+  public readonly databaseConnectionName: pulumi.Output<string>;
+  public readonly cloud: CloudLayer;
+
+  constructor(name: string, args: MlopsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:index:MlopsPlatform", name, {}, opts);
+    const c = args.config;
+
+    switch (c.cloud) {
+      case "gcp":
+        this.cloud = gcpCloudLayer(name, c, this);
+        break;
+      case "aws":
+        throw new pulumi.RunError(
+          "mlops-platform:cloud is aws, which is not implemented yet: set `mlops-platform:cloud gcp` until AWS support lands.",
+        );
+    }
+
+    this.clusterName = this.cloud.cluster.name;
+    this.kubeconfig = this.cloud.cluster.kubeconfig;
+    this.artifactBucket = this.cloud.tracking.bucketName;
+    this.databaseConnectionName = this.cloud.tracking.connectionName;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      artifactBucket: this.artifactBucket,
+      databaseConnectionName: this.databaseConnectionName,
+    });
+  }
+}
+
+function gcpCloudLayer(name: string, c: PlatformConfig, parent: pulumi.Resource): CloudLayer {
+  const { project, region } = c.gcp;
+  const network = new GcpNetwork(
+    `${name}-network`,
+    {
+      region,
+      nodeCidr: c.network.nodeCidr,
+      podCidr: c.network.podCidr,
+      serviceCidr: c.network.serviceCidr,
+      flowLogs: c.environment === "prod",
+    },
+    { parent },
+  );
+
+  const cluster = new GkeGpuCluster(
+    `${name}-cluster`,
+    {
+      project,
+      region,
+      clusterName: c.namePrefix,
+      network: network.network.id,
+      subnetwork: network.subnetwork.id,
+      podRangeName: network.podRangeName,
+      serviceRangeName: network.serviceRangeName,
+      controlPlaneCidr: c.network.controlPlaneCidr,
+      authorizedNetworks: c.cluster.authorizedNetworks,
+      privateEndpoint: c.cluster.privateEndpoint,
+      releaseChannel: c.cluster.releaseChannel,
+      systemPool: c.cluster.systemPool,
+      gpuPools: c.gpuPools,
+      labels: c.labels,
+      deletionProtection: c.environment !== "dev",
+      protect: c.protect,
+    },
+    { parent },
+  );
+
+  const tracking = new GcpTrackingStore(
+    `${name}-tracking`,
+    {
+      project,
+      region,
+      network: network.network.id,
+      privateServiceConnection: network.privateServiceConnection,
+      database: c.database,
+      artifacts: c.artifacts,
+      labels: c.labels,
+      workloadIdentityPool: cluster.workloadIdentityPool,
+      accountPrefix: c.namePrefix,
+      protect: c.protect,
+    },
+    { parent },
+  );
+
+  return { cluster, tracking };
+}

@@ -1,0 +1,17 @@
+/**
+ * The Pulumi program (Pulumi.yaml `main`). Validates the stack's config first:
+ * when any key is wrong, it throws one error listing them all and registers nothing.
+ */
+import { MlopsPlatform } from "../components/platform";
+import { loadStackConfig } from "./config";
+
+const config = loadStackConfig();
+const platform = new MlopsPlatform(config.namePrefix, { config });
+
+export const cloud = config.cloud;
+export const environment = config.environment;
+export const clusterName = platform.clusterName;
+/** Secret: `pulumi stack output kubeconfig --show-secrets > kubeconfig.json`. */
+export const kubeconfig = platform.kubeconfig;
+export const artifactBucket = platform.artifactBucket;
+export const databaseConnectionName = platform.databaseConnectionName;

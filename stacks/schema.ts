@@ -1,0 +1,162 @@
+/**
+ * The one schema for a stack's config (the `mlops-platform:*` keys of
+ * `Pulumi.<stack>.yaml`). Every key is optional here: environment defaults
+ * (./defaults.ts) fill the gaps, then ./config.ts validates the merged result.
+ *
+ * Messages are written for the person editing the stack file: each names what is
+ * wrong and what to write instead.
+ */
+import { z } from "zod";
+import { GPU_KINDS } from "../components/gpu/catalog";
+import { isCidr } from "../components/net";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const CLOUDS = ["gcp", "aws"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** Cloud-neutral database sizes; each cloud maps them in its tracking-store table. */
+export const DB_SIZES = ["small", "medium", "large", "xlarge"] as const;
+export type DbSize = (typeof DB_SIZES)[number];
+
+const DNS_LABEL_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** GCP label keys: lowercase letter first, then lowercase, digits, `_` and `-`, at most 63. */
+const LABEL_KEY_RE = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE_RE = /^[a-z0-9_-]{0,63}$/;
+
+const enumMsg = (values: readonly string[]) => ({
+  error: (issue: { input?: unknown }) =>
+    `"${String(issue.input)}" is not allowed: use one of ${values.join(", ")}.`,
+});
+
+export const cidr = z
+  .string({ error: "must be a CIDR string such as 10.0.0.0/20." })
+  .refine(isCidr, { error: (i) => `"${String(i.input)}" is not a CIDR: write it as a.b.c.d/n, e.g. 10.0.0.0/20.` });
+
+const positiveInt = (what: string, max: number) =>
+  z
+    .number({ error: `${what} must be a whole number.` })
+    .int({ error: `${what} must be a whole number.` })
+    .min(0, { error: `${what} cannot be negative.` })
+    .max(max, { error: (i) => `${what} ${String(i.input)} is above ${max}: lower it.` });
+
+/** Upper bound on any one pool's maxNodes: above this is almost certainly a typo. */
+export const MAX_NODES_PER_POOL = 64;
+
+export const gpuPoolSchema = z.strictObject({
+  name: z
+    .string({ error: "pool name is required: a short DNS label such as l4-inference." })
+    .max(24, { error: "pool name is longer than 24 characters: shorten it." })
+    .regex(DNS_LABEL_RE, {
+      error: (i) => `pool name "${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
+    }),
+  gpu: z.enum(GPU_KINDS, enumMsg(GPU_KINDS)),
+  gpusPerNode: z
+    .number({ error: "gpusPerNode must be a number such as 1." })
+    .int({ error: "gpusPerNode must be a whole number." })
+    .min(1, { error: "gpusPerNode must be at least 1." })
+    .max(16, { error: "gpusPerNode above 16 does not exist on any cloud: lower it." })
+    .default(1),
+  minNodes: positiveInt("minNodes", MAX_NODES_PER_POOL).default(0),
+  maxNodes: positiveInt("maxNodes", MAX_NODES_PER_POOL),
+  spot: z.boolean({ error: "spot must be true or false." }).default(false),
+  machineType: z.string().min(1).optional(),
+  zones: z.array(z.string().min(1)).min(1, { error: "zones, when set, must list at least one zone." }).optional(),
+  driverVersion: z.enum(["DEFAULT", "LATEST"], enumMsg(["DEFAULT", "LATEST"])).default("DEFAULT"),
+});
+
+const authorizedNetworkSchema = z.strictObject({
+  name: z.string({ error: "each authorized network needs a name (e.g. office-vpn)." }).min(1),
+  cidr,
+});
+
+export const stackConfigSchema = z.strictObject({
+  cloud: z.enum(CLOUDS, enumMsg(CLOUDS)).optional(),
+  environment: z.enum(ENVIRONMENTS, enumMsg(ENVIRONMENTS)).optional(),
+  namePrefix: z
+    .string()
+    .max(16, { error: "namePrefix is longer than 16 characters (cloud names have limits): shorten it." })
+    .regex(DNS_LABEL_RE, {
+      error: (i) => `"${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
+    })
+    .optional(),
+  labels: z
+    .record(
+      z.string().regex(LABEL_KEY_RE, {
+        error: (i) => `label key "${String(i.input)}" must be lowercase, start with a letter, at most 63 characters.`,
+      }),
+      z.string().regex(LABEL_VALUE_RE, {
+        error: (i) => `label value "${String(i.input)}" must be lowercase letters, digits, '_' or '-', at most 63.`,
+      }),
+    )
+    .optional(),
+  network: z
+    .strictObject({
+      nodeCidr: cidr.optional(),
+      podCidr: cidr.optional(),
+      serviceCidr: cidr.optional(),
+      controlPlaneCidr: cidr.optional(),
+      vpcCidr: cidr.optional(),
+    })
+    .optional(),
+  cluster: z
+    .strictObject({
+      releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"], enumMsg(["RAPID", "REGULAR", "STABLE"])).optional(),
+      kubernetesVersion: z
+        .string()
+        .regex(/^1\.\d{2}$/, { error: (i) => `"${String(i.input)}" must be a minor version such as 1.33.` })
+        .optional(),
+      authorizedNetworks: z.array(authorizedNetworkSchema).optional(),
+      privateEndpoint: z.boolean().optional(),
+      systemPool: z
+        .strictObject({
+          machineType: z.string().min(1).optional(),
+          minNodes: positiveInt("minNodes", MAX_NODES_PER_POOL).optional(),
+          maxNodes: positiveInt("maxNodes", MAX_NODES_PER_POOL).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  gpuPools: z.array(gpuPoolSchema).optional(),
+  database: z
+    .strictObject({
+      size: z.enum(DB_SIZES, enumMsg(DB_SIZES)).optional(),
+      postgresVersion: z
+        .number()
+        .int()
+        .min(15, { error: (i) => `PostgreSQL ${String(i.input)} is too old: use 15, 16 or 17.` })
+        .max(17, { error: (i) => `PostgreSQL ${String(i.input)} is not supported yet: use 15, 16 or 17.` })
+        .optional(),
+      highAvailability: z.boolean().optional(),
+      backupRetentionDays: z
+        .number()
+        .int()
+        .min(1, { error: "backupRetentionDays must be at least 1." })
+        .max(365, { error: "backupRetentionDays above 365 is not supported: lower it." })
+        .optional(),
+      pitrRetentionDays: z
+        .number()
+        .int()
+        .min(1, { error: "pitrRetentionDays must be between 1 and 7." })
+        .max(7, { error: "pitrRetentionDays must be between 1 and 7 (Cloud SQL's limit)." })
+        .optional(),
+      diskSizeGb: z.number().int().min(10, { error: "diskSizeGb must be at least 10." }).max(65536).optional(),
+      deletionProtection: z.boolean().optional(),
+    })
+    .optional(),
+  artifacts: z
+    .strictObject({
+      keepVersions: z
+        .number()
+        .int()
+        .min(1, { error: "keepVersions must keep at least 1 noncurrent version." })
+        .max(100, { error: "keepVersions above 100 makes the bucket grow without bound: lower it." })
+        .optional(),
+      forceDestroy: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+export type StackConfigInput = z.infer<typeof stackConfigSchema>;
+export type GpuPoolInput = z.input<typeof gpuPoolSchema>;

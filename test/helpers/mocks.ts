@@ -1,0 +1,262 @@
+/**
+ * The one Pulumi mocks helper every test uses.
+ *
+ * - `newResource` returns the inputs plus the computed outputs our code reads
+ *   (ids, names, endpoints, CA data, emails, ARNs...), so dependent resources see
+ *   realistic values.
+ * - `call` answers the invokes we know and throws for any other token, so a new
+ *   invoke can't silently return nothing.
+ * - The mock monitor's `registerResource` is wrapped to record what `newResource`
+ *   never sees: parent URN, `dependsOn` URNs, `protect`, and which input paths
+ *   were secret. Tests and the offline policy check read that recording.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+
+/** pulumi's wire signature for a secret value. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  /** Inputs with secrets unwrapped to plain values (as the policy engine sees them). */
+  inputs: Record<string, any>;
+  /** The state the mock returned (inputs + computed outputs). */
+  state: Record<string, any>;
+  parent: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  protect: boolean;
+  provider: string;
+  /** Dotted paths of inputs that were secret Outputs. */
+  secretPaths: string[];
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Computed outputs per resource type: what the cloud would fill in after create. */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  const n = inputs.name ?? `${name}-mock`;
+  switch (type) {
+    case "gcp:container/cluster:Cluster":
+      return {
+        name: n,
+        endpoint: "34.0.0.1",
+        masterAuth: { ...(inputs.masterAuth ?? {}), clusterCaCertificate: "Q0EtQ0VSVA==" },
+        selfLink: `https://container.googleapis.com/v1/projects/p/locations/r/clusters/${n}`,
+      };
+    case "gcp:serviceaccount/account:Account":
+      return {
+        email: `${inputs.accountId}@mock-project.iam.gserviceaccount.com`,
+        name: `projects/mock-project/serviceAccounts/${inputs.accountId}@mock-project.iam.gserviceaccount.com`,
+        member: `serviceAccount:${inputs.accountId}@mock-project.iam.gserviceaccount.com`,
+      };
+    case "gcp:sql/databaseInstance:DatabaseInstance":
+      return {
+        name: n,
+        connectionName: `mock-project:region:${n}`,
+        privateIpAddress: "10.100.0.3",
+        selfLink: `https://sqladmin.googleapis.com/sql/v1beta4/projects/p/instances/${n}`,
+      };
+    case "gcp:compute/network:Network":
+    case "gcp:compute/subnetwork:Subnetwork":
+    case "gcp:compute/globalAddress:GlobalAddress":
+    case "gcp:compute/router:Router":
+      return { name: n, selfLink: `https://www.googleapis.com/compute/v1/projects/p/global/${type}/${n}`, id: n };
+    case "gcp:storage/bucket:Bucket":
+      return { name: n, url: `gs://${n}` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: "mock-password-0123456789abcdefghij" };
+    case "aws:eks/cluster:Cluster":
+      return {
+        name: n,
+        endpoint: "https://ABC.gr7.us-east-1.eks.amazonaws.com",
+        certificateAuthority: { data: "Q0EtQ0VSVA==" },
+        arn: `arn:aws:eks:us-east-1:123456789012:cluster/${n}`,
+        identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC" }] }],
+        vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: "sg-cluster" },
+      };
+    default:
+      return { name: n, arn: `arn:aws:mock:::${type}/${name}` };
+  }
+}
+
+/** Dotted paths of secret values in a raw (serialized) property struct. */
+function secretPaths(value: unknown, prefix = ""): string[] {
+  if (value === null || typeof value !== "object") return [];
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return [prefix || "."];
+  return Object.entries(obj).flatMap(([k, v]) => secretPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+export interface MockSession {
+  /** Every resource registered so far, in registration order. */
+  resources: RecordedResource[];
+  /** Resources of a type, optionally filtered by logical name. */
+  ofType(type: string, name?: string): RecordedResource[];
+  /** The single resource of a type and name; throws if there isn't exactly one. */
+  one(type: string, name?: string): RecordedResource;
+  byUrn(urn: string): RecordedResource | undefined;
+  /** URN chain from a resource up to the stack root (excluded). */
+  ancestors(r: RecordedResource): RecordedResource[];
+  /** Every resource `r` waits on: explicit dependsOn, property deps, and theirs, transitively. */
+  transitiveDependencies(r: RecordedResource): Set<string>;
+}
+
+/** Invokes the program may make, keyed by token. */
+const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
+  "gcp:organizations/getClientConfig:getClientConfig": () => ({ project: "mock-project", region: "us-central1" }),
+  "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => ({
+    emailAddress: "service-123@gs-project-accounts.iam.gserviceaccount.com",
+  }),
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+    accountId: "123456789012",
+    arn: "arn:aws:iam::123456789012:user/mock",
+    userId: "AIDMOCK",
+  }),
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+  "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1" }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
+    names: ["us-east-1a", "us-east-1b", "us-east-1c"],
+    zoneIds: ["use1-az1", "use1-az2", "use1-az3"],
+  }),
+};
+
+/**
+ * Installs mocks for a project/stack and returns a live recording. Call once per
+ * test file (setMocks is process-global), or per stack with `vi.resetModules()`.
+ */
+export async function installMocks(opts: {
+  stack: string;
+  project?: string;
+  config?: Record<string, string>;
+  preview?: boolean;
+}): Promise<MockSession> {
+  const project = opts.project ?? "mlops-platform";
+  const byUrnMap = new Map<string, RecordedResource>();
+  const resources: RecordedResource[] = [];
+  const pending = new Map<string, Partial<RecordedResource>>();
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
+        const id = args.inputs.name ?? `${args.name}-id`;
+        pending.set(`${args.type}::${args.name}`, { inputs: args.inputs, state });
+        return { id: String(id), state };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        const f = INVOKES[args.token];
+        if (!f) throw new Error(`mocks: unknown invoke ${args.token}; add it to test/helpers/mocks.ts`);
+        return f(args.inputs);
+      },
+    },
+    project,
+    opts.stack,
+    opts.preview ?? false,
+  );
+
+  if (opts.config) pulumi.runtime.setAllConfig(opts.config, []);
+
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) => {
+    original(req, (err: any, resp: any) => {
+      if (!err && resp) {
+        const type = req.getType();
+        const name = req.getName();
+        const seen = pending.get(`${type}::${name}`) ?? {};
+        const propDeps: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((v: any, k: string) => (propDeps[k] = v.getUrnsList()));
+        const rec: RecordedResource = {
+          urn: resp.getUrn(),
+          type,
+          name,
+          custom: req.getCustom(),
+          inputs: seen.inputs ?? {},
+          state: seen.state ?? {},
+          parent: req.getParent(),
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: propDeps,
+          protect: req.getProtect() === true,
+          provider: req.getProvider(),
+          secretPaths: secretPaths(req.getObject()?.toJavaScript()),
+        };
+        resources.push(rec);
+        byUrnMap.set(rec.urn, rec);
+      }
+      callback(err, resp);
+    });
+  };
+
+  const session: MockSession = {
+    resources,
+    ofType: (type, name) => resources.filter((r) => r.type === type && (name === undefined || r.name === name)),
+    one(type, name) {
+      const found = session.ofType(type, name);
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+      }
+      return found[0];
+    },
+    byUrn: (urn) => byUrnMap.get(urn),
+    ancestors(r) {
+      const chain: RecordedResource[] = [];
+      let cur = byUrnMap.get(r.parent);
+      while (cur) {
+        chain.push(cur);
+        cur = byUrnMap.get(cur.parent);
+      }
+      return chain;
+    },
+    transitiveDependencies(r) {
+      const seen = new Set<string>();
+      const stack = [r];
+      while (stack.length) {
+        const cur = stack.pop()!;
+        const direct = [...cur.dependencies, ...Object.values(cur.propertyDependencies).flat()];
+        for (const urn of direct) {
+          if (seen.has(urn)) continue;
+          seen.add(urn);
+          const dep = byUrnMap.get(urn);
+          if (dep) stack.push(dep);
+        }
+      }
+      return seen;
+    },
+  };
+  return session;
+}
+
+/**
+ * Flattens `Pulumi.<stack>.yaml` into the `namespace:key -> string` map the CLI
+ * hands the program (objects and arrays as JSON), optionally overridden.
+ */
+export function stackFileConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+  const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  return out;
+}
+
+/** Lets every pending Output settle so all registrations have reached the monitor. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  // Resources created inside chained outputs can need a few macrotask turns.
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Resolves an Output's value in tests. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => resolve(v)));
+}
