@@ -105,6 +105,10 @@ function schemaProblems(error: z.ZodError): ConfigProblem[] {
             ? `is required: set it (expected ${issue.expected}).`
             : `expected ${issue.expected}, got ${Array.isArray(got) ? "array" : typeof got} (${JSON.stringify(got)}): write a ${issue.expected}.`,
       });
+    } else if (issue.code === "invalid_key" || issue.code === "invalid_element") {
+      // Record keys / map elements: the useful message is on the nested issue.
+      const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message;
+      problems.push({ key: keyOf(issue.path), reason: inner ?? issue.message });
     } else {
       problems.push({ key: keyOf(issue.path), reason: issue.message });
     }

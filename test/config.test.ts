@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, mergeOver, parseStackConfig, type RawStackConfig } from "../stacks/config";
+import { ENV_DEFAULTS } from "../stacks/defaults";
+import { parse as parseYaml } from "yaml";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const VPN = [{ name: "vpn", cidr: "203.0.113.0/24" }];
+const GCP = { project: "acme-ml", region: "us-central1" };
+
+function raw(values: Record<string, unknown>, over: Partial<RawStackConfig> = {}): RawStackConfig {
+  return { stack: "dev", values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, ...values }, gcp: GCP, ...over };
+}
+
+/** Parses and returns the ConfigError; fails the test when parsing succeeds. */
+function problemsOf(input: RawStackConfig): ConfigError {
+  try {
+    parseStackConfig(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError, but the config was accepted");
+}
+
+describe("valid config", () => {
+  it.each(["dev", "staging", "prod"] as const)("%s resolves to the environment defaults", (env) => {
+    const c = parseStackConfig(raw({}, { stack: env }));
+    expect(c.environment).toBe(env);
+    expect(c.namePrefix).toBe(`mlops-${env}`);
+    expect(c.database).toEqual(ENV_DEFAULTS[env].database);
+    expect(c.gpuPools).toEqual(ENV_DEFAULTS[env].gpuPools);
+    expect(c.gcp).toEqual(GCP);
+    expect(c.labels.environment).toBe(env);
+  });
+
+  it("prod defaults are the safe ones", () => {
+    const c = parseStackConfig(raw({}, { stack: "prod" }));
+    expect(c.protect).toBe(true);
+    expect(c.database.highAvailability).toBe(true);
+    expect(c.database.deletionProtection).toBe(true);
+    expect(c.artifacts.forceDestroy).toBe(false);
+    expect(c.gpuPools.every((p) => !p.spot)).toBe(true);
+  });
+
+  it("dev defaults are cheap: GPU pools on spot with min 0, forceDestroy", () => {
+    const c = parseStackConfig(raw({}));
+    expect(c.gpuPools.every((p) => p.spot && p.minNodes === 0)).toBe(true);
+    expect(c.artifacts.forceDestroy).toBe(true);
+    expect(c.protect).toBe(false);
+  });
+
+  it("merges overrides deeply: objects merge, arrays replace", () => {
+    const c = parseStackConfig(
+      raw({
+        database: { size: "xlarge" },
+        labels: { team: "vision" },
+        gpuPools: [{ name: "t4", gpu: "t4", maxNodes: 3 }],
+      }),
+    );
+    expect(c.database.size).toBe("xlarge");
+    expect(c.database.postgresVersion).toBe(ENV_DEFAULTS.dev.database.postgresVersion);
+    expect(c.labels).toMatchObject({ team: "vision", platform: "mlops", environment: "dev" });
+    expect(c.gpuPools).toEqual([
+      { name: "t4", gpu: "t4", gpusPerNode: 1, minNodes: 0, maxNodes: 3, spot: false, driverVersion: "DEFAULT" },
+    ]);
+  });
+
+  it("takes the environment from the config key when the stack has another name", () => {
+    const c = parseStackConfig(raw({ environment: "staging" }, { stack: "team-a-staging" }));
+    expect(c.environment).toBe("staging");
+    expect(c.namePrefix).toBe("mlops-staging");
+  });
+
+  it("mergeOver leaves the defaults object untouched", () => {
+    const before = JSON.stringify(ENV_DEFAULTS.dev);
+    mergeOver(ENV_DEFAULTS.dev, { database: { size: "large" } });
+    expect(JSON.stringify(ENV_DEFAULTS.dev)).toBe(before);
+  });
+
+  it.each(["dev", "staging", "prod"])("the shipped Pulumi.%s.yaml parses", (env) => {
+    const doc = parseYaml(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${env}.yaml`), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const values: Record<string, unknown> = {};
+    const gcp: Record<string, string> = {};
+    for (const [k, v] of Object.entries(doc.config)) {
+      const [ns, key] = k.split(":");
+      if (ns === "mlops-platform") values[key] = v;
+      if (ns === "gcp") gcp[key] = String(v);
+    }
+    expect(parseStackConfig({ stack: env, values, gcp }).environment).toBe(env);
+  });
+});
+
+describe("bad config: one error naming the key and the fix", () => {
+  const cases: [string, RawStackConfig, string, RegExp][] = [
+    ["unknown cloud", raw({ cloud: "azure" }), "mlops-platform:cloud", /use one of gcp, aws/],
+    ["unknown GPU kind", raw({ gpuPools: [{ name: "a", gpu: "k80", maxNodes: 1 }] }), "mlops-platform:gpuPools[0].gpu", /use one of t4, l4/],
+    ["min above max", raw({ gpuPools: [{ name: "a", gpu: "l4", minNodes: 3, maxNodes: 1 }] }), "mlops-platform:gpuPools[0].minNodes", /raise maxNodes or lower minNodes/],
+    ["max over the cap", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 500 }] }), "mlops-platform:gpuPools[0].maxNodes", /above 64: lower it/],
+    ["missing gcp:project", raw({}, { gcp: { region: "us-central1" } }), "gcp:project", /pulumi config set gcp:project/],
+    ["missing gcp:region", raw({}, { gcp: { project: "p" } }), "gcp:region", /pulumi config set gcp:region/],
+    ["missing aws:region", raw({ cloud: "aws", gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }, { gcp: {} }), "aws:region", /pulumi config set aws:region/],
+    ["malformed CIDR", raw({ network: { nodeCidr: "10.0.0/8" } }), "mlops-platform:network.nodeCidr", /not a CIDR/],
+    ["world-open API", raw({ cluster: { authorizedNetworks: [{ name: "all", cidr: "0.0.0.0/0" }] } }), "mlops-platform:cluster.authorizedNetworks[0].cidr", /whole internet/],
+    ["no authorized networks", raw({ cluster: { authorizedNetworks: [] } }), "mlops-platform:cluster.authorizedNetworks", /add the CIDR/],
+    ["unknown top-level key", raw({ gpupools: [] }), "mlops-platform:gpupools", /not a known key.*gpuPools/],
+    ["unknown nested key", raw({ database: { sise: "small" } }), "mlops-platform:database.sise", /known here: size/],
+    ["wrong type", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: "four" }] }), "mlops-platform:gpuPools[0].maxNodes", /whole number/],
+    ["Postgres too old", raw({ database: { postgresVersion: 13 } }), "mlops-platform:database.postgresVersion", /use 15, 16 or 17/],
+    ["bad pool name", raw({ gpuPools: [{ name: "GPU_Pool", gpu: "l4", maxNodes: 1 }] }), "mlops-platform:gpuPools[0].name", /lowercase/],
+    ["duplicate pool names", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 1 }, { name: "a", gpu: "t4", maxNodes: 1 }] }), "mlops-platform:gpuPools[1].name", /its own name/],
+    ["GPU count GKE has no shape for", raw({ gpuPools: [{ name: "a", gpu: "l4", gpusPerNode: 3, maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /use one of 1, 2, 4, 8/],
+    ["GPU kind GKE lacks", raw({ gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /not offered on GKE/],
+    ["machine type that can't carry the GPU", raw({ gpuPools: [{ name: "a", gpu: "l4", machineType: "n1-standard-8", maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /g2-\* machine type/],
+    ["region without known GPU zones", raw({}, { gcp: { project: "p", region: "southamerica-east1" } }), "mlops-platform:gpuPools[0]", /set zones explicitly/],
+    ["zones outside the region", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 1, zones: ["europe-west4-a"] }] }), "mlops-platform:gpuPools[0]", /not in region/],
+    ["overlapping CIDRs", raw({ network: { podCidr: "10.10.0.0/16" } }), "mlops-platform:network.podCidr", /overlaps network.nodeCidr/],
+    ["control plane not a /28", raw({ network: { controlPlaneCidr: "172.16.0.0/24" } }), "mlops-platform:network.controlPlaneCidr", /must be a \/28/],
+    ["forceDestroy outside dev", raw({ artifacts: { forceDestroy: true } }, { stack: "staging" }), "mlops-platform:artifacts.forceDestroy", /only in dev/],
+    ["prod without deletion protection", raw({ database: { deletionProtection: false } }, { stack: "prod" }), "mlops-platform:database.deletionProtection", /cannot be false in prod/],
+    ["unknown environment", raw({}, { stack: "feature-x" }), "mlops-platform:environment", /dev, staging or prod/],
+    ["bad environment value", raw({ environment: "qa" }), "mlops-platform:environment", /use one of dev, staging, prod/],
+    ["keepVersions zero", raw({ artifacts: { keepVersions: 0 } }), "mlops-platform:artifacts.keepVersions", /at least 1/],
+    ["bad label key", raw({ labels: { Team: "x" } }), "mlops-platform:labels.Team", /lowercase/],
+    ["system pool min above max", raw({ cluster: { authorizedNetworks: VPN, systemPool: { minNodes: 5, maxNodes: 2 } } }), "mlops-platform:cluster.systemPool.minNodes", /raise maxNodes/],
+  ];
+
+  it.each(cases)("%s", (_title, input, key, fix) => {
+    const err = problemsOf(input);
+    const problem = err.problems.find((p) => p.key === key);
+    expect(problem, `no problem for ${key} in:\n${err.message}`).toBeDefined();
+    expect(problem!.reason).toMatch(fix);
+    expect(err.message).toContain(key);
+  });
+
+  it("reports every problem at once, not the first one only", () => {
+    const err = problemsOf(
+      raw({
+        cloud: "azure",
+        network: { nodeCidr: "nope" },
+        gpuPools: [{ name: "a", gpu: "k80", maxNodes: 1 }],
+        bogus: true,
+      }),
+    );
+    const keys = err.problems.map((p) => p.key);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        "mlops-platform:cloud",
+        "mlops-platform:network.nodeCidr",
+        "mlops-platform:gpuPools[0].gpu",
+        "mlops-platform:bogus",
+      ]),
+    );
+    expect(err.message).toMatch(/has 4 config problems/);
+  });
+
+  it("the error is a RunError so the CLI prints it without a stack trace", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    expect(pulumi.RunError.isInstance(problemsOf(raw({ cloud: "x" })))).toBe(true);
+  });
+});
