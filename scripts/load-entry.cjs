@@ -57,7 +57,10 @@ pulumi.runtime
       newResource: (args) => {
         count++;
         types[args.type] = (types[args.type] ?? 0) + 1;
-        return { id: `${args.name}-id`, state: { ...args.inputs, name: args.inputs.name ?? args.name } };
+        return {
+          id: `${args.name}-id`,
+          state: { ...args.inputs, name: args.inputs.name ?? args.name },
+        };
       },
       call: (args) => {
         throw new Error(`unexpected invoke ${args.token}`);
@@ -70,12 +73,21 @@ pulumi.runtime
   .then(async () => {
     const doc = yaml.parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) ?? {};
     const config = {};
-    for (const [k, v] of Object.entries(doc.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(doc.config ?? {}))
+      config[k] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(config, []);
     require(entry);
     for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
     await new Promise((r) => setTimeout(r, 100));
-    console.log(JSON.stringify({ ok: true, typescript: ts.version, transpileOnly: !!transpileOnly, resources: count, types }));
+    console.log(
+      JSON.stringify({
+        ok: true,
+        typescript: ts.version,
+        transpileOnly: !!transpileOnly,
+        resources: count,
+        types,
+      }),
+    );
   })
   .catch((err) => {
     console.error(err && err.message ? err.message : String(err));

@@ -136,8 +136,10 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   const k = (path: string) => `${PROJECT}:${path}`;
 
   if (c.cloud === "gcp") {
-    if (!c.gcp.project) add("gcp:project", "is required on cloud gcp: `pulumi config set gcp:project <project-id>`.");
-    if (!c.gcp.region) add("gcp:region", "is required on cloud gcp: `pulumi config set gcp:region us-central1`.");
+    if (!c.gcp.project)
+      add("gcp:project", "is required on cloud gcp: `pulumi config set gcp:project <project-id>`.");
+    if (!c.gcp.region)
+      add("gcp:region", "is required on cloud gcp: `pulumi config set gcp:region us-central1`.");
   } else if (!c.aws.region) {
     add("aws:region", "is required on cloud aws: `pulumi config set aws:region us-east-1`.");
   }
@@ -146,19 +148,31 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   c.gpuPools.forEach((pool, i) => {
     const p = `gpuPools[${i}]`;
     if (pool.minNodes > pool.maxNodes) {
-      add(k(`${p}.minNodes`), `(${pool.minNodes}) is above maxNodes (${pool.maxNodes}): raise maxNodes or lower minNodes.`);
+      add(
+        k(`${p}.minNodes`),
+        `(${pool.minNodes}) is above maxNodes (${pool.maxNodes}): raise maxNodes or lower minNodes.`,
+      );
     }
-    if (names.has(pool.name)) add(k(`${p}.name`), `"${pool.name}" is used by another pool: give each pool its own name.`);
+    if (names.has(pool.name))
+      add(k(`${p}.name`), `"${pool.name}" is used by another pool: give each pool its own name.`);
     names.add(pool.name);
-    const cloudProblems = c.cloud === "gcp" ? gkeGpuProblems(pool, c.gcp.region || undefined) : eksGpuProblems(pool);
+    const cloudProblems =
+      c.cloud === "gcp" ? gkeGpuProblems(pool, c.gcp.region || undefined) : eksGpuProblems(pool);
     for (const reason of cloudProblems) add(k(p), reason);
   });
 
   const sys = c.cluster.systemPool;
   if (sys.minNodes > sys.maxNodes) {
-    add(k("cluster.systemPool.minNodes"), `(${sys.minNodes}) is above maxNodes (${sys.maxNodes}): raise maxNodes or lower minNodes.`);
+    add(
+      k("cluster.systemPool.minNodes"),
+      `(${sys.minNodes}) is above maxNodes (${sys.maxNodes}): raise maxNodes or lower minNodes.`,
+    );
   }
-  if (sys.maxNodes < 1) add(k("cluster.systemPool.maxNodes"), "must be at least 1: the platform's services need a node.");
+  if (sys.maxNodes < 1)
+    add(
+      k("cluster.systemPool.maxNodes"),
+      "must be at least 1: the platform's services need a node.",
+    );
 
   const nets: [string, string][] =
     c.cloud === "gcp"
@@ -172,12 +186,18 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   for (let i = 0; i < nets.length; i++) {
     for (let j = i + 1; j < nets.length; j++) {
       if (cidrsOverlap(nets[i][1], nets[j][1])) {
-        add(k(nets[j][0]), `${nets[j][1]} overlaps ${nets[i][0]} (${nets[i][1]}): pick a range that does not overlap.`);
+        add(
+          k(nets[j][0]),
+          `${nets[j][1]} overlaps ${nets[i][0]} (${nets[i][1]}): pick a range that does not overlap.`,
+        );
       }
     }
   }
   if (c.cloud === "gcp" && !c.network.controlPlaneCidr.endsWith("/28")) {
-    add(k("network.controlPlaneCidr"), `(${c.network.controlPlaneCidr}) must be a /28, as GKE requires for the control plane.`);
+    add(
+      k("network.controlPlaneCidr"),
+      `(${c.network.controlPlaneCidr}) must be a /28, as GKE requires for the control plane.`,
+    );
   }
 
   c.cluster.authorizedNetworks.forEach((n, i) => {
@@ -196,10 +216,16 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   }
 
   if (c.artifacts.forceDestroy && c.environment !== "dev") {
-    add(k("artifacts.forceDestroy"), `deletes every model artifact with the bucket, allowed only in dev: remove it from the ${c.environment} stack.`);
+    add(
+      k("artifacts.forceDestroy"),
+      `deletes every model artifact with the bucket, allowed only in dev: remove it from the ${c.environment} stack.`,
+    );
   }
   if (c.environment === "prod" && !c.database.deletionProtection) {
-    add(k("database.deletionProtection"), "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).");
+    add(
+      k("database.deletionProtection"),
+      "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).",
+    );
   }
   return problems;
 }
@@ -215,7 +241,9 @@ export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
 
   let environment: Environment | undefined = input.environment;
   if (!environment && !("environment" in raw.values)) {
-    environment = (ENVIRONMENTS as readonly string[]).includes(raw.stack) ? (raw.stack as Environment) : undefined;
+    environment = (ENVIRONMENTS as readonly string[]).includes(raw.stack)
+      ? (raw.stack as Environment)
+      : undefined;
     if (!environment) {
       problems.push({
         key: `${PROJECT}:environment`,
@@ -261,7 +289,10 @@ export function readStackConfig(): RawStackConfig {
   const aws: Record<string, string> = {};
   const project = pulumi.getProject();
   for (const [fullKey, value] of Object.entries(all)) {
-    const [ns, key] = [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)];
+    const [ns, key] = [
+      fullKey.slice(0, fullKey.indexOf(":")),
+      fullKey.slice(fullKey.indexOf(":") + 1),
+    ];
     if (ns === project) values[key] = decode(value);
     else if (ns === "gcp") gcp[key] = value;
     else if (ns === "aws") aws[key] = value;

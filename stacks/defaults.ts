@@ -58,7 +58,10 @@ export interface PlatformConfig {
 }
 
 /** The parts of {@link PlatformConfig} that have environment defaults. */
-export type EnvDefaults = Omit<PlatformConfig, "cloud" | "environment" | "namePrefix" | "gcp" | "aws">;
+export type EnvDefaults = Omit<
+  PlatformConfig,
+  "cloud" | "environment" | "namePrefix" | "gcp" | "aws"
+>;
 
 const network = {
   nodeCidr: "10.10.0.0/20",
@@ -68,7 +71,12 @@ const network = {
   vpcCidr: "10.0.0.0/16",
 };
 
-const baseLabels = { platform: "mlops", "managed-by": "pulumi", team: "ml-platform", "cost-center": "ml" };
+const baseLabels = {
+  platform: "mlops",
+  "managed-by": "pulumi",
+  team: "ml-platform",
+  "cost-center": "ml",
+};
 
 export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
   dev: {
@@ -82,7 +90,15 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 1, maxNodes: 3 },
     },
     gpuPools: [
-      { name: "l4", gpu: "l4", gpusPerNode: 1, minNodes: 0, maxNodes: 2, spot: true, driverVersion: "DEFAULT" },
+      {
+        name: "l4",
+        gpu: "l4",
+        gpusPerNode: 1,
+        minNodes: 0,
+        maxNodes: 2,
+        spot: true,
+        driverVersion: "DEFAULT",
+      },
     ],
     database: {
       size: "small",
@@ -107,7 +123,15 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 1, maxNodes: 4 },
     },
     gpuPools: [
-      { name: "l4", gpu: "l4", gpusPerNode: 1, minNodes: 0, maxNodes: 4, spot: true, driverVersion: "DEFAULT" },
+      {
+        name: "l4",
+        gpu: "l4",
+        gpusPerNode: 1,
+        minNodes: 0,
+        maxNodes: 4,
+        spot: true,
+        driverVersion: "DEFAULT",
+      },
     ],
     database: {
       size: "medium",
@@ -132,7 +156,15 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 2, maxNodes: 6 },
     },
     gpuPools: [
-      { name: "l4", gpu: "l4", gpusPerNode: 1, minNodes: 1, maxNodes: 8, spot: false, driverVersion: "DEFAULT" },
+      {
+        name: "l4",
+        gpu: "l4",
+        gpusPerNode: 1,
+        minNodes: 1,
+        maxNodes: 8,
+        spot: false,
+        driverVersion: "DEFAULT",
+      },
     ],
     database: {
       size: "large",

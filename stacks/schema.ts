@@ -32,7 +32,9 @@ const enumMsg = (values: readonly string[]) => ({
 
 export const cidr = z
   .string({ error: "must be a CIDR string such as 10.0.0.0/20." })
-  .refine(isCidr, { error: (i) => `"${String(i.input)}" is not a CIDR: write it as a.b.c.d/n, e.g. 10.0.0.0/20.` });
+  .refine(isCidr, {
+    error: (i) => `"${String(i.input)}" is not a CIDR: write it as a.b.c.d/n, e.g. 10.0.0.0/20.`,
+  });
 
 const positiveInt = (what: string, max: number) =>
   z
@@ -49,7 +51,8 @@ export const gpuPoolSchema = z.strictObject({
     .string({ error: "pool name is required: a short DNS label such as l4-inference." })
     .max(24, { error: "pool name is longer than 24 characters: shorten it." })
     .regex(DNS_LABEL_RE, {
-      error: (i) => `pool name "${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
+      error: (i) =>
+        `pool name "${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
     }),
   gpu: z.enum(GPU_KINDS, enumMsg(GPU_KINDS)),
   gpusPerNode: z
@@ -62,7 +65,10 @@ export const gpuPoolSchema = z.strictObject({
   maxNodes: positiveInt("maxNodes", MAX_NODES_PER_POOL),
   spot: z.boolean({ error: "spot must be true or false." }).default(false),
   machineType: z.string().min(1).optional(),
-  zones: z.array(z.string().min(1)).min(1, { error: "zones, when set, must list at least one zone." }).optional(),
+  zones: z
+    .array(z.string().min(1))
+    .min(1, { error: "zones, when set, must list at least one zone." })
+    .optional(),
   driverVersion: z.enum(["DEFAULT", "LATEST"], enumMsg(["DEFAULT", "LATEST"])).default("DEFAULT"),
 });
 
@@ -76,18 +82,23 @@ export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS, enumMsg(ENVIRONMENTS)).optional(),
   namePrefix: z
     .string()
-    .max(16, { error: "namePrefix is longer than 16 characters (cloud names have limits): shorten it." })
+    .max(16, {
+      error: "namePrefix is longer than 16 characters (cloud names have limits): shorten it.",
+    })
     .regex(DNS_LABEL_RE, {
-      error: (i) => `"${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
+      error: (i) =>
+        `"${String(i.input)}" must be lowercase letters, digits and '-', starting with a letter.`,
     })
     .optional(),
   labels: z
     .record(
       z.string().regex(LABEL_KEY_RE, {
-        error: (i) => `label key "${String(i.input)}" must be lowercase, start with a letter, at most 63 characters.`,
+        error: (i) =>
+          `label key "${String(i.input)}" must be lowercase, start with a letter, at most 63 characters.`,
       }),
       z.string().regex(LABEL_VALUE_RE, {
-        error: (i) => `label value "${String(i.input)}" must be lowercase letters, digits, '_' or '-', at most 63.`,
+        error: (i) =>
+          `label value "${String(i.input)}" must be lowercase letters, digits, '_' or '-', at most 63.`,
       }),
     )
     .optional(),
@@ -102,10 +113,14 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   cluster: z
     .strictObject({
-      releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"], enumMsg(["RAPID", "REGULAR", "STABLE"])).optional(),
+      releaseChannel: z
+        .enum(["RAPID", "REGULAR", "STABLE"], enumMsg(["RAPID", "REGULAR", "STABLE"]))
+        .optional(),
       kubernetesVersion: z
         .string()
-        .regex(/^1\.\d{2}$/, { error: (i) => `"${String(i.input)}" must be a minor version such as 1.33.` })
+        .regex(/^1\.\d{2}$/, {
+          error: (i) => `"${String(i.input)}" must be a minor version such as 1.33.`,
+        })
         .optional(),
       authorizedNetworks: z.array(authorizedNetworkSchema).optional(),
       privateEndpoint: z.boolean().optional(),
@@ -126,7 +141,9 @@ export const stackConfigSchema = z.strictObject({
         .number()
         .int()
         .min(15, { error: (i) => `PostgreSQL ${String(i.input)} is too old: use 15, 16 or 17.` })
-        .max(17, { error: (i) => `PostgreSQL ${String(i.input)} is not supported yet: use 15, 16 or 17.` })
+        .max(17, {
+          error: (i) => `PostgreSQL ${String(i.input)} is not supported yet: use 15, 16 or 17.`,
+        })
         .optional(),
       highAvailability: z.boolean().optional(),
       backupRetentionDays: z
@@ -141,7 +158,12 @@ export const stackConfigSchema = z.strictObject({
         .min(1, { error: "pitrRetentionDays must be between 1 and 7." })
         .max(7, { error: "pitrRetentionDays must be between 1 and 7 (Cloud SQL's limit)." })
         .optional(),
-      diskSizeGb: z.number().int().min(10, { error: "diskSizeGb must be at least 10." }).max(65536).optional(),
+      diskSizeGb: z
+        .number()
+        .int()
+        .min(10, { error: "diskSizeGb must be at least 10." })
+        .max(65536)
+        .optional(),
       deletionProtection: z.boolean().optional(),
     })
     .optional(),
@@ -151,7 +173,9 @@ export const stackConfigSchema = z.strictObject({
         .number()
         .int()
         .min(1, { error: "keepVersions must keep at least 1 noncurrent version." })
-        .max(100, { error: "keepVersions above 100 makes the bucket grow without bound: lower it." })
+        .max(100, {
+          error: "keepVersions above 100 makes the bucket grow without bound: lower it.",
+        })
         .optional(),
       forceDestroy: z.boolean().optional(),
     })

@@ -9,7 +9,12 @@ const VPN = [{ name: "vpn", cidr: "203.0.113.0/24" }];
 const GCP = { project: "acme-ml", region: "us-central1" };
 
 function raw(values: Record<string, unknown>, over: Partial<RawStackConfig> = {}): RawStackConfig {
-  return { stack: "dev", values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, ...values }, gcp: GCP, ...over };
+  return {
+    stack: "dev",
+    values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, ...values },
+    gcp: GCP,
+    ...over,
+  };
 }
 
 /** Parses and returns the ConfigError; fails the test when parsing succeeds. */
@@ -62,7 +67,15 @@ describe("valid config", () => {
     expect(c.database.postgresVersion).toBe(ENV_DEFAULTS.dev.database.postgresVersion);
     expect(c.labels).toMatchObject({ team: "vision", platform: "mlops", environment: "dev" });
     expect(c.gpuPools).toEqual([
-      { name: "t4", gpu: "t4", gpusPerNode: 1, minNodes: 0, maxNodes: 3, spot: false, driverVersion: "DEFAULT" },
+      {
+        name: "t4",
+        gpu: "t4",
+        gpusPerNode: 1,
+        minNodes: 0,
+        maxNodes: 3,
+        spot: false,
+        driverVersion: "DEFAULT",
+      },
     ]);
   });
 
@@ -79,7 +92,9 @@ describe("valid config", () => {
   });
 
   it.each(["dev", "staging", "prod"])("the shipped Pulumi.%s.yaml parses", (env) => {
-    const doc = parseYaml(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${env}.yaml`), "utf8")) as {
+    const doc = parseYaml(
+      fs.readFileSync(path.join(__dirname, "..", `Pulumi.${env}.yaml`), "utf8"),
+    ) as {
       config: Record<string, unknown>;
     };
     const values: Record<string, unknown> = {};
@@ -96,35 +111,180 @@ describe("valid config", () => {
 describe("bad config: one error naming the key and the fix", () => {
   const cases: [string, RawStackConfig, string, RegExp][] = [
     ["unknown cloud", raw({ cloud: "azure" }), "mlops-platform:cloud", /use one of gcp, aws/],
-    ["unknown GPU kind", raw({ gpuPools: [{ name: "a", gpu: "k80", maxNodes: 1 }] }), "mlops-platform:gpuPools[0].gpu", /use one of t4, l4/],
-    ["min above max", raw({ gpuPools: [{ name: "a", gpu: "l4", minNodes: 3, maxNodes: 1 }] }), "mlops-platform:gpuPools[0].minNodes", /raise maxNodes or lower minNodes/],
-    ["max over the cap", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 500 }] }), "mlops-platform:gpuPools[0].maxNodes", /above 64: lower it/],
-    ["missing gcp:project", raw({}, { gcp: { region: "us-central1" } }), "gcp:project", /pulumi config set gcp:project/],
-    ["missing gcp:region", raw({}, { gcp: { project: "p" } }), "gcp:region", /pulumi config set gcp:region/],
-    ["missing aws:region", raw({ cloud: "aws", gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }, { gcp: {} }), "aws:region", /pulumi config set aws:region/],
-    ["malformed CIDR", raw({ network: { nodeCidr: "10.0.0/8" } }), "mlops-platform:network.nodeCidr", /not a CIDR/],
-    ["world-open API", raw({ cluster: { authorizedNetworks: [{ name: "all", cidr: "0.0.0.0/0" }] } }), "mlops-platform:cluster.authorizedNetworks[0].cidr", /whole internet/],
-    ["no authorized networks", raw({ cluster: { authorizedNetworks: [] } }), "mlops-platform:cluster.authorizedNetworks", /add the CIDR/],
-    ["unknown top-level key", raw({ gpupools: [] }), "mlops-platform:gpupools", /not a known key.*gpuPools/],
-    ["unknown nested key", raw({ database: { sise: "small" } }), "mlops-platform:database.sise", /known here: size/],
-    ["wrong type", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: "four" }] }), "mlops-platform:gpuPools[0].maxNodes", /whole number/],
-    ["Postgres too old", raw({ database: { postgresVersion: 13 } }), "mlops-platform:database.postgresVersion", /use 15, 16 or 17/],
-    ["bad pool name", raw({ gpuPools: [{ name: "GPU_Pool", gpu: "l4", maxNodes: 1 }] }), "mlops-platform:gpuPools[0].name", /lowercase/],
-    ["duplicate pool names", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 1 }, { name: "a", gpu: "t4", maxNodes: 1 }] }), "mlops-platform:gpuPools[1].name", /its own name/],
-    ["GPU count GKE has no shape for", raw({ gpuPools: [{ name: "a", gpu: "l4", gpusPerNode: 3, maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /use one of 1, 2, 4, 8/],
-    ["GPU kind GKE lacks", raw({ gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /not offered on GKE/],
-    ["machine type that can't carry the GPU", raw({ gpuPools: [{ name: "a", gpu: "l4", machineType: "n1-standard-8", maxNodes: 1 }] }), "mlops-platform:gpuPools[0]", /g2-\* machine type/],
-    ["region without known GPU zones", raw({}, { gcp: { project: "p", region: "southamerica-east1" } }), "mlops-platform:gpuPools[0]", /set zones explicitly/],
-    ["zones outside the region", raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 1, zones: ["europe-west4-a"] }] }), "mlops-platform:gpuPools[0]", /not in region/],
-    ["overlapping CIDRs", raw({ network: { podCidr: "10.10.0.0/16" } }), "mlops-platform:network.podCidr", /overlaps network.nodeCidr/],
-    ["control plane not a /28", raw({ network: { controlPlaneCidr: "172.16.0.0/24" } }), "mlops-platform:network.controlPlaneCidr", /must be a \/28/],
-    ["forceDestroy outside dev", raw({ artifacts: { forceDestroy: true } }, { stack: "staging" }), "mlops-platform:artifacts.forceDestroy", /only in dev/],
-    ["prod without deletion protection", raw({ database: { deletionProtection: false } }, { stack: "prod" }), "mlops-platform:database.deletionProtection", /cannot be false in prod/],
-    ["unknown environment", raw({}, { stack: "feature-x" }), "mlops-platform:environment", /dev, staging or prod/],
-    ["bad environment value", raw({ environment: "qa" }), "mlops-platform:environment", /use one of dev, staging, prod/],
-    ["keepVersions zero", raw({ artifacts: { keepVersions: 0 } }), "mlops-platform:artifacts.keepVersions", /at least 1/],
+    [
+      "unknown GPU kind",
+      raw({ gpuPools: [{ name: "a", gpu: "k80", maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0].gpu",
+      /use one of t4, l4/,
+    ],
+    [
+      "min above max",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", minNodes: 3, maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0].minNodes",
+      /raise maxNodes or lower minNodes/,
+    ],
+    [
+      "max over the cap",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 500 }] }),
+      "mlops-platform:gpuPools[0].maxNodes",
+      /above 64: lower it/,
+    ],
+    [
+      "missing gcp:project",
+      raw({}, { gcp: { region: "us-central1" } }),
+      "gcp:project",
+      /pulumi config set gcp:project/,
+    ],
+    [
+      "missing gcp:region",
+      raw({}, { gcp: { project: "p" } }),
+      "gcp:region",
+      /pulumi config set gcp:region/,
+    ],
+    [
+      "missing aws:region",
+      raw({ cloud: "aws", gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }, { gcp: {} }),
+      "aws:region",
+      /pulumi config set aws:region/,
+    ],
+    [
+      "malformed CIDR",
+      raw({ network: { nodeCidr: "10.0.0/8" } }),
+      "mlops-platform:network.nodeCidr",
+      /not a CIDR/,
+    ],
+    [
+      "world-open API",
+      raw({ cluster: { authorizedNetworks: [{ name: "all", cidr: "0.0.0.0/0" }] } }),
+      "mlops-platform:cluster.authorizedNetworks[0].cidr",
+      /whole internet/,
+    ],
+    [
+      "no authorized networks",
+      raw({ cluster: { authorizedNetworks: [] } }),
+      "mlops-platform:cluster.authorizedNetworks",
+      /add the CIDR/,
+    ],
+    [
+      "unknown top-level key",
+      raw({ gpupools: [] }),
+      "mlops-platform:gpupools",
+      /not a known key.*gpuPools/,
+    ],
+    [
+      "unknown nested key",
+      raw({ database: { sise: "small" } }),
+      "mlops-platform:database.sise",
+      /known here: size/,
+    ],
+    [
+      "wrong type",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: "four" }] }),
+      "mlops-platform:gpuPools[0].maxNodes",
+      /whole number/,
+    ],
+    [
+      "Postgres too old",
+      raw({ database: { postgresVersion: 13 } }),
+      "mlops-platform:database.postgresVersion",
+      /use 15, 16 or 17/,
+    ],
+    [
+      "bad pool name",
+      raw({ gpuPools: [{ name: "GPU_Pool", gpu: "l4", maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0].name",
+      /lowercase/,
+    ],
+    [
+      "duplicate pool names",
+      raw({
+        gpuPools: [
+          { name: "a", gpu: "l4", maxNodes: 1 },
+          { name: "a", gpu: "t4", maxNodes: 1 },
+        ],
+      }),
+      "mlops-platform:gpuPools[1].name",
+      /its own name/,
+    ],
+    [
+      "GPU count GKE has no shape for",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", gpusPerNode: 3, maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0]",
+      /use one of 1, 2, 4, 8/,
+    ],
+    [
+      "GPU kind GKE lacks",
+      raw({ gpuPools: [{ name: "a", gpu: "a10g", maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0]",
+      /not offered on GKE/,
+    ],
+    [
+      "machine type that can't carry the GPU",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", machineType: "n1-standard-8", maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0]",
+      /g2-\* machine type/,
+    ],
+    [
+      "region without known GPU zones",
+      raw({}, { gcp: { project: "p", region: "southamerica-east1" } }),
+      "mlops-platform:gpuPools[0]",
+      /set zones explicitly/,
+    ],
+    [
+      "zones outside the region",
+      raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: 1, zones: ["europe-west4-a"] }] }),
+      "mlops-platform:gpuPools[0]",
+      /not in region/,
+    ],
+    [
+      "overlapping CIDRs",
+      raw({ network: { podCidr: "10.10.0.0/16" } }),
+      "mlops-platform:network.podCidr",
+      /overlaps network.nodeCidr/,
+    ],
+    [
+      "control plane not a /28",
+      raw({ network: { controlPlaneCidr: "172.16.0.0/24" } }),
+      "mlops-platform:network.controlPlaneCidr",
+      /must be a \/28/,
+    ],
+    [
+      "forceDestroy outside dev",
+      raw({ artifacts: { forceDestroy: true } }, { stack: "staging" }),
+      "mlops-platform:artifacts.forceDestroy",
+      /only in dev/,
+    ],
+    [
+      "prod without deletion protection",
+      raw({ database: { deletionProtection: false } }, { stack: "prod" }),
+      "mlops-platform:database.deletionProtection",
+      /cannot be false in prod/,
+    ],
+    [
+      "unknown environment",
+      raw({}, { stack: "feature-x" }),
+      "mlops-platform:environment",
+      /dev, staging or prod/,
+    ],
+    [
+      "bad environment value",
+      raw({ environment: "qa" }),
+      "mlops-platform:environment",
+      /use one of dev, staging, prod/,
+    ],
+    [
+      "keepVersions zero",
+      raw({ artifacts: { keepVersions: 0 } }),
+      "mlops-platform:artifacts.keepVersions",
+      /at least 1/,
+    ],
     ["bad label key", raw({ labels: { Team: "x" } }), "mlops-platform:labels.Team", /lowercase/],
-    ["system pool min above max", raw({ cluster: { authorizedNetworks: VPN, systemPool: { minNodes: 5, maxNodes: 2 } } }), "mlops-platform:cluster.systemPool.minNodes", /raise maxNodes/],
+    [
+      "system pool min above max",
+      raw({ cluster: { authorizedNetworks: VPN, systemPool: { minNodes: 5, maxNodes: 2 } } }),
+      "mlops-platform:cluster.systemPool.minNodes",
+      /raise maxNodes/,
+    ],
   ];
 
   it.each(cases)("%s", (_title, input, key, fix) => {

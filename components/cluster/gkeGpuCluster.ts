@@ -54,32 +54,56 @@ export interface GkeGpuClusterArgs {
 export function gkeClusterProblems(args: GkeGpuClusterArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
   if (!args.project) problems.push({ propertyPath: "project", reason: "is required." });
-  if (!args.region) problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
+  if (!args.region)
+    problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
   const clusterName = args.clusterName ?? "";
   if (clusterName && !/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(clusterName)) {
-    problems.push({ propertyPath: "clusterName", reason: `"${clusterName}" must be a lowercase DNS label of at most 40 characters.` });
+    problems.push({
+      propertyPath: "clusterName",
+      reason: `"${clusterName}" must be a lowercase DNS label of at most 40 characters.`,
+    });
   }
   if (!isCidr(args.controlPlaneCidr) || !args.controlPlaneCidr.endsWith("/28")) {
-    problems.push({ propertyPath: "controlPlaneCidr", reason: `"${args.controlPlaneCidr}" must be a /28 such as 172.16.0.0/28.` });
+    problems.push({
+      propertyPath: "controlPlaneCidr",
+      reason: `"${args.controlPlaneCidr}" must be a /28 such as 172.16.0.0/28.`,
+    });
   }
   args.authorizedNetworks.forEach((n, i) => {
-    if (!isCidr(n.cidr)) problems.push({ propertyPath: `authorizedNetworks[${i}].cidr`, reason: `"${n.cidr}" is not a CIDR.` });
+    if (!isCidr(n.cidr))
+      problems.push({
+        propertyPath: `authorizedNetworks[${i}].cidr`,
+        reason: `"${n.cidr}" is not a CIDR.`,
+      });
     else if (isWorldOpen(n.cidr))
-      problems.push({ propertyPath: `authorizedNetworks[${i}].cidr`, reason: "opens the API to the internet: list specific ranges." });
+      problems.push({
+        propertyPath: `authorizedNetworks[${i}].cidr`,
+        reason: "opens the API to the internet: list specific ranges.",
+      });
   });
   if (args.systemPool.minNodes > args.systemPool.maxNodes) {
-    problems.push({ propertyPath: "systemPool.minNodes", reason: "is above systemPool.maxNodes: raise maxNodes or lower minNodes." });
+    problems.push({
+      propertyPath: "systemPool.minNodes",
+      reason: "is above systemPool.maxNodes: raise maxNodes or lower minNodes.",
+    });
   }
   args.gpuPools.forEach((pool, i) => {
     if (pool.minNodes > pool.maxNodes)
-      problems.push({ propertyPath: `gpuPools[${i}].minNodes`, reason: "is above maxNodes: raise maxNodes or lower minNodes." });
-    for (const reason of gkeGpuProblems(pool, args.region)) problems.push({ propertyPath: `gpuPools[${i}]`, reason });
+      problems.push({
+        propertyPath: `gpuPools[${i}].minNodes`,
+        reason: "is above maxNodes: raise maxNodes or lower minNodes.",
+      });
+    for (const reason of gkeGpuProblems(pool, args.region))
+      problems.push({ propertyPath: `gpuPools[${i}]`, reason });
   });
   return problems;
 }
 
 /** Node config shared by every pool: hardened image, dedicated SA, GKE metadata server, shielded VM. */
-export function hardenedNodeConfig(serviceAccount: pulumi.Input<string>, labels: Record<string, string>) {
+export function hardenedNodeConfig(
+  serviceAccount: pulumi.Input<string>,
+  labels: Record<string, string>,
+) {
   return {
     imageType: "COS_CONTAINERD",
     serviceAccount,
@@ -137,7 +161,12 @@ export function gkeKubeconfig(clusterName: string, endpoint: string, caData: str
     {
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: context, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caData } }],
+      clusters: [
+        {
+          name: context,
+          cluster: { server: `https://${endpoint}`, "certificate-authority-data": caData },
+        },
+      ],
       contexts: [{ name: context, context: { cluster: context, user: context } }],
       "current-context": context,
       users: [
@@ -148,7 +177,8 @@ export function gkeKubeconfig(clusterName: string, endpoint: string, caData: str
               apiVersion: "client.authentication.k8s.io/v1beta1",
               command: "gke-gcloud-auth-plugin",
               provideClusterInfo: true,
-              installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+              installHint:
+                "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
             },
           },
         },
@@ -232,7 +262,10 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
           masterIpv4CidrBlock: args.controlPlaneCidr,
         },
         masterAuthorizedNetworksConfig: {
-          cidrBlocks: args.authorizedNetworks.map((n) => ({ cidrBlock: n.cidr, displayName: n.name })),
+          cidrBlocks: args.authorizedNetworks.map((n) => ({
+            cidrBlock: n.cidr,
+            displayName: n.name,
+          })),
         },
         masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
         enableLegacyAbac: false,
@@ -321,7 +354,11 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
     );
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([this.cluster.name, this.cluster.endpoint, this.cluster.masterAuth.clusterCaCertificate])
+        .all([
+          this.cluster.name,
+          this.cluster.endpoint,
+          this.cluster.masterAuth.clusterCaCertificate,
+        ])
         .apply(([n, endpoint, ca]) => gkeKubeconfig(n, endpoint, ca ?? "")),
     );
     this.provider = new k8s.Provider(

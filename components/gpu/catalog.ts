@@ -64,7 +64,12 @@ export const GKE_GPUS: Partial<Record<GpuKind, GkeGpu>> = {
   l4: {
     acceleratorType: "nvidia-l4",
     machineFamily: "g2-",
-    machineByCount: { 1: "g2-standard-8", 2: "g2-standard-24", 4: "g2-standard-48", 8: "g2-standard-96" },
+    machineByCount: {
+      1: "g2-standard-8",
+      2: "g2-standard-24",
+      4: "g2-standard-48",
+      8: "g2-standard-96",
+    },
   },
   a100: {
     acceleratorType: "nvidia-tesla-a100",
@@ -80,12 +85,22 @@ export const GKE_GPUS: Partial<Record<GpuKind, GkeGpu>> = {
   "a100-80gb": {
     acceleratorType: "nvidia-a100-80gb",
     machineFamily: "a2-",
-    machineByCount: { 1: "a2-ultragpu-1g", 2: "a2-ultragpu-2g", 4: "a2-ultragpu-4g", 8: "a2-ultragpu-8g" },
+    machineByCount: {
+      1: "a2-ultragpu-1g",
+      2: "a2-ultragpu-2g",
+      4: "a2-ultragpu-4g",
+      8: "a2-ultragpu-8g",
+    },
   },
   h100: {
     acceleratorType: "nvidia-h100-80gb",
     machineFamily: "a3-",
-    machineByCount: { 1: "a3-highgpu-1g", 2: "a3-highgpu-2g", 4: "a3-highgpu-4g", 8: "a3-highgpu-8g" },
+    machineByCount: {
+      1: "a3-highgpu-1g",
+      2: "a3-highgpu-2g",
+      4: "a3-highgpu-4g",
+      8: "a3-highgpu-8g",
+    },
   },
 };
 
@@ -170,7 +185,9 @@ export function gkeGpuProblems(pool: GpuPoolSpec, region: string | undefined): s
   if (pool.zones && region) {
     const foreign = pool.zones.filter((z) => !z.startsWith(`${region}-`));
     if (foreign.length > 0) {
-      problems.push(`zones ${foreign.join(", ")} are not in region "${region}": list zones of ${region}.`);
+      problems.push(
+        `zones ${foreign.join(", ")} are not in region "${region}": list zones of ${region}.`,
+      );
     }
   }
   return problems;
@@ -194,8 +211,13 @@ export function gkeGpuPlacement(pool: GpuPoolSpec, region: string): GkeGpuPlacem
  * EKS instance types per GPU kind and count (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing).
  * t4 -> g4dn, a10g -> g5, l4 -> g6, a100 -> p4d, a100-80gb -> p4de, h100 -> p5.
  */
-export const EKS_GPUS: Partial<Record<GpuKind, { family: string; instanceByCount: Record<number, string> }>> = {
-  t4: { family: "g4dn.", instanceByCount: { 1: "g4dn.2xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" } },
+export const EKS_GPUS: Partial<
+  Record<GpuKind, { family: string; instanceByCount: Record<number, string> }>
+> = {
+  t4: {
+    family: "g4dn.",
+    instanceByCount: { 1: "g4dn.2xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" },
+  },
   a10g: { family: "g5.", instanceByCount: { 1: "g5.2xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" } },
   l4: { family: "g6.", instanceByCount: { 1: "g6.2xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" } },
   a100: { family: "p4d.", instanceByCount: { 8: "p4d.24xlarge" } },
@@ -207,11 +229,15 @@ export const EKS_GPUS: Partial<Record<GpuKind, { family: string; instanceByCount
 export function eksGpuProblems(pool: GpuPoolSpec): string[] {
   const gpu = EKS_GPUS[pool.gpu];
   if (!gpu) {
-    return [`GPU kind "${pool.gpu}" is not offered on EKS: pick one of ${Object.keys(EKS_GPUS).join(", ")}.`];
+    return [
+      `GPU kind "${pool.gpu}" is not offered on EKS: pick one of ${Object.keys(EKS_GPUS).join(", ")}.`,
+    ];
   }
   const counts = Object.keys(gpu.instanceByCount).map(Number);
   if (!pool.machineType && !counts.includes(pool.gpusPerNode)) {
-    return [`gpusPerNode ${pool.gpusPerNode} is not an EC2 shape for ${pool.gpu}: use one of ${counts.join(", ")}.`];
+    return [
+      `gpusPerNode ${pool.gpusPerNode} is not an EC2 shape for ${pool.gpu}: use one of ${counts.join(", ")}.`,
+    ];
   }
   if (pool.machineType && !pool.machineType.startsWith(gpu.family)) {
     return [
@@ -229,7 +255,7 @@ export function eksInstanceType(pool: GpuPoolSpec): string {
   return type;
 }
 
-/** Most GPUs the pools can hold at once: sum over pools of maxNodes x gpusPerNode (x zones on GKE). */
-export function maxGpus(pools: Pick<GpuPoolSpec, "maxNodes" | "gpusPerNode">[], zonesPerPool: number[] = []): number {
-  return pools.reduce((sum, p, i) => sum + p.maxNodes * p.gpusPerNode * (zonesPerPool[i] ?? 1), 0);
+/** Most GPUs the pools can hold at once: sum over pools of maxNodes x gpusPerNode (pool bounds are totals on both clouds). */
+export function maxGpus(pools: Pick<GpuPoolSpec, "maxNodes" | "gpusPerNode">[]): number {
+  return pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
 }

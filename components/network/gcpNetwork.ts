@@ -35,19 +35,30 @@ export function gcpNetworkProblems(args: GcpNetworkArgs): ArgProblem[] {
     ["serviceCidr", args.serviceCidr],
   ];
   for (const [key, value] of ranges) {
-    if (!isCidr(value)) problems.push({ propertyPath: key, reason: `"${value}" is not an IPv4 CIDR such as 10.10.0.0/20.` });
+    if (!isCidr(value))
+      problems.push({
+        propertyPath: key,
+        reason: `"${value}" is not an IPv4 CIDR such as 10.10.0.0/20.`,
+      });
   }
   if (problems.length === 0) {
     for (let i = 0; i < ranges.length; i++)
       for (let j = i + 1; j < ranges.length; j++)
         if (cidrsOverlap(ranges[i][1], ranges[j][1]))
-          problems.push({ propertyPath: ranges[j][0], reason: `overlaps ${ranges[i][0]}: choose disjoint ranges.` });
+          problems.push({
+            propertyPath: ranges[j][0],
+            reason: `overlaps ${ranges[i][0]}: choose disjoint ranges.`,
+          });
   }
   const prefix = args.privateServicesPrefixLength ?? 20;
   if (prefix < 8 || prefix > 24) {
-    problems.push({ propertyPath: "privateServicesPrefixLength", reason: `${prefix} must be between 8 and 24 (Google's limits).` });
+    problems.push({
+      propertyPath: "privateServicesPrefixLength",
+      reason: `${prefix} must be between 8 and 24 (Google's limits).`,
+    });
   }
-  if (!args.region) problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
+  if (!args.region)
+    problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
   return problems;
 }
 
@@ -95,7 +106,11 @@ export class GcpNetwork extends pulumi.ComponentResource {
           { rangeName: SERVICE_RANGE_NAME, ipCidrRange: args.serviceCidr },
         ],
         logConfig: flowLogs
-          ? { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" }
+          ? {
+              aggregationInterval: "INTERVAL_5_SEC",
+              flowSampling: 0.5,
+              metadata: "INCLUDE_ALL_METADATA",
+            }
           : undefined,
       },
       { parent: this },

@@ -64,17 +64,29 @@ export function gcpTrackingStoreProblems(args: GcpTrackingStoreArgs): ArgProblem
   if (args.database.postgresVersion < 15)
     problems.push({ propertyPath: "database.postgresVersion", reason: "must be 15 or newer." });
   if (args.database.pitrRetentionDays < 1 || args.database.pitrRetentionDays > 7)
-    problems.push({ propertyPath: "database.pitrRetentionDays", reason: "must be between 1 and 7 on Cloud SQL." });
+    problems.push({
+      propertyPath: "database.pitrRetentionDays",
+      reason: "must be between 1 and 7 on Cloud SQL.",
+    });
   if (args.artifacts.keepVersions < 1)
-    problems.push({ propertyPath: "artifacts.keepVersions", reason: "must keep at least one noncurrent version." });
+    problems.push({
+      propertyPath: "artifacts.keepVersions",
+      reason: "must keep at least one noncurrent version.",
+    });
   const accountId = `${args.accountPrefix}-mlflow`;
   if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(accountId))
-    problems.push({ propertyPath: "accountPrefix", reason: `gives "${accountId}", not a 6-30 character service account id.` });
+    problems.push({
+      propertyPath: "accountPrefix",
+      reason: `gives "${accountId}", not a 6-30 character service account id.`,
+    });
   return problems;
 }
 
 /** `settings` of the Cloud SQL instance. Pure; exported for tests. */
-export function cloudSqlSettings(args: Pick<GcpTrackingStoreArgs, "database" | "labels">, network: pulumi.Input<string>) {
+export function cloudSqlSettings(
+  args: Pick<GcpTrackingStoreArgs, "database" | "labels">,
+  network: pulumi.Input<string>,
+) {
   const db = args.database;
   return {
     tier: CLOUD_SQL_TIERS[db.size],
@@ -144,7 +156,10 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
     super("mlops:tracking:GcpTrackingStore", name, {}, opts);
     validateArgs("mlops:tracking:GcpTrackingStore", name, gcpTrackingStoreProblems(args));
     const protect = args.protect ?? false;
-    const ksa = args.kubernetesServiceAccount ?? { namespace: MLFLOW_NAMESPACE, name: MLFLOW_SERVICE_ACCOUNT };
+    const ksa = args.kubernetesServiceAccount ?? {
+      namespace: MLFLOW_NAMESPACE,
+      name: MLFLOW_SERVICE_ACCOUNT,
+    };
 
     this.instance = new gcp.sql.DatabaseInstance(
       `${name}-pg`,
@@ -213,7 +228,11 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
 
     new gcp.storage.BucketIAMMember(
       `${name}-mlflow-objects`,
-      { bucket: this.bucket.name, role: "roles/storage.objectUser", member: this.serviceAccount.member },
+      {
+        bucket: this.bucket.name,
+        role: "roles/storage.objectUser",
+        member: this.serviceAccount.member,
+      },
       { parent: this },
     );
 
@@ -234,9 +253,11 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
     this.bucketName = this.bucket.name;
     this.artifactRoot = pulumi.interpolate`gs://${this.bucket.name}/mlflow`;
     this.connectionName = this.instance.connectionName;
-    this.serviceAccountAnnotations = this.serviceAccount.email.apply((email): Record<string, string> => ({
-      "iam.gke.io/gcp-service-account": email,
-    }));
+    this.serviceAccountAnnotations = this.serviceAccount.email.apply(
+      (email): Record<string, string> => ({
+        "iam.gke.io/gcp-service-account": email,
+      }),
+    );
 
     this.registerOutputs({
       dbHost: this.dbHost,

@@ -21,6 +21,8 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 export interface RecordedResource {
   urn: string;
+  /** Physical id the mock returned. */
+  id: string;
   type: string;
   name: string;
   custom: boolean;
@@ -40,7 +42,11 @@ export interface RecordedResource {
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Computed outputs per resource type: what the cloud would fill in after create. */
-function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function computedOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+): Record<string, any> {
   const n = inputs.name ?? `${name}-mock`;
   switch (type) {
     case "gcp:container/cluster:Cluster":
@@ -67,7 +73,11 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     case "gcp:compute/subnetwork:Subnetwork":
     case "gcp:compute/globalAddress:GlobalAddress":
     case "gcp:compute/router:Router":
-      return { name: n, selfLink: `https://www.googleapis.com/compute/v1/projects/p/global/${type}/${n}`, id: n };
+      return {
+        name: n,
+        selfLink: `https://www.googleapis.com/compute/v1/projects/p/global/${type}/${n}`,
+        id: n,
+      };
     case "gcp:storage/bucket:Bucket":
       return { name: n, url: `gs://${n}` };
     case "random:index/randomPassword:RandomPassword":
@@ -84,6 +94,15 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
     default:
       return { name: n, arn: `arn:aws:mock:::${type}/${name}` };
   }
+}
+
+/** Replaces wire-format secret envelopes with their plain values (as the policy engine sees them). */
+export function unwrapSecrets(value: unknown): any {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (obj[SIG_KEY] === SECRET_SIG) return unwrapSecrets(obj.value);
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
 /** Dotted paths of secret values in a raw (serialized) property struct. */
@@ -110,7 +129,10 @@ export interface MockSession {
 
 /** Invokes the program may make, keyed by token. */
 const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
-  "gcp:organizations/getClientConfig:getClientConfig": () => ({ project: "mock-project", region: "us-central1" }),
+  "gcp:organizations/getClientConfig:getClientConfig": () => ({
+    project: "mock-project",
+    region: "us-central1",
+  }),
   "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => ({
     emailAddress: "service-123@gs-project-accounts.iam.gserviceaccount.com",
   }),
@@ -152,7 +174,8 @@ export async function installMocks(opts: {
       },
       call(args: pulumi.runtime.MockCallArgs) {
         const f = INVOKES[args.token];
-        if (!f) throw new Error(`mocks: unknown invoke ${args.token}; add it to test/helpers/mocks.ts`);
+        if (!f)
+          throw new Error(`mocks: unknown invoke ${args.token}; add it to test/helpers/mocks.ts`);
         return f(args.inputs);
       },
     },
@@ -172,14 +195,17 @@ export async function installMocks(opts: {
         const name = req.getName();
         const seen = pending.get(`${type}::${name}`) ?? {};
         const propDeps: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((v: any, k: string) => (propDeps[k] = v.getUrnsList()));
+        req
+          .getPropertydependenciesMap()
+          .forEach((v: any, k: string) => (propDeps[k] = v.getUrnsList()));
         const rec: RecordedResource = {
           urn: resp.getUrn(),
+          id: resp.getId(),
           type,
           name,
           custom: req.getCustom(),
-          inputs: seen.inputs ?? {},
-          state: seen.state ?? {},
+          inputs: unwrapSecrets(seen.inputs ?? {}),
+          state: unwrapSecrets(seen.state ?? {}),
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
           propertyDependencies: propDeps,
@@ -196,11 +222,14 @@ export async function installMocks(opts: {
 
   const session: MockSession = {
     resources,
-    ofType: (type, name) => resources.filter((r) => r.type === type && (name === undefined || r.name === name)),
+    ofType: (type, name) =>
+      resources.filter((r) => r.type === type && (name === undefined || r.name === name)),
     one(type, name) {
       const found = session.ofType(type, name);
       if (found.length !== 1) {
-        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+        throw new Error(
+          `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`,
+        );
       }
       return found[0];
     },
@@ -237,7 +266,10 @@ export async function installMocks(opts: {
  * Flattens `Pulumi.<stack>.yaml` into the `namespace:key -> string` map the CLI
  * hands the program (objects and arrays as JSON), optionally overridden.
  */
-export function stackFileConfig(stack: string, overrides: Record<string, unknown> = {}): Record<string, string> {
+export function stackFileConfig(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, string> {
   const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
   const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
   const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
