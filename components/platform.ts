@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../stacks/defaults";
 import { GkeGpuCluster } from "./cluster/gkeGpuCluster";
+import { ClusterLayer } from "./clusterLayer";
 import type { ClusterOutputs, TrackingStoreOutputs } from "./contracts";
 import { GcpNetwork } from "./network/gcpNetwork";
 import { GcpTrackingStore } from "./tracking/gcpTrackingStore";
@@ -18,14 +19,18 @@ export interface CloudLayer {
 
 /**
  * The whole platform for one environment. Picks the cloud implementation from
- * `config.cloud` and wires: network -> GPU cluster -> MLflow tracking store.
- * The tracking store's database waits for the network only, never for the cluster.
+ * `config.cloud` and wires the cloud layer (network -> GPU cluster -> MLflow
+ * tracking store; the database waits for the network only, never for the
+ * cluster) to the cloud-neutral cluster layer (MLflow server, Argo CD, Argo
+ * Rollouts, Prometheus, GPU add-ons).
  */
 export class MlopsPlatform extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly artifactBucket: pulumi.Output<string>;
   public readonly databaseConnectionName: pulumi.Output<string>;
+  public readonly mlflowUrl: pulumi.Output<string>;
+  public readonly argocdNamespace: string;
   public readonly cloud: CloudLayer;
 
   constructor(name: string, args: MlopsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,6 +47,22 @@ export class MlopsPlatform extends pulumi.ComponentResource {
         );
     }
 
+    const services = new ClusterLayer(
+      `${name}-services`,
+      {
+        environment: c.environment,
+        cluster: this.cloud.cluster,
+        tracking: this.cloud.tracking,
+        mlflow: c.mlflow,
+        gitops: c.gitops,
+        oidcClientSecret: c.argocdOidcClientSecret ? pulumi.secret(c.argocdOidcClientSecret) : undefined,
+        canary: c.canary,
+      },
+      { parent: this },
+    );
+
+    this.mlflowUrl = services.mlflowUrl;
+    this.argocdNamespace = services.argocdNamespace;
     this.clusterName = this.cloud.cluster.name;
     this.kubeconfig = this.cloud.cluster.kubeconfig;
     this.artifactBucket = this.cloud.tracking.bucketName;
@@ -51,6 +72,8 @@ export class MlopsPlatform extends pulumi.ComponentResource {
       kubeconfig: this.kubeconfig,
       artifactBucket: this.artifactBucket,
       databaseConnectionName: this.databaseConnectionName,
+      mlflowUrl: this.mlflowUrl,
+      argocdNamespace: this.argocdNamespace,
     });
   }
 }

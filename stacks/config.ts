@@ -12,7 +12,7 @@ import { z } from "zod";
 import { eksGpuProblems, gkeGpuProblems } from "../components/gpu/catalog";
 import { cidrsOverlap, isWorldOpen } from "../components/net";
 import { ENV_DEFAULTS, type PlatformConfig } from "./defaults";
-import { ENVIRONMENTS, stackConfigSchema, type Environment, type StackConfigInput } from "./schema";
+import { ENVIRONMENTS, PINNED_REVISION_RE, stackConfigSchema, type Environment, type StackConfigInput } from "./schema";
 
 export type { PlatformConfig } from "./defaults";
 
@@ -213,6 +213,24 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
       k("cluster.authorizedNetworks"),
       "is empty, so nothing outside the VPC could reach the Kubernetes API (not even `pulumi up`): add the CIDR of your VPN or CI egress, or set cluster.privateEndpoint true and run from inside the VPC.",
     );
+  }
+
+  if (c.environment !== "dev" && !PINNED_REVISION_RE.test(c.gitops.targetRevision)) {
+    add(
+      k("gitops.targetRevision"),
+      `"${c.gitops.targetRevision}" floats (a branch or HEAD), which ${c.environment} refuses: pin a release tag such as v1.4.2 or a full commit SHA.`,
+    );
+  }
+  const sso = c.gitops.sso;
+  if (sso.enabled) {
+    if (!sso.issuer) add(k("gitops.sso.issuer"), "is required when SSO is enabled: your OIDC issuer URL.");
+    if (!sso.clientId) add(k("gitops.sso.clientId"), "is required when SSO is enabled: the OIDC client id.");
+    if (!c.argocdOidcClientSecret) {
+      add(k("argocdOidcClientSecret"), "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.");
+    }
+  }
+  if (c.mlflow.replicas < 2 && c.environment === "prod") {
+    add(k("mlflow.replicas"), `(${c.mlflow.replicas}) must be at least 2 in prod so a node drain keeps MLflow up.`);
   }
 
   if (c.artifacts.forceDestroy && c.environment !== "dev") {

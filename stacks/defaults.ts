@@ -53,6 +53,27 @@ export interface PlatformConfig {
     /** Allow deleting a non-empty bucket. dev only. */
     forceDestroy: boolean;
   };
+  mlflow: {
+    /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
+    image: string;
+    replicas: number;
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+  };
+  gitops: {
+    /** The GitOps repo (the seeds' ml-deployments). */
+    repoUrl: string;
+    /** Directory of the root app-of-apps. */
+    path: string;
+    /** Directory whose subdirectories each become one model Application. */
+    modelsPath: string;
+    /** Branch (dev only), tag or commit. staging/prod must pin a tag or commit. */
+    targetRevision: string;
+    sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
+  };
+  canary: { minSuccessRate: number; maxP95LatencySeconds: number; minModelQuality: number };
+  /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
+  argocdOidcClientSecret?: string;
   /** Stateful resources get `protect: true` (prod). */
   protect: boolean;
 }
@@ -70,6 +91,15 @@ const network = {
   controlPlaneCidr: "172.16.0.0/28",
   vpcCidr: "10.0.0.0/16",
 };
+
+const MLFLOW_IMAGE = "burakince/mlflow:3.15.1";
+const gitops = {
+  repoUrl: "https://github.com/your-org/ml-deployments.git",
+  path: "apps",
+  modelsPath: "models",
+  sso: { enabled: false },
+};
+const canary = { minSuccessRate: 0.99, maxP95LatencySeconds: 0.5, minModelQuality: 0.9 };
 
 const baseLabels = {
   platform: "mlops",
@@ -110,6 +140,14 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       deletionProtection: false,
     },
     artifacts: { keepVersions: 10, forceDestroy: true },
+    mlflow: {
+      image: MLFLOW_IMAGE,
+      replicas: 1,
+      requests: { cpu: "250m", memory: "512Mi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    },
+    gitops: { ...gitops, targetRevision: "main" },
+    canary,
     protect: false,
   },
   staging: {
@@ -143,6 +181,14 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       deletionProtection: true,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
+    mlflow: {
+      image: MLFLOW_IMAGE,
+      replicas: 1,
+      requests: { cpu: "500m", memory: "1Gi" },
+      limits: { cpu: "1", memory: "2Gi" },
+    },
+    gitops: { ...gitops, targetRevision: "v0.1.0" },
+    canary,
     protect: false,
   },
   prod: {
@@ -176,6 +222,14 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       deletionProtection: true,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
+    mlflow: {
+      image: MLFLOW_IMAGE,
+      replicas: 2,
+      requests: { cpu: "1", memory: "2Gi" },
+      limits: { cpu: "2", memory: "4Gi" },
+    },
+    gitops: { ...gitops, targetRevision: "v0.1.0" },
+    canary,
     protect: true,
   },
 };

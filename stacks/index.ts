@@ -15,3 +15,6 @@ export const clusterName = platform.clusterName;
 export const kubeconfig = platform.kubeconfig;
 export const artifactBucket = platform.artifactBucket;
 export const databaseConnectionName = platform.databaseConnectionName;
+/** In-cluster MLflow tracking URL (reach it with `kubectl port-forward -n mlflow svc/mlflow 5000`). */
+export const mlflowUrl = platform.mlflowUrl;
+export const argocdNamespace = platform.argocdNamespace;

@@ -77,6 +77,14 @@ const authorizedNetworkSchema = z.strictObject({
   cidr,
 });
 
+/** A targetRevision that can't move under you: a full commit SHA or a semver tag. */
+export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
+
+const resourcesSchema = z.strictObject({
+  cpu: z.string().regex(/^\d+(\.\d+)?m?$/, { error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.` }),
+  memory: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, { error: (i) => `"${String(i.input)}" is not a memory quantity such as 512Mi or 2Gi.` }),
+});
+
 export const stackConfigSchema = z.strictObject({
   cloud: z.enum(CLOUDS, enumMsg(CLOUDS)).optional(),
   environment: z.enum(ENVIRONMENTS, enumMsg(ENVIRONMENTS)).optional(),
@@ -167,6 +175,48 @@ export const stackConfigSchema = z.strictObject({
       deletionProtection: z.boolean().optional(),
     })
     .optional(),
+  mlflow: z
+    .strictObject({
+      image: z
+        .string()
+        .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as repo/mlflow:3.15.1." })
+        .refine((v) => /:[\w][\w.-]*$|@sha256:/.test(v) && !/:latest$/.test(v), {
+          error: "must be pinned to a version tag or digest, not latest or untagged.",
+        })
+        .optional(),
+      replicas: z.number().int().min(1, { error: "replicas must be at least 1." }).max(20).optional(),
+      requests: resourcesSchema.optional(),
+      limits: resourcesSchema.optional(),
+    })
+    .optional(),
+  gitops: z
+    .strictObject({
+      repoUrl: z
+        .string()
+        .regex(/^(https:\/\/|git@|ssh:\/\/)\S+$/, { error: (i) => `"${String(i.input)}" must be an https:// or ssh git URL.` })
+        .optional(),
+      path: z.string().min(1).optional(),
+      modelsPath: z.string().min(1).optional(),
+      targetRevision: z.string().min(1).optional(),
+      sso: z
+        .strictObject({
+          enabled: z.boolean(),
+          issuer: z.string().regex(/^https:\/\//, { error: "issuer must be an https:// URL." }).optional(),
+          clientId: z.string().min(1).optional(),
+          allowedGroups: z.array(z.string().min(1)).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  canary: z
+    .strictObject({
+      minSuccessRate: z.number().min(0.5).max(1, { error: "minSuccessRate is a ratio between 0.5 and 1." }).optional(),
+      maxP95LatencySeconds: z.number().positive({ error: "maxP95LatencySeconds must be above 0." }).optional(),
+      minModelQuality: z.number().min(0).max(1, { error: "minModelQuality is a ratio between 0 and 1." }).optional(),
+    })
+    .optional(),
+  /** Secret config values (set with `pulumi config set --secret`); referenced by name from other keys. */
+  argocdOidcClientSecret: z.string().optional(),
   artifacts: z
     .strictObject({
       keepVersions: z

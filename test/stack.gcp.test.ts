@@ -198,7 +198,7 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
   });
 
   it("database user gets a generated password, passed as a secret, never a literal", () => {
-    const pw = one(T.password);
+    const pw = run().one(T.password, `mlops-${env}-tracking-db-password`);
     expect(pw.inputs.length).toBeGreaterThanOrEqual(32);
     const user = one(T.user);
     expect(user.secretPaths).toContain("password");
@@ -270,7 +270,7 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
     for (const [k, v] of Object.entries(e)) {
       if (!pulumi.Output.isInstance(v)) continue;
       const text = JSON.stringify(await valueOf(v as pulumi.Output<unknown>));
-      if (k !== "kubeconfig") expect(text).not.toContain(one(T.password).state.result);
+      if (k !== "kubeconfig") expect(text).not.toContain(run().one(T.password, `mlops-${env}-tracking-db-password`).state.result);
     }
   });
 });
