@@ -1,6 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformNamespaces } from "./cluster/namespaces";
-import { MLFLOW_SERVICE_ACCOUNT, type ClusterOutputs, type TrackingStoreOutputs } from "./contracts";
+import {
+  MLFLOW_SERVICE_ACCOUNT,
+  type ClusterOutputs,
+  type TrackingStoreOutputs,
+} from "./contracts";
 import { ArgoRollouts, type CanaryThresholds } from "./delivery/argoRollouts";
 import { ArgoCd, type GitOpsSettings, type SsoSettings } from "./gitops/argoCd";
 import { GpuAddons } from "./gpu/gpuAddons";

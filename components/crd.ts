@@ -19,7 +19,10 @@ export function schemaProblems(models: Record<string, SchemaModel>): ArgProblem[
     try {
       model.validate();
     } catch (e) {
-      problems.push({ propertyPath: path, reason: `fails its CRD schema: ${(e as Error).message}` });
+      problems.push({
+        propertyPath: path,
+        reason: `fails its CRD schema: ${(e as Error).message}`,
+      });
     }
   }
   return problems;
@@ -35,10 +38,17 @@ export function customResource(
   namespace: pulumi.Input<string> | undefined,
   opts: pulumi.CustomResourceOptions,
 ): k8s.apiextensions.CustomResource {
-  const json = model.toJSON() as { apiVersion: string; kind: string; metadata?: Record<string, unknown> };
+  const json = model.toJSON() as {
+    apiVersion: string;
+    kind: string;
+    metadata?: Record<string, unknown>;
+  };
   return new k8s.apiextensions.CustomResource(
     name,
-    { ...json, metadata: { ...(json.metadata ?? {}), ...(namespace ? { namespace } : {}) } } as k8s.apiextensions.CustomResourceArgs,
+    {
+      ...json,
+      metadata: { ...(json.metadata ?? {}), ...(namespace ? { namespace } : {}) },
+    } as k8s.apiextensions.CustomResourceArgs,
     opts,
   );
 }

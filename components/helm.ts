@@ -14,14 +14,26 @@ export interface ChartRef {
 
 export const CHARTS = {
   argoCd: { chart: "argo-cd", version: "9.1.0", repo: "https://argoproj.github.io/argo-helm" },
-  argoRollouts: { chart: "argo-rollouts", version: "2.40.9", repo: "https://argoproj.github.io/argo-helm" },
+  argoRollouts: {
+    chart: "argo-rollouts",
+    version: "2.40.9",
+    repo: "https://argoproj.github.io/argo-helm",
+  },
   kubePrometheusStack: {
     chart: "kube-prometheus-stack",
     version: "82.10.5",
     repo: "https://prometheus-community.github.io/helm-charts",
   },
-  nvidiaDevicePlugin: { chart: "nvidia-device-plugin", version: "0.17.1", repo: "https://nvidia.github.io/k8s-device-plugin" },
-  dcgmExporter: { chart: "dcgm-exporter", version: "4.8.3", repo: "https://nvidia.github.io/dcgm-exporter/helm-charts" },
+  nvidiaDevicePlugin: {
+    chart: "nvidia-device-plugin",
+    version: "0.17.1",
+    repo: "https://nvidia.github.io/k8s-device-plugin",
+  },
+  dcgmExporter: {
+    chart: "dcgm-exporter",
+    version: "4.8.3",
+    repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+  },
 } as const satisfies Record<string, ChartRef>;
 
 /** Helm repositories the policy pack allows by default. */
@@ -35,7 +47,11 @@ export const ALLOWED_CHART_REPOS = [...new Set(Object.values(CHARTS).map((c) => 
 export function pinnedRelease(
   name: string,
   ref: ChartRef,
-  args: { releaseName: string; namespace: pulumi.Input<string>; values: pulumi.Input<Record<string, unknown>> },
+  args: {
+    releaseName: string;
+    namespace: pulumi.Input<string>;
+    values: pulumi.Input<Record<string, unknown>>;
+  },
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(

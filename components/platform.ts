@@ -55,7 +55,9 @@ export class MlopsPlatform extends pulumi.ComponentResource {
         tracking: this.cloud.tracking,
         mlflow: c.mlflow,
         gitops: c.gitops,
-        oidcClientSecret: c.argocdOidcClientSecret ? pulumi.secret(c.argocdOidcClientSecret) : undefined,
+        oidcClientSecret: c.argocdOidcClientSecret
+          ? pulumi.secret(c.argocdOidcClientSecret)
+          : undefined,
         canary: c.canary,
       },
       { parent: this },

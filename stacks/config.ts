@@ -12,7 +12,13 @@ import { z } from "zod";
 import { eksGpuProblems, gkeGpuProblems } from "../components/gpu/catalog";
 import { cidrsOverlap, isWorldOpen } from "../components/net";
 import { ENV_DEFAULTS, type PlatformConfig } from "./defaults";
-import { ENVIRONMENTS, PINNED_REVISION_RE, stackConfigSchema, type Environment, type StackConfigInput } from "./schema";
+import {
+  ENVIRONMENTS,
+  PINNED_REVISION_RE,
+  stackConfigSchema,
+  type Environment,
+  type StackConfigInput,
+} from "./schema";
 
 export type { PlatformConfig } from "./defaults";
 
@@ -223,14 +229,22 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   }
   const sso = c.gitops.sso;
   if (sso.enabled) {
-    if (!sso.issuer) add(k("gitops.sso.issuer"), "is required when SSO is enabled: your OIDC issuer URL.");
-    if (!sso.clientId) add(k("gitops.sso.clientId"), "is required when SSO is enabled: the OIDC client id.");
+    if (!sso.issuer)
+      add(k("gitops.sso.issuer"), "is required when SSO is enabled: your OIDC issuer URL.");
+    if (!sso.clientId)
+      add(k("gitops.sso.clientId"), "is required when SSO is enabled: the OIDC client id.");
     if (!c.argocdOidcClientSecret) {
-      add(k("argocdOidcClientSecret"), "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.");
+      add(
+        k("argocdOidcClientSecret"),
+        "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.",
+      );
     }
   }
   if (c.mlflow.replicas < 2 && c.environment === "prod") {
-    add(k("mlflow.replicas"), `(${c.mlflow.replicas}) must be at least 2 in prod so a node drain keeps MLflow up.`);
+    add(
+      k("mlflow.replicas"),
+      `(${c.mlflow.replicas}) must be at least 2 in prod so a node drain keeps MLflow up.`,
+    );
   }
 
   if (c.artifacts.forceDestroy && c.environment !== "dev") {

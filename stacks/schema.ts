@@ -81,8 +81,16 @@ const authorizedNetworkSchema = z.strictObject({
 export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
 
 const resourcesSchema = z.strictObject({
-  cpu: z.string().regex(/^\d+(\.\d+)?m?$/, { error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.` }),
-  memory: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, { error: (i) => `"${String(i.input)}" is not a memory quantity such as 512Mi or 2Gi.` }),
+  cpu: z
+    .string()
+    .regex(/^\d+(\.\d+)?m?$/, {
+      error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.`,
+    }),
+  memory: z
+    .string()
+    .regex(/^\d+(Ki|Mi|Gi|Ti)$/, {
+      error: (i) => `"${String(i.input)}" is not a memory quantity such as 512Mi or 2Gi.`,
+    }),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -179,12 +187,19 @@ export const stackConfigSchema = z.strictObject({
     .strictObject({
       image: z
         .string()
-        .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as repo/mlflow:3.15.1." })
+        .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+          error: "must be an image reference such as repo/mlflow:3.15.1.",
+        })
         .refine((v) => /:[\w][\w.-]*$|@sha256:/.test(v) && !/:latest$/.test(v), {
           error: "must be pinned to a version tag or digest, not latest or untagged.",
         })
         .optional(),
-      replicas: z.number().int().min(1, { error: "replicas must be at least 1." }).max(20).optional(),
+      replicas: z
+        .number()
+        .int()
+        .min(1, { error: "replicas must be at least 1." })
+        .max(20)
+        .optional(),
       requests: resourcesSchema.optional(),
       limits: resourcesSchema.optional(),
     })
@@ -193,7 +208,9 @@ export const stackConfigSchema = z.strictObject({
     .strictObject({
       repoUrl: z
         .string()
-        .regex(/^(https:\/\/|git@|ssh:\/\/)\S+$/, { error: (i) => `"${String(i.input)}" must be an https:// or ssh git URL.` })
+        .regex(/^(https:\/\/|git@|ssh:\/\/)\S+$/, {
+          error: (i) => `"${String(i.input)}" must be an https:// or ssh git URL.`,
+        })
         .optional(),
       path: z.string().min(1).optional(),
       modelsPath: z.string().min(1).optional(),
@@ -201,7 +218,10 @@ export const stackConfigSchema = z.strictObject({
       sso: z
         .strictObject({
           enabled: z.boolean(),
-          issuer: z.string().regex(/^https:\/\//, { error: "issuer must be an https:// URL." }).optional(),
+          issuer: z
+            .string()
+            .regex(/^https:\/\//, { error: "issuer must be an https:// URL." })
+            .optional(),
           clientId: z.string().min(1).optional(),
           allowedGroups: z.array(z.string().min(1)).optional(),
         })
@@ -210,9 +230,20 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   canary: z
     .strictObject({
-      minSuccessRate: z.number().min(0.5).max(1, { error: "minSuccessRate is a ratio between 0.5 and 1." }).optional(),
-      maxP95LatencySeconds: z.number().positive({ error: "maxP95LatencySeconds must be above 0." }).optional(),
-      minModelQuality: z.number().min(0).max(1, { error: "minModelQuality is a ratio between 0 and 1." }).optional(),
+      minSuccessRate: z
+        .number()
+        .min(0.5)
+        .max(1, { error: "minSuccessRate is a ratio between 0.5 and 1." })
+        .optional(),
+      maxP95LatencySeconds: z
+        .number()
+        .positive({ error: "maxP95LatencySeconds must be above 0." })
+        .optional(),
+      minModelQuality: z
+        .number()
+        .min(0)
+        .max(1, { error: "minModelQuality is a ratio between 0 and 1." })
+        .optional(),
     })
     .optional(),
   /** Secret config values (set with `pulumi config set --secret`); referenced by name from other keys. */

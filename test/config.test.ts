@@ -285,7 +285,58 @@ describe("bad config: one error naming the key and the fix", () => {
       "mlops-platform:cluster.systemPool.minNodes",
       /raise maxNodes/,
     ],
+    [
+      "floating targetRevision in staging",
+      raw({ gitops: { targetRevision: "main" } }, { stack: "staging" }),
+      "mlops-platform:gitops.targetRevision",
+      /pin a release tag/,
+    ],
+    [
+      "HEAD in prod",
+      raw({ gitops: { targetRevision: "HEAD" } }, { stack: "prod" }),
+      "mlops-platform:gitops.targetRevision",
+      /pin a release tag/,
+    ],
+    [
+      "unpinned MLflow image",
+      raw({ mlflow: { image: "burakince/mlflow:latest" } }),
+      "mlops-platform:mlflow.image",
+      /pinned/,
+    ],
+    [
+      "SSO without a client secret",
+      raw({ gitops: { sso: { enabled: true, issuer: "https://idp", clientId: "c" } } }),
+      "mlops-platform:argocdOidcClientSecret",
+      /pulumi config set --secret/,
+    ],
+    [
+      "prod MLflow with one replica",
+      raw({ mlflow: { replicas: 1 } }, { stack: "prod" }),
+      "mlops-platform:mlflow.replicas",
+      /at least 2 in prod/,
+    ],
+    [
+      "bad memory quantity",
+      raw({ mlflow: { limits: { cpu: "1", memory: "2GB" } } }),
+      "mlops-platform:mlflow.limits.memory",
+      /memory quantity/,
+    ],
   ];
+
+  it("dev may follow a branch; staging and prod accept a tag or a full SHA", () => {
+    expect(
+      parseStackConfig(raw({ gitops: { targetRevision: "main" } })).gitops.targetRevision,
+    ).toBe("main");
+    expect(
+      parseStackConfig(raw({ gitops: { targetRevision: "v2.3.1" } }, { stack: "prod" })).gitops
+        .targetRevision,
+    ).toBe("v2.3.1");
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    expect(
+      parseStackConfig(raw({ gitops: { targetRevision: sha } }, { stack: "staging" })).gitops
+        .targetRevision,
+    ).toBe(sha);
+  });
 
   it.each(cases)("%s", (_title, input, key, fix) => {
     const err = problemsOf(input);

@@ -270,7 +270,10 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
     for (const [k, v] of Object.entries(e)) {
       if (!pulumi.Output.isInstance(v)) continue;
       const text = JSON.stringify(await valueOf(v as pulumi.Output<unknown>));
-      if (k !== "kubeconfig") expect(text).not.toContain(run().one(T.password, `mlops-${env}-tracking-db-password`).state.result);
+      if (k !== "kubeconfig")
+        expect(text).not.toContain(
+          run().one(T.password, `mlops-${env}-tracking-db-password`).state.result,
+        );
     }
   });
 });

@@ -48,7 +48,10 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
           ),
         ] as const,
     );
-    this.namespaces = Object.fromEntries(entries) as Record<PlatformNamespace, k8s.core.v1.Namespace>;
+    this.namespaces = Object.fromEntries(entries) as Record<
+      PlatformNamespace,
+      k8s.core.v1.Namespace
+    >;
     this.registerOutputs({});
   }
 

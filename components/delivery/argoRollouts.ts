@@ -33,7 +33,10 @@ export function argoRolloutsValues(env: ArgoRolloutsArgs["environment"]) {
     controller: {
       replicas: prod ? 2 : 1,
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
-      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      resources: {
+        requests: { cpu: "100m", memory: "128Mi" },
+        limits: { cpu: "500m", memory: "512Mi" },
+      },
     },
     dashboard: { enabled: !prod, service: { type: "ClusterIP" } },
   };
@@ -41,10 +44,14 @@ export function argoRolloutsValues(env: ArgoRolloutsArgs["environment"]) {
 
 const ARGS = [{ name: "service-name" }, { name: "namespace" }];
 /** PromQL label selector for the analysed service, with optional extra matchers. */
-const sel = (extra = "") => `{service="{{args.service-name}}",namespace="{{args.namespace}}"${extra}}`;
+const sel = (extra = "") =>
+  `{service="{{args.service-name}}",namespace="{{args.namespace}}"${extra}}`;
 
 /** The three ClusterAnalysisTemplates a model canary references by name. Pure. */
-export function analysisTemplates(prometheusUrl: string, t: CanaryThresholds): Record<string, ClusterAnalysisTemplate> {
+export function analysisTemplates(
+  prometheusUrl: string,
+  t: CanaryThresholds,
+): Record<string, ClusterAnalysisTemplate> {
   const provider = { prometheus: { address: prometheusUrl } };
   return {
     "success-rate": new ClusterAnalysisTemplate({
@@ -101,7 +108,12 @@ export function analysisTemplates(prometheusUrl: string, t: CanaryThresholds): R
             failureLimit: 0,
             // No data is a failure here: a canary that reports no quality must not be promoted.
             successCondition: `len(result) > 0 && result[0] >= ${t.minModelQuality}`,
-            provider: { prometheus: { ...provider.prometheus, query: `min(min_over_time(model_precision${sel()}[10m]))` } },
+            provider: {
+              prometheus: {
+                ...provider.prometheus,
+                query: `min(min_over_time(model_precision${sel()}[10m]))`,
+              },
+            },
           },
         ],
       },
@@ -122,11 +134,18 @@ export class ArgoRollouts extends pulumi.ComponentResource {
     this.release = pinnedRelease(
       `${name}-release`,
       CHARTS.argoRollouts,
-      { releaseName: "argo-rollouts", namespace: args.namespace, values: argoRolloutsValues(args.environment) },
+      {
+        releaseName: "argo-rollouts",
+        namespace: args.namespace,
+        values: argoRolloutsValues(args.environment),
+      },
       { parent: this, dependsOn: [args.monitoringRelease] },
     );
     for (const [tname, model] of Object.entries(templates)) {
-      customResource(`${name}-analysis-${tname}`, model, undefined, { parent: this, dependsOn: [this.release] });
+      customResource(`${name}-analysis-${tname}`, model, undefined, {
+        parent: this,
+        dependsOn: [this.release],
+      });
     }
     this.templateNames = Object.keys(templates);
     this.registerOutputs({ templateNames: this.templateNames });

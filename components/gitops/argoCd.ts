@@ -78,7 +78,10 @@ export function argoCdValues(env: ArgoCdArgs["environment"], sso: SsoSettings) {
         scopes: "[groups]",
       },
     },
-    controller: { replicas: prod ? 2 : 1, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+    controller: {
+      replicas: prod ? 2 : 1,
+      metrics: { enabled: true, serviceMonitor: { enabled: true } },
+    },
     server: {
       // Not exposed: reach it with `kubectl port-forward svc/argocd-server -n argocd 8080:443`, or add your own ingress.
       service: { type: "ClusterIP" },
@@ -105,7 +108,8 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
     bootstrapProject: new AppProject({
       metadata: { name: "ml-bootstrap", namespace: ns },
       spec: {
-        description: "Root app-of-apps: may only create Argo CD Applications in the Argo CD namespace.",
+        description:
+          "Root app-of-apps: may only create Argo CD Applications in the Argo CD namespace.",
         sourceRepos: [gitops.repoUrl],
         destinations: [{ server: IN_CLUSTER, namespace: ns }],
         clusterResourceWhitelist: [],
@@ -118,7 +122,8 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
     modelsProject: new AppProject({
       metadata: { name: "ml-models", namespace: ns },
       spec: {
-        description: "Model serving workloads from the GitOps repo, confined to the models namespaces.",
+        description:
+          "Model serving workloads from the GitOps repo, confined to the models namespaces.",
         sourceRepos: [gitops.repoUrl],
         destinations: [
           { server: IN_CLUSTER, namespace: modelsNamespace },
@@ -133,10 +138,18 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
       },
     }),
     root: new Application({
-      metadata: { name: "ml-root", namespace: ns, finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+      metadata: {
+        name: "ml-root",
+        namespace: ns,
+        finalizers: ["resources-finalizer.argocd.argoproj.io"],
+      },
       spec: {
         project: "ml-bootstrap",
-        source: { repoURL: gitops.repoUrl, targetRevision: gitops.targetRevision, path: gitops.path },
+        source: {
+          repoURL: gitops.repoUrl,
+          targetRevision: gitops.targetRevision,
+          path: gitops.path,
+        },
         destination: { server: IN_CLUSTER, namespace: ns },
         syncPolicy: { ...syncPolicy, syncOptions: ["ServerSideApply=true"] },
       },
@@ -156,10 +169,17 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
           },
         ],
         template: {
-          metadata: { name: "model-{{.path.basename}}", labels: { "mlops.dev/model": "{{.path.basename}}" } },
+          metadata: {
+            name: "model-{{.path.basename}}",
+            labels: { "mlops.dev/model": "{{.path.basename}}" },
+          },
           spec: {
             project: "ml-models",
-            source: { repoURL: gitops.repoUrl, targetRevision: gitops.targetRevision, path: "{{.path.path}}" },
+            source: {
+              repoURL: gitops.repoUrl,
+              targetRevision: gitops.targetRevision,
+              path: "{{.path.path}}",
+            },
             destination: { server: IN_CLUSTER, namespace: modelsNamespace },
             syncPolicy,
           },
@@ -172,7 +192,10 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
 export function argoCdProblems(args: ArgoCdArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
   if (args.sso.enabled && (!args.sso.issuer || !args.sso.clientId || !args.oidcClientSecret)) {
-    problems.push({ propertyPath: "sso", reason: "enabled SSO needs issuer, clientId and oidcClientSecret." });
+    problems.push({
+      propertyPath: "sso",
+      reason: "enabled SSO needs issuer, clientId and oidcClientSecret.",
+    });
   }
   return problems;
 }
@@ -189,7 +212,10 @@ export class ArgoCd extends pulumi.ComponentResource {
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:gitops:ArgoCd", name, {}, opts);
     const objects = gitopsObjects(args.namespaceName, args.gitops, args.modelsNamespace);
-    validateArgs("mlops:gitops:ArgoCd", name, [...argoCdProblems(args), ...schemaProblems(objects)]);
+    validateArgs("mlops:gitops:ArgoCd", name, [
+      ...argoCdProblems(args),
+      ...schemaProblems(objects),
+    ]);
 
     const deps: pulumi.Resource[] = [args.monitoringRelease];
     if (args.sso.enabled && args.oidcClientSecret) {
@@ -197,7 +223,11 @@ export class ArgoCd extends pulumi.ComponentResource {
         new k8s.core.v1.Secret(
           `${name}-oidc`,
           {
-            metadata: { name: OIDC_SECRET, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": "argocd" } },
+            metadata: {
+              name: OIDC_SECRET,
+              namespace: args.namespace,
+              labels: { "app.kubernetes.io/part-of": "argocd" },
+            },
             type: "Opaque",
             stringData: { clientSecret: pulumi.secret(args.oidcClientSecret) },
           },
@@ -209,15 +239,35 @@ export class ArgoCd extends pulumi.ComponentResource {
     this.release = pinnedRelease(
       `${name}-release`,
       CHARTS.argoCd,
-      { releaseName: "argocd", namespace: args.namespace, values: argoCdValues(args.environment, args.sso) },
+      {
+        releaseName: "argocd",
+        namespace: args.namespace,
+        values: argoCdValues(args.environment, args.sso),
+      },
       { parent: this, dependsOn: deps },
     );
 
     const after = { parent: this, dependsOn: [this.release] };
-    const bootstrap = customResource(`${name}-project-bootstrap`, objects.bootstrapProject, undefined, after);
-    const models = customResource(`${name}-project-models`, objects.modelsProject, undefined, after);
-    customResource(`${name}-root-app`, objects.root, undefined, { parent: this, dependsOn: [this.release, bootstrap] });
-    customResource(`${name}-models-appset`, objects.models, undefined, { parent: this, dependsOn: [this.release, models] });
+    const bootstrap = customResource(
+      `${name}-project-bootstrap`,
+      objects.bootstrapProject,
+      undefined,
+      after,
+    );
+    const models = customResource(
+      `${name}-project-models`,
+      objects.modelsProject,
+      undefined,
+      after,
+    );
+    customResource(`${name}-root-app`, objects.root, undefined, {
+      parent: this,
+      dependsOn: [this.release, bootstrap],
+    });
+    customResource(`${name}-models-appset`, objects.models, undefined, {
+      parent: this,
+      dependsOn: [this.release, models],
+    });
 
     this.namespaceName = args.namespaceName;
     this.registerOutputs({ namespace: this.namespaceName });

@@ -18,7 +18,8 @@ export interface GpuAddonsArgs {
 /** Tolerations for GPU nodes: the GPU taint plus any NoSchedule taint keyed on the GPU resource. Pure. */
 export function gpuTolerations(taint: NodeTaint) {
   const tolerations = [{ key: taint.key, operator: "Exists", effect: taint.effect }];
-  if (taint.key !== GPU_RESOURCE) tolerations.push({ key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" });
+  if (taint.key !== GPU_RESOURCE)
+    tolerations.push({ key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" });
   return tolerations;
 }
 
@@ -49,7 +50,11 @@ export class GpuAddons extends pulumi.ComponentResource {
           {
             releaseName: "nvidia-device-plugin",
             namespace: args.namespace,
-            values: { tolerations, affinity: GPU_NODE_AFFINITY, priorityClassName: "system-node-critical" },
+            values: {
+              tolerations,
+              affinity: GPU_NODE_AFFINITY,
+              priorityClassName: "system-node-critical",
+            },
           },
           { parent: this },
         ),
@@ -59,7 +64,11 @@ export class GpuAddons extends pulumi.ComponentResource {
           {
             releaseName: "dcgm-exporter",
             namespace: args.namespace,
-            values: { tolerations, affinity: GPU_NODE_AFFINITY, serviceMonitor: { enabled: true, interval: "30s" } },
+            values: {
+              tolerations,
+              affinity: GPU_NODE_AFFINITY,
+              serviceMonitor: { enabled: true, interval: "30s" },
+            },
           },
           { parent: this, dependsOn: args.monitoringRelease ? [args.monitoringRelease] : [] },
         ),

@@ -27,7 +27,11 @@ export interface MonitoringArgs {
 }
 
 /** Chart values per environment. Pure: prod is replicated with persistent storage. */
-export function kubePrometheusStackValues(env: MonitoringArgs["environment"], storageClass: string, gpuTaintKey: string) {
+export function kubePrometheusStackValues(
+  env: MonitoringArgs["environment"],
+  storageClass: string,
+  gpuTaintKey: string,
+) {
   const prod = env === "prod";
   const size = { dev: "20Gi", staging: "50Gi", prod: "200Gi" }[env];
   return {
@@ -46,7 +50,11 @@ export function kubePrometheusStackValues(env: MonitoringArgs["environment"], st
           : { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
         storageSpec: {
           volumeClaimTemplate: {
-            spec: { storageClassName: storageClass, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+            spec: {
+              storageClassName: storageClass,
+              accessModes: ["ReadWriteOnce"],
+              resources: { requests: { storage: size } },
+            },
           },
         },
       },
@@ -55,7 +63,11 @@ export function kubePrometheusStackValues(env: MonitoringArgs["environment"], st
     grafana: {
       enabled: true,
       // Admin credentials come from our Secret, never the chart's default password.
-      admin: { existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+      admin: {
+        existingSecret: "grafana-admin",
+        userKey: "admin-user",
+        passwordKey: "admin-password",
+      },
       service: { type: "ClusterIP" },
     },
     "prometheus-node-exporter": {
@@ -75,7 +87,9 @@ export function platformAlertRules() {
           expr: 'histogram_quantile(0.95, sum by (le, namespace, service) (rate(http_request_duration_seconds_bucket{namespace="models"}[5m]))) > 0.5',
           for: "10m",
           labels: { severity: "warning" },
-          annotations: { summary: "p95 latency of {{ $labels.service }} is above 500ms for 10 minutes." },
+          annotations: {
+            summary: "p95 latency of {{ $labels.service }} is above 500ms for 10 minutes.",
+          },
         },
         {
           alert: "ModelHighErrorRate",
@@ -90,7 +104,9 @@ export function platformAlertRules() {
           expr: 'avg_over_time(model_precision{namespace="models"}[1d]) < avg_over_time(model_precision{namespace="models"}[1d] offset 1d) - 0.05',
           for: "1h",
           labels: { severity: "warning" },
-          annotations: { summary: "Precision of {{ $labels.service }} dropped by more than 5 points over a day." },
+          annotations: {
+            summary: "Precision of {{ $labels.service }} dropped by more than 5 points over a day.",
+          },
         },
       ],
     },
@@ -102,7 +118,9 @@ export function platformAlertRules() {
           expr: "max by (Hostname, gpu) (DCGM_FI_DEV_XID_ERRORS) > 0",
           for: "5m",
           labels: { severity: "critical" },
-          annotations: { summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reports XID errors." },
+          annotations: {
+            summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reports XID errors.",
+          },
         },
         {
           alert: "GpuHighTemperature",
@@ -116,7 +134,10 @@ export function platformAlertRules() {
           expr: "avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) < 5 and on (Hostname, gpu) DCGM_FI_DEV_FB_USED > 0",
           for: "2h",
           labels: { severity: "info" },
-          annotations: { summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is allocated but idle for 2 hours." },
+          annotations: {
+            summary:
+              "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is allocated but idle for 2 hours.",
+          },
         },
       ],
     },
@@ -135,12 +156,19 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:monitoring:Monitoring", name, {}, opts);
     const rule = new PrometheusRule({
-      metadata: { name: "mlops-platform-alerts", labels: { "app.kubernetes.io/part-of": "mlops-platform" } },
+      metadata: {
+        name: "mlops-platform-alerts",
+        labels: { "app.kubernetes.io/part-of": "mlops-platform" },
+      },
       spec: { groups: platformAlertRules() },
     });
     validateArgs("mlops:monitoring:Monitoring", name, schemaProblems({ prometheusRule: rule }));
 
-    const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 24, special: false }, { parent: this });
+    const adminPassword = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 24, special: false },
+      { parent: this },
+    );
     const adminSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {
@@ -162,7 +190,10 @@ export class Monitoring extends pulumi.ComponentResource {
       { parent: this, dependsOn: [adminSecret] },
     );
 
-    customResource(`${name}-alerts`, rule, args.namespace, { parent: this, dependsOn: [this.release] });
+    customResource(`${name}-alerts`, rule, args.namespace, {
+      parent: this,
+      dependsOn: [this.release],
+    });
 
     this.prometheusUrl = prometheusUrl(args.namespaceName);
     this.registerOutputs({ prometheusUrl: this.prometheusUrl });

@@ -35,7 +35,10 @@ export interface MlflowServerArgs {
 export function mlflowServerProblems(args: MlflowServerArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
   if (!/:[\w][\w.-]*$|@sha256:/.test(args.image) || args.image.endsWith(":latest")) {
-    problems.push({ propertyPath: "image", reason: `"${args.image}" is not pinned: use a version tag or digest.` });
+    problems.push({
+      propertyPath: "image",
+      reason: `"${args.image}" is not pinned: use a version tag or digest.`,
+    });
   }
   if (args.replicas < 1) problems.push({ propertyPath: "replicas", reason: "must be at least 1." });
   return problems;
@@ -88,7 +91,11 @@ export class MlflowServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: MlflowServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:tracking:MlflowServer", name, {}, opts);
-    const labels = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/component": "tracking-server", ...args.labels };
+    const labels = {
+      "app.kubernetes.io/name": "mlflow",
+      "app.kubernetes.io/component": "tracking-server",
+      ...args.labels,
+    };
     const selector = { "app.kubernetes.io/name": "mlflow" };
     const ns = args.namespace;
     const ha = args.replicas >= 2;
@@ -109,7 +116,12 @@ export class MlflowServer extends pulumi.ComponentResource {
     const sa = new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
       {
-        metadata: { name: args.serviceAccountName, namespace: ns, labels, annotations: args.store.serviceAccountAnnotations },
+        metadata: {
+          name: args.serviceAccountName,
+          namespace: ns,
+          labels,
+          annotations: args.store.serviceAccountAnnotations,
+        },
         automountServiceAccountToken: true,
       },
       { parent: this },
@@ -172,7 +184,9 @@ export class MlflowServer extends pulumi.ComponentResource {
                   env: [
                     {
                       name: "MLFLOW_BACKEND_STORE_URI",
-                      valueFrom: { secretKeyRef: { name: secret.metadata.name, key: BACKEND_URI_KEY } },
+                      valueFrom: {
+                        secretKeyRef: { name: secret.metadata.name, key: BACKEND_URI_KEY },
+                      },
                     },
                     { name: "HOME", value: "/tmp" },
                     { name: "PROMETHEUS_MULTIPROC_DIR", value: "/tmp/prometheus" },
@@ -251,7 +265,10 @@ export class MlflowServer extends pulumi.ComponentResource {
     }
 
     // The CRD comes with kube-prometheus-stack.
-    customResource(`${name}-servicemonitor`, serviceMonitor, ns, { parent: this, dependsOn: [args.monitoringRelease] });
+    customResource(`${name}-servicemonitor`, serviceMonitor, ns, {
+      parent: this,
+      dependsOn: [args.monitoringRelease],
+    });
 
     this.url = pulumi.interpolate`http://${this.service.metadata.name}.${this.service.metadata.namespace}.svc.cluster.local:${MLFLOW_PORT}`;
     this.registerOutputs({ url: this.url });

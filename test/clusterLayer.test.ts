@@ -1,0 +1,349 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
+import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
+import { CHARTS } from "../components/helm";
+import { valueOf, type RecordedResource } from "./helpers/mocks";
+import { runStack, type StackRun } from "./helpers/stack";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+
+/** CR type token -> the model class holding its real CRD schema. */
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  "kubernetes:argoproj.io/v1alpha1:Application": Application,
+  "kubernetes:argoproj.io/v1alpha1:ApplicationSet": ApplicationSet,
+  "kubernetes:argoproj.io/v1alpha1:AppProject": AppProject,
+  "kubernetes:argoproj.io/v1alpha1:ClusterAnalysisTemplate": ClusterAnalysisTemplate,
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
+  "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
+};
+
+/** Validates a recorded CR's inputs against its CRD schema. */
+function validateRecorded(r: RecordedResource): void {
+  const Model = MODELS[r.type];
+  if (!Model) throw new Error(`no schema for ${r.type}`);
+  const { apiVersion: _a, kind: _k, ...data } = r.inputs;
+  new Model(data).validate();
+}
+
+const runs: Record<string, StackRun> = {};
+beforeAll(async () => {
+  for (const env of ["dev", "staging", "prod"]) runs[env] = await runStack(env);
+});
+
+describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) => {
+  const run = () => runs[env];
+  const release = (chart: string) =>
+    run()
+      .ofType(RELEASE)
+      .find((r) => r.inputs.chart === chart)!;
+  const crs = () => run().resources.filter((r) => r.custom && MODELS[r.type]);
+
+  it("creates the five platform namespaces with Pod Security labels", () => {
+    const names = run()
+      .ofType("kubernetes:core/v1:Namespace")
+      .map((n) => n.inputs.metadata.name)
+      .sort();
+    expect(names).toEqual(["argo-rollouts", "argocd", "mlflow", "models", "monitoring"]);
+    const mlflowNs = run()
+      .ofType("kubernetes:core/v1:Namespace")
+      .find((n) => n.inputs.metadata.name === "mlflow")!;
+    expect(mlflowNs.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(
+      "restricted",
+    );
+  });
+
+  it("installs every chart at its exact pinned version from its repo", () => {
+    for (const ref of [CHARTS.argoCd, CHARTS.argoRollouts, CHARTS.kubePrometheusStack]) {
+      const r = release(ref.chart);
+      expect(r, ref.chart).toBeDefined();
+      expect(r.inputs.version).toBe(ref.version);
+      expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(r.inputs.repositoryOpts.repo).toBe(ref.repo);
+    }
+  });
+
+  it("on GKE installs no device plugin or DCGM exporter (the cloud provides them)", () => {
+    expect(release("nvidia-device-plugin")).toBeUndefined();
+    expect(release("dcgm-exporter")).toBeUndefined();
+  });
+
+  it("every Kubernetes object targets the cluster's provider", () => {
+    const provider = run().one("pulumi:providers:kubernetes");
+    const k8sObjects = run().resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+    expect(k8sObjects.length).toBeGreaterThan(15);
+    for (const r of k8sObjects)
+      expect(r.provider.startsWith(provider.urn), `${r.type} ${r.name}`).toBe(true);
+  });
+
+  it("Argo CD: HA only in prod, server never exposed, annotation tracking, SSO off by default", () => {
+    const v = release("argo-cd").inputs.values;
+    const prod = env === "prod";
+    expect(v["redis-ha"].enabled).toBe(prod);
+    expect(v.controller.replicas).toBe(prod ? 2 : 1);
+    expect(v.applicationSet.replicas).toBe(prod ? 2 : 1);
+    expect(v.server.autoscaling.enabled).toBe(prod);
+    expect(v.repoServer.autoscaling.enabled).toBe(prod);
+    if (prod)
+      expect([v.server.autoscaling.minReplicas, v.repoServer.autoscaling.minReplicas]).toEqual([
+        2, 2,
+      ]);
+    expect(v.server.service.type).toBe("ClusterIP");
+    expect(v.server.ingress.enabled).toBe(false);
+    expect(v.configs.cm["application.resourceTrackingMethod"]).toBe("annotation");
+    expect(v.configs.cm["oidc.config"]).toBeUndefined();
+    expect(v.configs.params["controller.diff.server.side"]).toBe("true");
+  });
+
+  it("Argo Rollouts: CRDs kept on uninstall, dashboard off in prod", () => {
+    const v = release("argo-rollouts").inputs.values;
+    expect(v.keepCRDs).toBe(true);
+    expect(v.dashboard.enabled).toBe(env !== "prod");
+  });
+
+  it("kube-prometheus-stack sized per env, Grafana admin from a Secret, GPU taint tolerated by node-exporter", () => {
+    const v = release("kube-prometheus-stack").inputs.values;
+    expect(v.prometheus.prometheusSpec.replicas).toBe(env === "prod" ? 2 : 1);
+    expect(v.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
+      "standard-rwo",
+    );
+    expect(v.grafana.admin.existingSecret).toBe("grafana-admin");
+    expect(JSON.stringify(v)).not.toMatch(/adminPassword/);
+    expect(v["prometheus-node-exporter"].tolerations[0].key).toBe("nvidia.com/gpu");
+  });
+
+  describe("MLflow server", () => {
+    const dep = () => run().one(DEPLOYMENT);
+    const container = () => dep().inputs.spec.template.spec.containers[0];
+
+    it("pinned image, probes, requests and limits", () => {
+      expect(container().image).toMatch(/^[^:]+:\d+\.\d+\.\d+$/);
+      expect(container().readinessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+      expect(container().livenessProbe.httpGet).toEqual({ path: "/health", port: "http" });
+      expect(container().resources.requests.cpu).toBeTruthy();
+      expect(container().resources.limits.memory).toBeTruthy();
+    });
+
+    it("restricted security context with a read-only root", () => {
+      expect(container().securityContext).toEqual({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      expect(dep().inputs.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    });
+
+    it("backend URI comes from a Secret by secretKeyRef, TLS required; artifacts served from the bucket", () => {
+      const env0 = container().env.find((e: any) => e.name === "MLFLOW_BACKEND_STORE_URI");
+      expect(env0.valueFrom.secretKeyRef).toEqual({
+        name: "mlflow-backend",
+        key: "backend-store-uri",
+      });
+      const secret = run().one("kubernetes:core/v1:Secret", `mlops-${env}-services-mlflow-backend`);
+      expect(secret.secretPaths).toContain("stringData");
+      expect(secret.inputs.stringData["backend-store-uri"]).toMatch(
+        /^postgresql:\/\/mlflow:.+@10\.100\.0\.3:5432\/mlflow\?sslmode=require$/,
+      );
+      const bucket = run().one("gcp:storage/bucket:Bucket").state.name;
+      expect(container().args).toContain(`--artifacts-destination=gs://${bucket}/mlflow`);
+      expect(container().args).toContain("--serve-artifacts");
+    });
+
+    it("no password appears in plain text in any non-secret input", () => {
+      const passwords = run()
+        .ofType("random:index/randomPassword:RandomPassword")
+        .map((p) => p.state.result);
+      for (const r of run().resources) {
+        const text = JSON.stringify(r.inputs);
+        if (!passwords.some((p) => text.includes(p))) continue;
+        expect(
+          r.secretPaths.length,
+          `${r.type} ${r.name} carries a password outside a secret`,
+        ).toBeGreaterThan(0);
+        expect(["kubernetes:core/v1:Secret", "gcp:sql/user:User"]).toContain(r.type);
+      }
+    });
+
+    it("service account annotated for workload identity", () => {
+      const sa = run().one("kubernetes:core/v1:ServiceAccount");
+      expect(sa.inputs.metadata).toMatchObject({ name: "mlflow", namespace: "mlflow" });
+      expect(sa.inputs.metadata.annotations["iam.gke.io/gcp-service-account"]).toMatch(
+        /^mlops-.*-mlflow@/,
+      );
+    });
+
+    it("ClusterIP service and a NetworkPolicy admitting only models and monitoring", () => {
+      expect(run().one("kubernetes:core/v1:Service").inputs.spec.type).toBe("ClusterIP");
+      const np = run().one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec;
+      expect(np.policyTypes).toEqual(["Ingress"]);
+      const nsAllowed = np.ingress[0].from
+        .filter((f: any) => f.namespaceSelector)
+        .map((f: any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]);
+      expect(nsAllowed.sort()).toEqual(["models", "monitoring"]);
+    });
+
+    it("prod: >= 2 replicas, a PDB and topology spread; other envs: 1 replica, no PDB", () => {
+      const spec = dep().inputs.spec;
+      if (env === "prod") {
+        expect(spec.replicas).toBeGreaterThanOrEqual(2);
+        expect(run().ofType(PDB)).toHaveLength(1);
+        expect(
+          spec.template.spec.topologySpreadConstraints.map((t: any) => t.topologyKey),
+        ).toContain("topology.kubernetes.io/zone");
+      } else {
+        expect(spec.replicas).toBe(1);
+        expect(run().ofType(PDB)).toHaveLength(0);
+      }
+    });
+  });
+
+  it("GitOps: projects are never `default`; root app and ApplicationSet from config", () => {
+    const apps = run().ofType("kubernetes:argoproj.io/v1alpha1:Application");
+    expect(apps).toHaveLength(1);
+    expect(apps[0].inputs.spec.project).not.toBe("default");
+    expect(apps[0].inputs.spec.source.repoURL).toBe(
+      "https://github.com/your-org/ml-deployments.git",
+    );
+    expect(apps[0].inputs.spec.source.targetRevision).toBe(env === "dev" ? "main" : "v0.1.0");
+    const set = run().one("kubernetes:argoproj.io/v1alpha1:ApplicationSet").inputs.spec;
+    expect(set.generators[0].git.directories).toEqual([{ path: "models/*" }]);
+    expect(set.template.spec.project).toBe("ml-models");
+    expect(set.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(set.template.spec.syncPolicy.syncOptions).toEqual(
+      expect.arrayContaining(["CreateNamespace=true", "ServerSideApply=true"]),
+    );
+    expect(set.template.spec.syncPolicy.retry.backoff).toMatchObject({
+      duration: "10s",
+      factor: 2,
+    });
+    const projects = run()
+      .ofType("kubernetes:argoproj.io/v1alpha1:AppProject")
+      .map((p) => p.inputs.metadata.name);
+    expect(projects.sort()).toEqual(["ml-bootstrap", "ml-models"]);
+    const models = run()
+      .ofType("kubernetes:argoproj.io/v1alpha1:AppProject")
+      .find((p) => p.inputs.metadata.name === "ml-models")!;
+    expect(models.inputs.spec.sourceRepos).toEqual([
+      "https://github.com/your-org/ml-deployments.git",
+    ]);
+    expect(
+      models.inputs.spec.destinations.every((d: any) => d.namespace.startsWith("models")),
+    ).toBe(true);
+  });
+
+  it("canary ClusterAnalysisTemplates query the in-cluster Prometheus for success rate, p95 latency and model quality", () => {
+    const templates = run().ofType("kubernetes:argoproj.io/v1alpha1:ClusterAnalysisTemplate");
+    expect(templates.map((t) => t.inputs.metadata.name).sort()).toEqual([
+      "latency-p95",
+      "model-quality",
+      "success-rate",
+    ]);
+    for (const t of templates) {
+      const m = t.inputs.spec.metrics[0];
+      expect(m.provider.prometheus.address).toBe(
+        "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+      );
+      expect(m.provider.prometheus.query).toContain('service="{{args.service-name}}"');
+    }
+    const quality = templates.find((t) => t.inputs.metadata.name === "model-quality")!.inputs.spec
+      .metrics[0];
+    expect(quality.successCondition).toBe("len(result) > 0 && result[0] >= 0.9");
+  });
+
+  it("alerts: model latency, errors, a day-over-day quality drop, and GPU health", () => {
+    const rule = run().one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec;
+    const alerts = rule.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        "ModelHighP95Latency",
+        "ModelHighErrorRate",
+        "ModelQualityDrop",
+        "GpuXidErrors",
+      ]),
+    );
+    const drop = rule.groups[0].rules.find((r: any) => r.alert === "ModelQualityDrop");
+    expect(drop.expr).toContain("offset 1d");
+  });
+
+  it("every custom resource is valid against its real CRD schema", () => {
+    expect(crs().length).toBeGreaterThanOrEqual(9);
+    for (const r of crs()) expect(() => validateRecorded(r), `${r.type} ${r.name}`).not.toThrow();
+  });
+
+  it("every custom resource depends on the release that brings its CRD", () => {
+    const releaseFor = (type: string) =>
+      type.includes("monitoring.coreos.com")
+        ? "kube-prometheus-stack"
+        : type.includes("ClusterAnalysisTemplate")
+          ? "argo-rollouts"
+          : "argo-cd";
+    for (const r of crs()) {
+      const rel = release(releaseFor(r.type));
+      expect(
+        run().transitiveDependencies(r).has(rel.urn),
+        `${r.type} ${r.name} -> ${rel.inputs.chart}`,
+      ).toBe(true);
+    }
+  });
+
+  it("exports the in-cluster MLflow URL and the Argo CD namespace", async () => {
+    expect(await valueOf(run().exports.mlflowUrl as pulumi.Output<string>)).toBe(
+      "http://mlflow.mlflow.svc.cluster.local:5000",
+    );
+    expect(run().exports.argocdNamespace).toBe("argocd");
+  });
+});
+
+describe("schema validation can fail", () => {
+  it("a deliberately broken Application (no destination, numeric project) fails its CRD schema", () => {
+    const broken = {
+      type: "kubernetes:argoproj.io/v1alpha1:Application",
+      inputs: {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: { name: "x" },
+        spec: { project: 7, source: { repoURL: "r" } },
+      },
+    } as unknown as RecordedResource;
+    expect(() => validateRecorded(broken)).toThrow();
+  });
+
+  it("a broken ClusterAnalysisTemplate (metrics without provider/name) fails", () => {
+    const broken = {
+      type: "kubernetes:argoproj.io/v1alpha1:ClusterAnalysisTemplate",
+      inputs: { metadata: { name: "x" }, spec: { metrics: [{ interval: "1m" }] } },
+    } as unknown as RecordedResource;
+    expect(() => validateRecorded(broken)).toThrow();
+  });
+});
+
+describe("config-driven cluster layer", () => {
+  it("SSO on: OIDC config references a Secret, the client secret stays secret, prod disables local admin", async () => {
+    const run = await runStack("prod", {
+      "mlops-platform:gitops": {
+        sso: {
+          enabled: true,
+          issuer: "https://login.example.com",
+          clientId: "argocd",
+          allowedGroups: ["ml-admins"],
+        },
+      },
+      "mlops-platform:argocdOidcClientSecret": "s3cr3t-value",
+    });
+    const v = run.ofType(RELEASE).find((r) => r.inputs.chart === "argo-cd")!.inputs.values;
+    expect(v.configs.cm["oidc.config"]).toContain("clientSecret: $argocd-oidc:clientSecret");
+    expect(v.configs.cm["admin.enabled"]).toBe(false);
+    expect(v.configs.rbac["policy.csv"]).toBe("g, ml-admins, role:admin");
+    expect(JSON.stringify(v)).not.toContain("s3cr3t-value");
+    const secret = run.one("kubernetes:core/v1:Secret", "mlops-prod-services-argocd-oidc");
+    expect(secret.secretPaths).toContain("stringData");
+  });
+});
