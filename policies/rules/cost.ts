@@ -1,0 +1,371 @@
+/** Cost and governance rules: labels, GPU budget and shapes, spot in non-prod, DB sizes, versions kept, protect, coverage. */
+import type { PolicyResource } from "@pulumi/policy";
+import { asArray, get, resourceRule, stackRule, type Rule } from "../lib/rule";
+
+const GKE_POOL = "gcp:container/nodePool:NodePool";
+const EKS_NG = "aws:eks/nodeGroup:NodeGroup";
+const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+const RDS = "aws:rds/instance:Instance";
+const GCS = "gcp:storage/bucket:Bucket";
+const S3_LIFECYCLE = [
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
+
+/** GPUs per EC2 instance type (the types our catalog uses plus common neighbours). */
+const EC2_GPUS: Record<string, number> = {
+  "g4dn.xlarge": 1,
+  "g4dn.2xlarge": 1,
+  "g4dn.4xlarge": 1,
+  "g4dn.8xlarge": 1,
+  "g4dn.12xlarge": 4,
+  "g4dn.16xlarge": 1,
+  "g4dn.metal": 8,
+  "g5.xlarge": 1,
+  "g5.2xlarge": 1,
+  "g5.4xlarge": 1,
+  "g5.8xlarge": 1,
+  "g5.12xlarge": 4,
+  "g5.16xlarge": 1,
+  "g5.24xlarge": 4,
+  "g5.48xlarge": 8,
+  "g6.xlarge": 1,
+  "g6.2xlarge": 1,
+  "g6.4xlarge": 1,
+  "g6.8xlarge": 1,
+  "g6.12xlarge": 4,
+  "g6.16xlarge": 1,
+  "g6.24xlarge": 4,
+  "g6.48xlarge": 8,
+  "p4d.24xlarge": 8,
+  "p4de.24xlarge": 8,
+  "p5.48xlarge": 8,
+};
+
+/** Where each taggable type keeps its labels/tags. */
+const LABEL_PATHS: Record<string, string> = {
+  "gcp:container/cluster:Cluster": "resourceLabels",
+  [GCS]: "labels",
+  [SQL]: "settings.userLabels",
+  "aws:eks/cluster:Cluster": "tags",
+  [EKS_NG]: "tags",
+  [RDS]: "tags",
+  "aws:s3/bucket:Bucket": "tags",
+  "aws:s3/bucketV2:BucketV2": "tags",
+  "aws:kms/key:Key": "tags",
+  "aws:ec2/vpc:Vpc": "tags",
+};
+
+/** GPU shape of a node pool / node group: GPUs per node, max nodes, min nodes, spot, type name. */
+export function gpuPool(type: string, p: Record<string, any>) {
+  if (type === GKE_POOL) {
+    const acc = asArray<any>(get(p, "nodeConfig.guestAccelerators"))[0];
+    if (!acc) return undefined;
+    return {
+      gpus: Number(acc.count ?? 0),
+      maxNodes: Number(
+        get(p, "autoscaling.totalMaxNodeCount") ??
+          get(p, "autoscaling.maxNodeCount") ??
+          p.nodeCount ??
+          0,
+      ),
+      minNodes: Number(
+        get(p, "autoscaling.totalMinNodeCount") ??
+          get(p, "autoscaling.minNodeCount") ??
+          p.nodeCount ??
+          0,
+      ),
+      spot: get(p, "nodeConfig.spot") === true || get(p, "nodeConfig.preemptible") === true,
+      kind: String(acc.type),
+    };
+  }
+  if (type === EKS_NG) {
+    const instance = asArray<string>(p.instanceTypes)[0];
+    const gpus = instance ? EC2_GPUS[instance] : undefined;
+    if (!gpus) return undefined;
+    return {
+      gpus,
+      maxNodes: Number(get(p, "scalingConfig.maxSize") ?? 0),
+      minNodes: Number(get(p, "scalingConfig.minSize") ?? 0),
+      spot: p.capacityType === "SPOT",
+      kind: instance,
+    };
+  }
+  return undefined;
+}
+
+export const costRules: Rule[] = [
+  resourceRule<{ requiredLabels: string[] }>({
+    name: "cost-required-labels",
+    description:
+      "Billable resources must carry the labels/tags that attribute cost: team, cost-center, environment, managed-by.",
+    severity: "low",
+    types: Object.keys(LABEL_PATHS),
+    tags: ["cost", "governance"],
+    remediationSteps:
+      "Add the missing keys to mlops-platform:labels (they are applied to every resource).",
+    config: {
+      requiredLabels: {
+        type: "array",
+        items: { type: "string" },
+        default: ["team", "cost-center", "environment", "managed-by"],
+        description: "Label/tag keys every billable resource needs.",
+      },
+    },
+    check: (p, { type, config }) => {
+      const labels = get(p, LABEL_PATHS[type]) ?? {};
+      const missing = config.requiredLabels.filter((k) => !labels[k]);
+      return missing.length ? [`missing labels: ${missing.join(", ")}.`] : [];
+    },
+  }),
+  stackRule<{ maxGpus: number }>({
+    name: "cost-gpu-budget",
+    description:
+      "The stack's GPU pools together may hold at most maxGpus GPUs (sum over pools of max nodes x GPUs per node).",
+    severity: "high",
+    types: [GKE_POOL, EKS_NG],
+    tags: ["cost", "gpu"],
+    remediationSteps:
+      "Lower maxNodes or gpusPerNode of a pool, or raise maxGpus for this stack in policies/config/<stack>.json after budget approval.",
+    config: {
+      maxGpus: {
+        type: "integer",
+        default: 8,
+        minimum: 0,
+        description: "Most GPUs the stack may scale to.",
+      },
+    },
+    check: (resources, config) => {
+      const pools = resources
+        .map((r) => ({ r, g: gpuPool(r.type, r.props as Record<string, any>) }))
+        .filter((x) => x.g);
+      const total = pools.reduce((sum, x) => sum + x.g!.gpus * x.g!.maxNodes, 0);
+      return total > config.maxGpus
+        ? [
+            {
+              message: `GPU pools can scale to ${total} GPUs (${pools.map((x) => `${x.r.name}: ${x.g!.maxNodes}x${x.g!.gpus}`).join(", ")}); budget is ${config.maxGpus}.`,
+            },
+          ]
+        : [];
+    },
+  }),
+  resourceRule<{ allowedGpuTypes: string[] }>({
+    name: "cost-gpu-allowed-types",
+    description:
+      "GPU pools may only use the accelerator / instance types allowed for the environment.",
+    severity: "medium",
+    types: [GKE_POOL, EKS_NG],
+    tags: ["cost", "gpu"],
+    remediationSteps:
+      "Use an allowed GPU type, or extend allowedGpuTypes in this stack's policy config after review.",
+    config: {
+      allowedGpuTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: ["nvidia-tesla-t4", "nvidia-l4", "g4dn.*", "g5.*", "g6.*"],
+        description: "Accelerator types (GKE) or instance types (EC2, '*' wildcard) allowed.",
+      },
+    },
+    check: (p, { type, config }) => {
+      const g = gpuPool(type, p);
+      if (!g) return [];
+      const ok = config.allowedGpuTypes.some((pat) =>
+        new RegExp(`^${pat.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(g.kind),
+      );
+      return ok ? [] : [`GPU type ${g.kind} is not allowed here.`];
+    },
+  }),
+  resourceRule<{ requireSpotAndScaleToZero: boolean }>({
+    name: "cost-gpu-spot-scale-to-zero",
+    description: "Where required (dev, staging), GPU pools run on spot capacity and scale to zero.",
+    severity: "medium",
+    types: [GKE_POOL, EKS_NG],
+    tags: ["cost", "gpu"],
+    remediationSteps: "Set spot: true and minNodes: 0 on the pool.",
+    config: {
+      requireSpotAndScaleToZero: {
+        type: "boolean",
+        default: false,
+        description: "Enforce spot + min 0.",
+      },
+    },
+    check: (p, { type, config }) => {
+      const g = gpuPool(type, p);
+      if (!g || !config.requireSpotAndScaleToZero) return [];
+      return [
+        ...(g.spot ? [] : ["not on spot capacity."]),
+        ...(g.minNodes === 0 ? [] : [`minNodes is ${g.minNodes}, not 0.`]),
+      ];
+    },
+  }),
+  resourceRule<{ allowedSizes: string[] }>({
+    name: "cost-db-size-allowed",
+    description: "Database tiers / instance classes must be on the environment's allow-list.",
+    severity: "medium",
+    types: [SQL, RDS],
+    tags: ["cost", "database"],
+    remediationSteps:
+      "Pick an allowed size via mlops-platform:database.size, or extend allowedSizes after review.",
+    config: {
+      allowedSizes: {
+        type: "array",
+        items: { type: "string" },
+        default: [
+          "db-custom-1-3840",
+          "db-custom-2-7680",
+          "db-custom-4-15360",
+          "db.t4g.medium",
+          "db.m7g.large",
+          "db.m7g.xlarge",
+        ],
+        description: "Cloud SQL tiers and RDS instance classes allowed.",
+      },
+    },
+    check: (p, { type, config }) => {
+      const size = type === SQL ? get(p, "settings.tier") : p.instanceClass;
+      return size === undefined || config.allowedSizes.includes(size)
+        ? []
+        : [`size ${size} is not allowed here.`];
+    },
+  }),
+  resourceRule<{ maxNoncurrentVersions: number }>({
+    name: "cost-bucket-versions-capped",
+    description:
+      "Versioned buckets must expire noncurrent versions beyond a cap, or storage grows without bound.",
+    severity: "low",
+    types: [GCS, ...S3_LIFECYCLE],
+    tags: ["cost", "storage"],
+    remediationSteps:
+      "Add a lifecycle rule deleting noncurrent versions with more than N newer versions (artifacts.keepVersions).",
+    config: {
+      maxNoncurrentVersions: {
+        type: "integer",
+        default: 20,
+        minimum: 1,
+        description: "Largest allowed keep count.",
+      },
+    },
+    check: (p, { type, config }) => {
+      if (type === GCS) {
+        if (get(p, "versioning.enabled") !== true) return [];
+        const caps = asArray<any>(p.lifecycleRules)
+          .filter((r) => get(r, "action.type") === "Delete")
+          .map((r) => get(r, "condition.numNewerVersions"))
+          .filter((n) => typeof n === "number");
+        if (!caps.length) return ["no lifecycle rule caps noncurrent versions."];
+        return Math.min(...caps) <= config.maxNoncurrentVersions
+          ? []
+          : [`keeps ${Math.min(...caps)} versions > ${config.maxNoncurrentVersions}.`];
+      }
+      const caps = asArray<any>(p.rules)
+        .filter((r) => r.status === "Enabled")
+        .map((r) => get(r, "noncurrentVersionExpiration.newerNoncurrentVersions"))
+        .filter((n) => n !== undefined)
+        .map(Number);
+      if (!caps.length) return ["no lifecycle rule caps noncurrent versions."];
+      return Math.min(...caps) <= config.maxNoncurrentVersions
+        ? []
+        : [`keeps ${Math.min(...caps)} versions > ${config.maxNoncurrentVersions}.`];
+    },
+  }),
+  stackRule<{ requireProtect: boolean; statefulTypes: string[] }>({
+    name: "gov-stateful-protected",
+    description:
+      "Where required (prod), clusters, databases, buckets and KMS keys are `protect`ed against accidental deletion.",
+    severity: "high",
+    types: [
+      "gcp:container/cluster:Cluster",
+      SQL,
+      GCS,
+      "aws:eks/cluster:Cluster",
+      RDS,
+      "aws:s3/bucket:Bucket",
+      "aws:kms/key:Key",
+    ],
+    tags: ["governance", "reliability"],
+    remediationSteps: "Pass { protect: true } (the platform does it when the environment is prod).",
+    config: {
+      requireProtect: {
+        type: "boolean",
+        default: false,
+        description: "Enforce protect on stateful resources.",
+      },
+      statefulTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: [
+          "gcp:container/cluster:Cluster",
+          SQL,
+          GCS,
+          "aws:eks/cluster:Cluster",
+          RDS,
+          "aws:s3/bucket:Bucket",
+          "aws:kms/key:Key",
+        ],
+        description: "Types that must be protected.",
+      },
+    },
+    check: (resources, config) =>
+      config.requireProtect
+        ? resources
+            .filter((r) => config.statefulTypes.includes(r.type) && !r.opts.protect)
+            .map((r) => ({ message: `${r.type} ${r.name} is not protected.`, urn: r.urn }))
+        : [],
+  }),
+];
+
+/** Sensitive type patterns that must be covered by at least one rule. */
+export const SENSITIVE_PATTERNS = [
+  "storage",
+  "s3/",
+  "sql/",
+  "rds/",
+  "container/cluster",
+  "eks/cluster",
+  "kms/",
+  "secretmanager/",
+  "secretsmanager/",
+];
+
+/** Builds the coverage guard from the full rule list (it needs to see every rule's types). */
+export function coverageGuard(all: Rule[]): Rule {
+  const covered = new Set(all.flatMap((r) => r.types));
+  return stackRule<{ sensitivePatterns: string[]; ignoredTypes: string[] }>({
+    name: "gov-policy-coverage",
+    description:
+      "Every sensitive resource type in the stack (storage, databases, clusters, keys, secrets) must be targeted by at least one rule.",
+    severity: "medium",
+    types: [],
+    tags: ["governance"],
+    remediationSteps:
+      "Write a rule for the uncovered type (see policies/README.md), or list it in ignoredTypes with a reason in review.",
+    config: {
+      sensitivePatterns: {
+        type: "array",
+        items: { type: "string" },
+        default: SENSITIVE_PATTERNS,
+        description: "Substrings of sensitive type tokens.",
+      },
+      ignoredTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: [
+          "gcp:storage/bucketIAMMember:BucketIAMMember",
+          "gcp:sql/database:Database",
+          "gcp:sql/user:User",
+          "aws:s3/bucketPolicy:BucketPolicy",
+          "aws:kms/alias:Alias",
+        ],
+        description: "Sensitive types deliberately left without a rule.",
+      },
+    },
+    check: (resources: PolicyResource[], config) => {
+      const seen = new Set<string>();
+      return resources
+        .filter((r) => config.sensitivePatterns.some((s) => r.type.includes(s)))
+        .filter((r) => !covered.has(r.type) && !config.ignoredTypes.includes(r.type))
+        .filter((r) => !seen.has(r.type) && seen.add(r.type) !== undefined)
+        .map((r) => ({ message: `no rule targets ${r.type} (e.g. ${r.name}).`, urn: r.urn }));
+    },
+  });
+}
