@@ -22,8 +22,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests read recorded resource inputs, which are untyped by nature.
-    files: ["test/**/*.ts"],
+    // Tests and policy rules read resource properties, which are untyped by nature.
+    files: ["test/**/*.ts", "policies/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
