@@ -1,0 +1,252 @@
+/**
+ * The offline check of a stack: no cloud account, no Pulumi CLI.
+ *
+ *   npm run check -- --stack prod [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]
+ *
+ * Runs the stack program under the Pulumi mock monitor with Pulumi.<stack>.yaml,
+ * evaluates the policy pack on the recorded resources with
+ * policies/config/<stack>.json the way the engine does (policies/runner/engine.ts),
+ * prints the resource tree and the violations, and exits 1 on any mandatory violation
+ * (2 on a usage or program error).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { allRules } from "../policies/rules";
+import {
+  PackSession,
+  isBlocking,
+  readPolicyConfig,
+  type Diagnostic,
+  type EngineResource,
+} from "../policies/runner/engine";
+import { installMocks, settle, stackFileConfig } from "../test/helpers/mocks";
+
+const ROOT = path.resolve(__dirname, "..");
+const FORMATS = ["text", "json", "sarif"] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface CheckOptions {
+  stack: string;
+  cloud?: "gcp" | "aws";
+  format: Format;
+  output?: string;
+}
+
+export function parseArgs(argv: string[]): CheckOptions {
+  const opts: Partial<CheckOptions> = { format: "text" };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    const value = inline ?? argv[++i];
+    if (flag === "--stack") opts.stack = value;
+    else if (flag === "--cloud") {
+      if (value !== "gcp" && value !== "aws")
+        throw new Error(`--cloud must be gcp or aws, not "${value}".`);
+      opts.cloud = value;
+    } else if (flag === "--format") {
+      if (!FORMATS.includes(value as Format))
+        throw new Error(`--format must be one of ${FORMATS.join(", ")}, not "${value}".`);
+      opts.format = value as Format;
+    } else if (flag === "--output") opts.output = value;
+    else
+      throw new Error(
+        `unknown argument "${argv[i]}". Usage: npm run check -- --stack <dev|staging|prod> [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]`,
+      );
+  }
+  if (!opts.stack) throw new Error("--stack is required, e.g. npm run check -- --stack prod");
+  return opts as CheckOptions;
+}
+
+/** Runs the stack program under mocks and returns what it registered. */
+export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise<EngineResource[]> {
+  const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
+  const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
+  const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"))![1];
+  require(path.join(ROOT, main));
+  await settle();
+  return session.resources;
+}
+
+export interface CheckResult {
+  stack: string;
+  resources: EngineResource[];
+  diagnostics: Diagnostic[];
+  mandatory: number;
+  advisory: number;
+}
+
+export async function checkStack(
+  stack: string,
+  resources: EngineResource[],
+  pack?: PackSession,
+): Promise<CheckResult> {
+  const own = !pack;
+  const session = pack ?? (await PackSession.start());
+  try {
+    await session.configure(readPolicyConfig(stack));
+    const diagnostics = await session.analyze(resources);
+    const mandatory = diagnostics.filter(isBlocking).length;
+    return { stack, resources, diagnostics, mandatory, advisory: diagnostics.length - mandatory };
+  } finally {
+    if (own) session.close();
+  }
+}
+
+const SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"] as const;
+
+/** The resource tree grouped by component, then the violations by severity. */
+export function renderText(r: CheckResult): string {
+  const lines: string[] = [`Stack ${r.stack}: ${r.resources.length} resources`, ""];
+  const children = new Map<string, EngineResource[]>();
+  for (const res of r.resources)
+    children.set(res.parent, [...(children.get(res.parent) ?? []), res]);
+  const byUrn = new Set(r.resources.map((x) => x.urn));
+  const walk = (res: EngineResource, depth: number) => {
+    const kids = children.get(res.urn) ?? [];
+    const count = r.diagnostics.filter((d) => d.urn === res.urn).length;
+    lines.push(
+      `${"  ".repeat(depth)}${kids.length ? "▸" : "-"} ${res.type} ${res.name}${count ? `  (${count} violation${count > 1 ? "s" : ""})` : ""}`,
+    );
+    for (const k of kids) walk(k, depth + 1);
+  };
+  for (const root of r.resources.filter((x) => !x.parent || !byUrn.has(x.parent))) walk(root, 0);
+  lines.push("");
+  const name = (urn: string) => urn.split("::").pop() ?? urn;
+  for (const sev of SEVERITY_ORDER) {
+    const ds = r.diagnostics.filter((d) => d.severity === sev);
+    if (!ds.length) continue;
+    lines.push(`${sev.toUpperCase()} (${ds.length})`);
+    for (const d of ds) {
+      lines.push(
+        `  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").slice(1).join(" ") || d.message}  <- ${name(d.urn) || "stack"}`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    `${r.mandatory} mandatory, ${r.advisory} advisory violation(s).${r.mandatory ? " Mandatory violations block `pulumi up`." : ""}`,
+  );
+  return lines.join("\n");
+}
+
+export function renderJson(r: CheckResult): string {
+  return JSON.stringify(
+    {
+      stack: r.stack,
+      resourceCount: r.resources.length,
+      summary: { mandatory: r.mandatory, advisory: r.advisory },
+      violations: r.diagnostics.map((d) => ({
+        policy: d.policyName,
+        enforcementLevel: d.enforcementLevel,
+        severity: d.severity,
+        message: d.message,
+        urn: d.urn,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+const SECURITY_SEVERITY: Record<string, string> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+};
+
+/** SARIF 2.1.0 for GitHub code scanning: one rule per policy, results located at the stack file. */
+export function renderSarif(r: CheckResult): string {
+  const rules = allRules.map((p) => ({
+    id: p.name,
+    name: p.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: { text: p.description },
+    fullDescription: { text: p.description },
+    help: {
+      text: p.remediationSteps ?? p.description,
+      markdown: `**Fix:** ${p.remediationSteps ?? p.description}`,
+    },
+    defaultConfiguration: { level: "warning" },
+    properties: {
+      tags: p.tags ?? [],
+      ...(p.severity ? { "security-severity": SECURITY_SEVERITY[p.severity] } : {}),
+      ...(p.framework ? { framework: `${p.framework.name} ${p.framework.reference}` } : {}),
+    },
+  }));
+  const index = new Map(rules.map((x, i) => [x.id, i]));
+  const sarif = {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "mlops-platform-policies",
+            version: "0.1.0",
+            informationUri: "https://www.pulumi.com/docs/iac/using-pulumi/crossguard/",
+            rules,
+          },
+        },
+        results: r.diagnostics.map((d) => ({
+          ruleId: d.policyName,
+          ruleIndex: index.get(d.policyName) ?? 0,
+          level: isBlocking(d) ? "error" : "warning",
+          message: { text: d.message.replace(/\n/g, " ") },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: `Pulumi.${r.stack}.yaml` },
+                region: { startLine: 1 },
+              },
+              logicalLocations: [
+                { fullyQualifiedName: d.urn || `stack ${r.stack}`, kind: "resource" },
+              ],
+            },
+          ],
+          partialFingerprints: { urnPolicy: `${d.urn}|${d.policyName}` },
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: CheckOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  let resources: EngineResource[];
+  try {
+    resources = await recordStack(opts.stack, opts.cloud);
+  } catch (e) {
+    console.error(
+      `The stack program failed (as \`pulumi preview\` would):\n${(e as Error).message}`,
+    );
+    return 2;
+  }
+  const result = await checkStack(opts.stack, resources);
+  const out = { text: renderText, json: renderJson, sarif: renderSarif }[opts.format](result);
+  if (opts.output) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });
+    fs.writeFileSync(opts.output, out + "\n");
+    console.error(
+      `wrote ${opts.output}: ${result.mandatory} mandatory, ${result.advisory} advisory`,
+    );
+  } else {
+    console.log(out);
+  }
+  return result.mandatory > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(2);
+    },
+  );
+}
