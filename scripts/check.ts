@@ -61,6 +61,8 @@ export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise
   const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
   const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
   const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"))![1];
+  // A plain require, as the Pulumi runtime loads the entry (CommonJS through ts-node).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(ROOT, main));
   await settle();
   return session.resources;
