@@ -1,0 +1,86 @@
+/**
+ * Calls a rule the way @pulumi/policy's server does: props behind the SDK's
+ * unknown-checking proxy, config from getConfig (schema defaults are filled by
+ * the rule helper, as the CLI would), and a report function collecting messages.
+ */
+import type {
+  PolicyResource,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { Rule } from "../../policies/lib/rule";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+  unknownCheckingProxy: <T>(x: T) => T;
+};
+
+export function runResourceRule(
+  rule: Rule,
+  type: string,
+  props: Record<string, unknown>,
+  config: Record<string, unknown> = {},
+  opts: { protect?: boolean } = {},
+): string[] {
+  const messages: string[] = [];
+  const validate = (rule as ResourceValidationPolicy).validateResource;
+  if (!validate || Array.isArray(validate))
+    throw new Error(`${rule.name} is not a single resource rule`);
+  void validate(
+    {
+      type,
+      props: unknownCheckingProxy(props),
+      urn: `urn:pulumi:test::mlops-platform::${type}::r`,
+      name: "r",
+      opts: {
+        protect: opts.protect ?? false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+      },
+      isType: () => false,
+      asType: () => undefined,
+      getConfig: <T>() => config as T,
+      notApplicable: () => {
+        throw new Error("not applicable");
+      },
+    } as never,
+    (message?: string) => messages.push(message ?? ""),
+  );
+  return messages;
+}
+
+export interface StackItem {
+  type: string;
+  name?: string;
+  props: Record<string, unknown>;
+  protect?: boolean;
+}
+
+export function runStackRule(
+  rule: Rule,
+  items: StackItem[],
+  config: Record<string, unknown> = {},
+): string[] {
+  const messages: string[] = [];
+  const resources = items.map(
+    (it, i) =>
+      ({
+        type: it.type,
+        name: it.name ?? `r${i}`,
+        urn: `urn:pulumi:test::mlops-platform::${it.type}::${it.name ?? `r${i}`}`,
+        props: unknownCheckingProxy(it.props),
+        opts: { protect: it.protect ?? false },
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+      }) as unknown as PolicyResource,
+  );
+  void (rule as StackValidationPolicy).validateStack(
+    { resources, getConfig: <T>() => config as T, notApplicable: () => undefined } as never,
+    (message?: string) => messages.push(message ?? ""),
+  );
+  return messages;
+}

@@ -1,0 +1,847 @@
+/**
+ * Every rule: a compliant case passes, each failing condition fails with its
+ * message, absent properties behave like the provider default, and config
+ * overrides are honoured. A guard makes sure no rule lacks cases.
+ */
+import { describe, expect, it } from "vitest";
+import type { Rule } from "../policies/lib/rule";
+import { allRules } from "../policies/rules";
+import { runResourceRule, runStackRule, type StackItem } from "./helpers/policy";
+
+interface ResourceCase {
+  type: string;
+  good: Record<string, unknown>;
+  bad: [Record<string, unknown>, RegExp][];
+  /** Whether `{}` (every property absent, i.e. provider defaults) violates. */
+  absentViolates: boolean;
+  /** A config that flips the outcome for `props`. */
+  config?: { config: Record<string, unknown>; props: Record<string, unknown>; violates: boolean };
+}
+
+const CL = "gcp:container/cluster:Cluster";
+const NP = "gcp:container/nodePool:NodePool";
+const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+const GCS = "gcp:storage/bucket:Bucket";
+const EKS = "aws:eks/cluster:Cluster";
+const NG = "aws:eks/nodeGroup:NodeGroup";
+const RDS = "aws:rds/instance:Instance";
+const DEP = "kubernetes:apps/v1:Deployment";
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+const APP = "kubernetes:argoproj.io/v1alpha1:Application";
+const REL = "kubernetes:helm.sh/v3:Release";
+
+const goodContainer = {
+  name: "app",
+  image: "repo/app:1.2.3",
+  ports: [{ containerPort: 80 }],
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  readinessProbe: { httpGet: { path: "/", port: 80 } },
+  livenessProbe: { httpGet: { path: "/", port: 80 } },
+  securityContext: {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  },
+};
+const deployment = (
+  spec: Record<string, unknown> = {},
+  container: Record<string, unknown> = {},
+) => ({
+  metadata: { namespace: "models" },
+  spec: {
+    replicas: 2,
+    template: {
+      metadata: { labels: { app: "a" } },
+      spec: { containers: [{ ...goodContainer, ...container }], ...spec },
+    },
+  },
+});
+const gpuPool = (over: Record<string, unknown> = {}) => ({
+  autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 2 },
+  nodeConfig: { spot: true, guestAccelerators: [{ type: "nvidia-l4", count: 1 }] },
+  ...over,
+});
+const secure = (cidr: string) => ({
+  masterAuthorizedNetworksConfig: { cidrBlocks: [{ cidrBlock: cidr }] },
+});
+
+const RESOURCE_CASES: Record<string, ResourceCase> = {
+  "gcp-gke-private-nodes": {
+    type: CL,
+    good: { privateClusterConfig: { enablePrivateNodes: true } },
+    bad: [[{ privateClusterConfig: { enablePrivateNodes: false } }, /enablePrivateNodes/]],
+    absentViolates: true,
+  },
+  "gcp-gke-restricted-control-plane": {
+    type: CL,
+    good: secure("10.0.0.0/8"),
+    bad: [
+      [secure("0.0.0.0/0"), /0\.0\.0\.0\/0/],
+      [{}, /absent/],
+    ],
+    absentViolates: true,
+  },
+  "gcp-gke-workload-identity": {
+    type: CL,
+    good: { workloadIdentityConfig: { workloadPool: "p.svc.id.goog" } },
+    bad: [[{ workloadIdentityConfig: {} }, /workloadPool/]],
+    absentViolates: true,
+  },
+  "gcp-gke-metadata-server": {
+    type: NP,
+    good: { nodeConfig: { workloadMetadataConfig: { mode: "GKE_METADATA" } } },
+    bad: [[{ nodeConfig: { workloadMetadataConfig: { mode: "GCE_METADATA" } } }, /GKE_METADATA/]],
+    absentViolates: true,
+  },
+  "gcp-gke-shielded-nodes": {
+    type: NP,
+    good: { nodeConfig: { shieldedInstanceConfig: { enableSecureBoot: true } } },
+    bad: [
+      [
+        {
+          nodeConfig: {
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: false },
+          },
+        },
+        /IntegrityMonitoring/,
+      ],
+    ],
+    absentViolates: true,
+  },
+  "gcp-gke-no-legacy-auth": {
+    type: CL,
+    good: { enableLegacyAbac: false },
+    bad: [
+      [{ enableLegacyAbac: true }, /Abac/],
+      [
+        { masterAuth: { clientCertificateConfig: { issueClientCertificate: true } } },
+        /client certificates/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "gcp-gke-release-channel": {
+    type: CL,
+    good: { releaseChannel: { channel: "REGULAR" } },
+    bad: [[{ releaseChannel: { channel: "UNSPECIFIED" } }, /UNSPECIFIED/]],
+    absentViolates: true,
+    config: {
+      config: { allowedChannels: ["STABLE"] },
+      props: { releaseChannel: { channel: "REGULAR" } },
+      violates: true,
+    },
+  },
+  "gcp-gke-node-auto-repair-upgrade": {
+    type: NP,
+    good: { management: { autoRepair: true, autoUpgrade: true } },
+    bad: [[{ management: { autoUpgrade: false } }, /autoUpgrade/]],
+    absentViolates: false,
+  },
+  "gcp-gke-dedicated-node-sa": {
+    type: NP,
+    good: { nodeConfig: { serviceAccount: "nodes@p.iam.gserviceaccount.com" } },
+    bad: [
+      [
+        { nodeConfig: { serviceAccount: "123-compute@developer.gserviceaccount.com" } },
+        /default SA/,
+      ],
+    ],
+    absentViolates: true,
+  },
+  "gcp-gke-cos-containerd": {
+    type: NP,
+    good: { nodeConfig: { imageType: "COS_CONTAINERD" } },
+    bad: [[{ nodeConfig: { imageType: "UBUNTU_CONTAINERD" } }, /UBUNTU/]],
+    absentViolates: false,
+  },
+  "gcp-gke-network-policy": {
+    type: CL,
+    good: { datapathProvider: "ADVANCED_DATAPATH" },
+    bad: [[{ datapathProvider: "LEGACY_DATAPATH" }, /NetworkPolicy/]],
+    absentViolates: true,
+  },
+  "gcp-cloudsql-private-ip-only": {
+    type: SQL,
+    good: { settings: { ipConfiguration: { ipv4Enabled: false, privateNetwork: "net" } } },
+    bad: [
+      [
+        { settings: { ipConfiguration: { ipv4Enabled: true, privateNetwork: "net" } } },
+        /public IP/,
+      ],
+    ],
+    absentViolates: true,
+  },
+  "gcp-cloudsql-tls-required": {
+    type: SQL,
+    good: { settings: { ipConfiguration: { sslMode: "ENCRYPTED_ONLY" } } },
+    bad: [
+      [{ settings: { ipConfiguration: { sslMode: "ALLOW_UNENCRYPTED_AND_ENCRYPTED" } } }, /ALLOW/],
+    ],
+    absentViolates: true,
+  },
+  "gcp-cloudsql-backups": {
+    type: SQL,
+    good: {
+      settings: {
+        backupConfiguration: {
+          enabled: true,
+          pointInTimeRecoveryEnabled: true,
+          backupRetentionSettings: { retainedBackups: 14 },
+        },
+      },
+    },
+    bad: [[{ settings: { backupConfiguration: { enabled: true } } }, /point-in-time/]],
+    absentViolates: true,
+    config: {
+      config: { minRetainedBackups: 30 },
+      props: {
+        settings: {
+          backupConfiguration: {
+            enabled: true,
+            pointInTimeRecoveryEnabled: true,
+            backupRetentionSettings: { retainedBackups: 14 },
+          },
+        },
+      },
+      violates: true,
+    },
+  },
+  "gcp-cloudsql-resilience": {
+    type: SQL,
+    good: { settings: { deletionProtectionEnabled: true } },
+    bad: [
+      [
+        { deletionProtection: false, settings: { deletionProtectionEnabled: true } },
+        /deletionProtection is false/,
+      ],
+    ],
+    absentViolates: true,
+    config: {
+      config: { requireHighAvailability: true },
+      props: { settings: { deletionProtectionEnabled: true, availabilityType: "ZONAL" } },
+      violates: true,
+    },
+  },
+  "gcp-cloudsql-postgres-log-flags": {
+    type: SQL,
+    good: {
+      databaseVersion: "POSTGRES_16",
+      settings: {
+        databaseFlags: [
+          "log_connections",
+          "log_disconnections",
+          "log_checkpoints",
+          "log_lock_waits",
+        ].map((name) => ({ name, value: "on" })),
+      },
+    },
+    bad: [[{ databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } }, /log_connections/]],
+    absentViolates: false,
+    config: {
+      config: { requiredFlags: ["log_temp_files"] },
+      props: {
+        databaseVersion: "POSTGRES_16",
+        settings: {
+          databaseFlags: [
+            "log_connections",
+            "log_disconnections",
+            "log_checkpoints",
+            "log_lock_waits",
+          ].map((name) => ({ name, value: "on" })),
+        },
+      },
+      violates: true,
+    },
+  },
+  "gcp-gcs-uniform-access": {
+    type: GCS,
+    good: { uniformBucketLevelAccess: true },
+    bad: [[{ uniformBucketLevelAccess: false }, /uniform/]],
+    absentViolates: true,
+  },
+  "gcp-gcs-public-access-prevention": {
+    type: GCS,
+    good: { publicAccessPrevention: "enforced" },
+    bad: [[{ publicAccessPrevention: "inherited" }, /inherited/]],
+    absentViolates: true,
+  },
+  "gcp-gcs-versioning": {
+    type: GCS,
+    good: { versioning: { enabled: true } },
+    bad: [[{ versioning: { enabled: false } }, /versioning/]],
+    absentViolates: true,
+  },
+  "gcp-gcs-no-public-iam": {
+    type: "gcp:storage/bucketIAMMember:BucketIAMMember",
+    good: {
+      role: "roles/storage.objectViewer",
+      member: "serviceAccount:a@p.iam.gserviceaccount.com",
+    },
+    bad: [[{ role: "roles/storage.objectViewer", member: "allUsers" }, /allUsers/]],
+    absentViolates: false,
+  },
+  "aws-eks-endpoint-restricted": {
+    type: EKS,
+    good: {
+      vpcConfig: {
+        endpointPrivateAccess: true,
+        endpointPublicAccess: true,
+        publicAccessCidrs: ["203.0.113.0/24"],
+      },
+    },
+    bad: [
+      [
+        { vpcConfig: { endpointPrivateAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } },
+        /0\.0\.0\.0/,
+      ],
+    ],
+    absentViolates: true,
+    config: {
+      config: { allowPublicEndpoint: false },
+      props: { vpcConfig: { endpointPrivateAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } },
+      violates: true,
+    },
+  },
+  "aws-eks-secrets-encryption": {
+    type: EKS,
+    good: { encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:k" } } },
+    bad: [[{ encryptionConfig: { resources: ["secrets"] } }, /KMS/]],
+    absentViolates: true,
+  },
+  "aws-eks-control-plane-logs": {
+    type: EKS,
+    good: { enabledClusterLogTypes: ["api", "audit", "authenticator"] },
+    bad: [[{ enabledClusterLogTypes: ["api"] }, /audit/]],
+    absentViolates: true,
+    config: {
+      config: { requiredLogTypes: ["api"] },
+      props: { enabledClusterLogTypes: ["api"] },
+      violates: false,
+    },
+  },
+  "aws-eks-supported-version": {
+    type: EKS,
+    good: { version: "1.33" },
+    bad: [[{ version: "1.27" }, /older/]],
+    absentViolates: false,
+    config: { config: { minVersion: "1.34" }, props: { version: "1.33" }, violates: true },
+  },
+  "aws-eks-nodegroup-no-ssh": {
+    type: NG,
+    good: { nodeRoleArn: "arn" },
+    bad: [[{ remoteAccess: { ec2SshKey: "k" } }, /SSH/]],
+    absentViolates: false,
+  },
+  "aws-ec2-imdsv2-required": {
+    type: "aws:ec2/launchTemplate:LaunchTemplate",
+    good: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } },
+    bad: [
+      [{ metadataOptions: { httpTokens: "optional" } }, /httpTokens/],
+      [{ metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 5 } }, /HopLimit/],
+    ],
+    absentViolates: true,
+  },
+  "aws-rds-encrypted": {
+    type: RDS,
+    good: { storageEncrypted: true, kmsKeyId: "arn:k" },
+    bad: [[{ storageEncrypted: true }, /kmsKeyId/]],
+    absentViolates: true,
+    config: {
+      config: { requireCustomerKey: false },
+      props: { storageEncrypted: true },
+      violates: false,
+    },
+  },
+  "aws-rds-not-public": {
+    type: RDS,
+    good: { publiclyAccessible: false },
+    bad: [[{ publiclyAccessible: true }, /publiclyAccessible/]],
+    absentViolates: false,
+  },
+  "aws-rds-backups": {
+    type: RDS,
+    good: { backupRetentionPeriod: 7 },
+    bad: [[{ backupRetentionPeriod: 1 }, /1 < 7/]],
+    absentViolates: true,
+    config: {
+      config: { minBackupRetentionDays: 14 },
+      props: { backupRetentionPeriod: 7 },
+      violates: true,
+    },
+  },
+  "aws-rds-resilience": {
+    type: RDS,
+    good: { multiAz: false },
+    bad: [],
+    absentViolates: false,
+    config: {
+      config: { requireHighAvailability: true },
+      props: { multiAz: true, deletionProtection: true },
+      violates: true,
+    },
+  },
+  "aws-rds-managed-password": {
+    type: RDS,
+    good: { manageMasterUserPassword: true },
+    bad: [[{ password: "short" }, /16\+/]],
+    absentViolates: true,
+  },
+  "aws-s3-public-access-block": {
+    type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    good: {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    bad: [
+      [
+        { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true },
+        /restrictPublicBuckets/,
+      ],
+    ],
+    absentViolates: true,
+  },
+  "aws-s3-ownership-enforced": {
+    type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    good: { rule: { objectOwnership: "BucketOwnerEnforced" } },
+    bad: [[{ rule: { objectOwnership: "ObjectWriter" } }, /ObjectWriter/]],
+    absentViolates: true,
+  },
+  "aws-s3-versioning": {
+    type: "aws:s3/bucketVersioning:BucketVersioning",
+    good: { versioningConfiguration: { status: "Enabled" } },
+    bad: [[{ versioningConfiguration: { status: "Suspended" } }, /not Enabled/]],
+    absentViolates: true,
+  },
+  "aws-s3-sse-kms": {
+    type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    good: {
+      rules: [
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true },
+      ],
+    },
+    bad: [
+      [{ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, /SSE-KMS/],
+    ],
+    absentViolates: true,
+  },
+  "aws-s3-tls-only": {
+    type: "aws:s3/bucketPolicy:BucketPolicy",
+    good: {
+      policy: JSON.stringify({
+        Statement: [
+          {
+            Effect: "Deny",
+            Action: "s3:*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    },
+    bad: [
+      [
+        { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] }) },
+        /SecureTransport/,
+      ],
+    ],
+    absentViolates: true,
+  },
+  "aws-ec2-no-ssh-from-anywhere": {
+    type: "aws:ec2/securityGroup:SecurityGroup",
+    good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] },
+    bad: [[{ ingress: [{ fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }] }, /SSH/]],
+    absentViolates: false,
+  },
+  "k8s-pod-no-privileged": {
+    type: DEP,
+    good: deployment(),
+    bad: [
+      [deployment({}, { securityContext: { privileged: true } }), /privileged/],
+      [deployment({}, { securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }), /SYS_ADMIN/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-pod-no-host-namespaces": {
+    type: DEP,
+    good: deployment(),
+    bad: [
+      [deployment({ hostNetwork: true }), /hostNetwork/],
+      [deployment({ hostPID: true }), /hostPID/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-pod-no-hostpath": {
+    type: ROLLOUT,
+    good: deployment(),
+    bad: [[deployment({ volumes: [{ name: "h", hostPath: { path: "/" } }] }), /hostPath/]],
+    absentViolates: false,
+  },
+  "k8s-pod-restricted-security-context": {
+    type: "kubernetes:apps/v1:StatefulSet",
+    good: deployment(),
+    bad: [
+      [
+        deployment(
+          {},
+          {
+            securityContext: {
+              runAsNonRoot: true,
+              capabilities: { drop: ["ALL"] },
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+          },
+        ),
+        /allowPrivilegeEscalation/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-pod-resources": {
+    type: "kubernetes:batch/v1:Job",
+    good: deployment(),
+    bad: [[deployment({}, { resources: { requests: { cpu: "1" } } }), /limits.memory/]],
+    absentViolates: false,
+  },
+  "k8s-pod-gpu-requests": {
+    type: DEP,
+    good: deployment(
+      { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }] },
+      { resources: { limits: { "nvidia.com/gpu": 1 } } },
+    ),
+    bad: [
+      [
+        deployment(
+          { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }] },
+          { resources: { requests: { "nvidia.com/gpu": 1 }, limits: { "nvidia.com/gpu": 2 } } },
+        ),
+        /!= limit/,
+      ],
+      [deployment({}, { resources: { limits: { "nvidia.com/gpu": 1 } } }), /tolerate/],
+    ],
+    absentViolates: false,
+    config: {
+      config: { gpuTaintKey: "gpu" },
+      props: deployment(
+        { tolerations: [{ key: "nvidia.com/gpu", operator: "Exists" }] },
+        { resources: { limits: { "nvidia.com/gpu": 1 } } },
+      ),
+      violates: true,
+    },
+  },
+  "k8s-pod-pinned-images": {
+    type: "kubernetes:apps/v1:DaemonSet",
+    good: deployment({}, { image: "repo/app@sha256:" + "a".repeat(64) }),
+    bad: [
+      [deployment({}, { image: "repo/app:latest" }), /not pinned/],
+      [deployment({}, { image: "registry:5000/app" }), /not pinned/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-server-probes": {
+    type: DEP,
+    good: deployment(),
+    bad: [[deployment({}, { readinessProbe: undefined }), /readinessProbe/]],
+    absentViolates: false,
+  },
+  "k8s-no-default-namespace": {
+    type: "kubernetes:core/v1:Service",
+    good: { metadata: { namespace: "models" } },
+    bad: [[{ metadata: { namespace: "default" } }, /default/]],
+    absentViolates: true,
+  },
+  "k8s-service-not-public": {
+    type: "kubernetes:core/v1:Service",
+    good: {
+      spec: { type: "LoadBalancer" },
+      metadata: { annotations: { "networking.gke.io/load-balancer-type": "Internal" } },
+    },
+    bad: [
+      [{ spec: { type: "LoadBalancer" } }, /public LoadBalancer/],
+      [{ spec: { type: "NodePort" } }, /NodePort/],
+    ],
+    absentViolates: false,
+    config: {
+      config: { allowPublicLoadBalancers: true },
+      props: { spec: { type: "LoadBalancer" } },
+      violates: false,
+    },
+  },
+  "helm-release-pinned-version": {
+    type: REL,
+    good: { chart: "argo-cd", version: "9.1.0" },
+    bad: [[{ chart: "argo-cd", version: "^9.0.0" }, /not an exact version/]],
+    absentViolates: true,
+  },
+  "helm-release-allowed-repo": {
+    type: REL,
+    good: { chart: "argo-cd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" } },
+    bad: [[{ chart: "x", repositoryOpts: { repo: "https://charts.example.com" } }, /not allowed/]],
+    absentViolates: true,
+    config: {
+      config: { allowedRepos: ["https://charts.example.com"] },
+      props: { chart: "x", repositoryOpts: { repo: "https://charts.example.com" } },
+      violates: false,
+    },
+  },
+  "argo-application-project-not-default": {
+    type: APP,
+    good: { spec: { project: "ml-models" } },
+    bad: [[{ spec: { project: "default" } }, /default/]],
+    absentViolates: true,
+  },
+  "argo-application-pinned-revision": {
+    type: APP,
+    good: { spec: { source: { targetRevision: "main" } } },
+    bad: [],
+    absentViolates: false,
+    config: {
+      config: { requirePinnedRevision: true },
+      props: { spec: { source: { targetRevision: "main" } } },
+      violates: true,
+    },
+  },
+  "argo-application-explicit-sync-policy": {
+    type: APP,
+    good: { spec: { syncPolicy: { automated: { prune: true }, retry: { limit: 5 } } } },
+    bad: [[{ spec: { syncPolicy: { automated: {} } } }, /retry/]],
+    absentViolates: true,
+  },
+  "argo-rollout-canary-analysis": {
+    type: ROLLOUT,
+    good: {
+      spec: {
+        strategy: {
+          canary: { steps: [{ setWeight: 10 }, { pause: {} }, { analysis: { templates: [] } }] },
+        },
+      },
+    },
+    bad: [
+      [
+        { spec: { strategy: { canary: { steps: [{ setWeight: 10 }, { pause: {} }] } } } },
+        /no analysis/,
+      ],
+      [{ spec: { strategy: { canary: { analysis: {}, steps: [{ setWeight: 10 }] } } } }, /pause/],
+    ],
+    absentViolates: false,
+  },
+  "cost-required-labels": {
+    type: GCS,
+    good: { labels: { team: "t", "cost-center": "c", environment: "dev", "managed-by": "pulumi" } },
+    bad: [[{ labels: { team: "t" } }, /cost-center/]],
+    absentViolates: true,
+    config: {
+      config: { requiredLabels: ["team"] },
+      props: { labels: { team: "t" } },
+      violates: false,
+    },
+  },
+  "cost-gpu-allowed-types": {
+    type: NP,
+    good: gpuPool(),
+    bad: [
+      [
+        gpuPool({ nodeConfig: { guestAccelerators: [{ type: "nvidia-h100-80gb", count: 8 }] } }),
+        /not allowed/,
+      ],
+    ],
+    absentViolates: false,
+    config: { config: { allowedGpuTypes: ["nvidia-tesla-t4"] }, props: gpuPool(), violates: true },
+  },
+  "cost-gpu-spot-scale-to-zero": {
+    type: NP,
+    good: gpuPool(),
+    bad: [],
+    absentViolates: false,
+    config: {
+      config: { requireSpotAndScaleToZero: true },
+      props: gpuPool({ autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 2 } }),
+      violates: true,
+    },
+  },
+  "cost-db-size-allowed": {
+    type: RDS,
+    good: { instanceClass: "db.t4g.medium" },
+    bad: [[{ instanceClass: "db.r7g.16xlarge" }, /not allowed/]],
+    absentViolates: false,
+    config: {
+      config: { allowedSizes: ["db.r7g.16xlarge"] },
+      props: { instanceClass: "db.r7g.16xlarge" },
+      violates: false,
+    },
+  },
+  "cost-bucket-versions-capped": {
+    type: GCS,
+    good: {
+      versioning: { enabled: true },
+      lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 10 } }],
+    },
+    bad: [
+      [{ versioning: { enabled: true } }, /caps noncurrent/],
+      [
+        {
+          versioning: { enabled: true },
+          lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 50 } }],
+        },
+        /50 versions/,
+      ],
+    ],
+    absentViolates: false,
+    config: {
+      config: { maxNoncurrentVersions: 5 },
+      props: {
+        versioning: { enabled: true },
+        lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 10 } }],
+      },
+      violates: true,
+    },
+  },
+};
+
+interface StackCase {
+  good: StackItem[];
+  bad: StackItem[];
+  message: RegExp;
+  config?: Record<string, unknown>;
+}
+
+const pdb = {
+  type: "kubernetes:policy/v1:PodDisruptionBudget",
+  props: { metadata: { namespace: "models" }, spec: { selector: { matchLabels: { app: "a" } } } },
+};
+const STACK_CASES: Record<string, StackCase> = {
+  "k8s-server-replicas-pdb": {
+    config: { requireHighAvailability: true, minReplicas: 2 },
+    good: [{ type: DEP, props: deployment() }, pdb],
+    bad: [{ type: DEP, props: deployment() }],
+    message: /no PodDisruptionBudget/,
+  },
+  "cost-gpu-budget": {
+    config: { maxGpus: 4 },
+    good: [
+      { type: NP, props: gpuPool() },
+      { type: NG, props: { instanceTypes: ["g6.2xlarge"], scalingConfig: { maxSize: 2 } } },
+    ],
+    bad: [
+      {
+        type: NP,
+        props: gpuPool({
+          autoscaling: { totalMaxNodeCount: 3 },
+          nodeConfig: { guestAccelerators: [{ type: "nvidia-l4", count: 2 }] },
+        }),
+      },
+    ],
+    message: /scale to 6 GPUs.*budget is 4/,
+  },
+  "gov-stateful-protected": {
+    config: { requireProtect: true },
+    good: [
+      { type: SQL, props: {}, protect: true },
+      { type: DEP, props: {} },
+    ],
+    bad: [{ type: SQL, props: {}, protect: false }],
+    message: /is not protected/,
+  },
+  "gov-policy-coverage": {
+    good: [
+      { type: GCS, props: {} },
+      { type: "gcp:sql/user:User", props: {} },
+    ],
+    bad: [{ type: "gcp:storage/hmacKey:HmacKey", props: {} }],
+    message: /no rule targets gcp:storage\/hmacKey/,
+  },
+};
+
+const byName = new Map(allRules.map((r) => [r.name, r]));
+const rule = (name: string): Rule => {
+  const r = byName.get(name);
+  if (!r) throw new Error(`no rule ${name}`);
+  return r;
+};
+
+describe("pack shape", () => {
+  it("has >= 40 rules: >= 10 GCP, >= 10 AWS, >= 9 Kubernetes, >= 5 Argo/Helm, >= 6 cost/governance", () => {
+    const count = (re: RegExp) => allRules.filter((r) => re.test(r.name)).length;
+    expect(allRules.length).toBeGreaterThanOrEqual(40);
+    expect(count(/^gcp-/)).toBeGreaterThanOrEqual(10);
+    expect(count(/^aws-/)).toBeGreaterThanOrEqual(10);
+    expect(count(/^k8s-/)).toBeGreaterThanOrEqual(9);
+    expect(count(/^(argo|helm)-/)).toBeGreaterThanOrEqual(5);
+    expect(count(/^(cost|gov)-/)).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(allRules.map((r) => [r.name, r] as const))("%s has complete metadata", (name, r) => {
+    expect(name).toMatch(/^[a-z0-9]+-[a-z0-9]+-[a-z0-9-]+$/);
+    expect(r.description).toMatch(/^[A-Z].+\.$/);
+    expect(r.severity).toMatch(/^(low|medium|high|critical)$/);
+    expect(r.remediationSteps?.length).toBeGreaterThan(10);
+    expect(r.tags?.length).toBeGreaterThan(0);
+    for (const [k, v] of Object.entries(
+      (r.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>,
+    )) {
+      expect(v.default, `${name}.${k} needs a default`).toBeDefined();
+    }
+  });
+
+  it("rule names are unique", () => {
+    expect(new Set(allRules.map((r) => r.name)).size).toBe(allRules.length);
+  });
+
+  it("every rule has test cases here (a new rule without cases fails this)", () => {
+    const covered = new Set([...Object.keys(RESOURCE_CASES), ...Object.keys(STACK_CASES)]);
+    expect(allRules.map((r) => r.name).filter((n) => !covered.has(n))).toEqual([]);
+  });
+});
+
+describe.each(Object.entries(RESOURCE_CASES))("%s", (name, c) => {
+  it("passes a compliant resource", () => {
+    expect(runResourceRule(rule(name), c.type, c.good)).toEqual([]);
+  });
+  it.each(c.bad.map((b, i) => [i, b] as const))(
+    "fails condition %i with its message",
+    (_i, [props, msg]) => {
+      const out = runResourceRule(rule(name), c.type, props);
+      expect(out.length).toBeGreaterThan(0);
+      expect(out.join(" ")).toMatch(msg);
+    },
+  );
+  it(`absent properties ${c.absentViolates ? "violate" : "pass"} (provider default)`, () => {
+    expect(runResourceRule(rule(name), c.type, {}).length > 0).toBe(c.absentViolates);
+  });
+  if (c.config) {
+    const cfg = c.config;
+    it("honours a config override", () => {
+      expect(runResourceRule(rule(name), c.type, cfg.props, cfg.config).length > 0).toBe(
+        cfg.violates,
+      );
+      // The same props under the defaults give the opposite answer, so the override is what decided.
+      expect(runResourceRule(rule(name), c.type, cfg.props).length > 0).toBe(!cfg.violates);
+    });
+  }
+  it("ignores resources of other types", () => {
+    expect(
+      runResourceRule(rule(name), "random:index/randomId:RandomId", c.bad[0]?.[0] ?? {}),
+    ).toEqual([]);
+  });
+});
+
+describe.each(Object.entries(STACK_CASES))("%s", (name, c) => {
+  it("passes a compliant stack", () => {
+    expect(runStackRule(rule(name), c.good, c.config)).toEqual([]);
+  });
+  it("fails a non-compliant stack with its message", () => {
+    expect(runStackRule(rule(name), c.bad, c.config).join(" ")).toMatch(c.message);
+  });
+});
+
+describe("unknown values during preview", () => {
+  it("a rule reading an unknown input throws the SDK's UnknownValueError, which the server reports as advisory", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const proxy = require("@pulumi/policy/proxy");
+    const props = { privateClusterConfig: proxy.unknownObjectValue };
+    expect(() => runResourceRule(rule("gcp-gke-private-nodes"), CL, props)).toThrow(
+      proxy.UnknownValueError,
+    );
+  });
+});
