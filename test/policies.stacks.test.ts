@@ -1,0 +1,340 @@
+/**
+ * The pack against the real stacks, through the SDK's own analyzer server (the
+ * way `pulumi preview --policy-pack policies --policy-pack-config ...` runs it):
+ * every stack is clean under its own config, and flipping any security- or
+ * reliability-relevant setting the platform makes fires the named rule.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  PackSession,
+  isBlocking,
+  readPolicyConfig,
+  resolvePolicyConfig,
+  type Diagnostic,
+  type EngineResource,
+} from "../policies/runner/engine";
+import { runStack } from "./helpers/stack";
+
+let pack: PackSession;
+const stacks: Record<string, EngineResource[]> = {};
+
+beforeAll(async () => {
+  pack = await PackSession.start();
+  for (const env of ["dev", "staging", "prod"]) stacks[env] = (await runStack(env)).resources;
+}, 120_000);
+afterAll(() => pack?.close());
+
+async function evaluate(env: string, resources: EngineResource[]): Promise<Diagnostic[]> {
+  await pack.configure(readPolicyConfig(env));
+  return pack.analyze(resources);
+}
+
+describe.each(["dev", "staging", "prod"])("stack %s under its own policy config", (env) => {
+  it("has zero mandatory violations", async () => {
+    const ds = await evaluate(env, stacks[env]);
+    expect(ds.filter(isBlocking).map((d) => `${d.policyName}: ${d.message}`)).toEqual([]);
+  });
+});
+
+describe("enforcement as the engine applies it", () => {
+  it("dev is advisory where prod is mandatory: the same violation blocks only in prod", async () => {
+    const mutate = (rs: EngineResource[]) =>
+      mutated(
+        rs,
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        (p) => (p.settings.backupConfiguration.pointInTimeRecoveryEnabled = false),
+      );
+    const dev = (await evaluate("dev", mutate(stacks.dev))).filter(
+      (d) => d.policyName === "gcp-cloudsql-backups",
+    );
+    const prod = (await evaluate("prod", mutate(stacks.prod))).filter(
+      (d) => d.policyName === "gcp-cloudsql-backups",
+    );
+    expect(dev.map((d) => d.enforcementLevel)).toEqual(["advisory"]);
+    expect(prod.map((d) => d.enforcementLevel)).toEqual(["mandatory"]);
+  });
+
+  it("remediate counts as mandatory, disabled silences a rule", async () => {
+    const bad = mutated(
+      stacks.dev,
+      "gcp:storage/bucket:Bucket",
+      (p) => (p.versioning = { enabled: false }),
+    );
+    await pack.configure({ ...readPolicyConfig("dev"), "gcp-gcs-versioning": "remediate" });
+    expect(
+      (await pack.analyze(bad)).find((d) => d.policyName === "gcp-gcs-versioning")
+        ?.enforcementLevel,
+    ).toBe("mandatory");
+    await pack.configure({ ...readPolicyConfig("dev"), "gcp-gcs-versioning": "disabled" });
+    expect((await pack.analyze(bad)).some((d) => d.policyName === "gcp-gcs-versioning")).toBe(
+      false,
+    );
+  });
+
+  it("schema defaults are filled in and bad config is refused like the CLI refuses it", () => {
+    const resolved = resolvePolicyConfig(pack.policies, {});
+    expect(resolved.get("gcp-cloudsql-backups")?.properties).toEqual({ minRetainedBackups: 7 });
+    expect(() => resolvePolicyConfig(pack.policies, { "no-such-rule": "mandatory" })).toThrow(
+      /not a policy of this pack/,
+    );
+    expect(() =>
+      resolvePolicyConfig(pack.policies, { "cost-gpu-budget": { maxGpus: "eight" } }),
+    ).toThrow(/maxGpus must be a integer/);
+  });
+
+  it("the pack the engine serves is the full rule list", async () => {
+    const { allRules } = await import("../policies/rules");
+    expect(pack.policies.map((p) => p.name).sort()).toEqual(allRules.map((r) => r.name).sort());
+  });
+});
+
+/** A deep copy of the stack where `fn` edits the inputs and outputs of every resource of `type` (optionally by name). */
+function mutated(
+  rs: EngineResource[],
+  type: string,
+  fn: (props: any) => void,
+  name?: RegExp,
+): EngineResource[] {
+  let hit = 0;
+  const out = rs.map((r) => {
+    const copy: EngineResource = JSON.parse(JSON.stringify(r));
+    if (r.type === type && (!name || name.test(r.name))) {
+      hit++;
+      fn(copy.inputs);
+      fn(copy.state);
+    }
+    return copy;
+  });
+  if (!hit) throw new Error(`mutation found no ${type}`);
+  return out;
+}
+
+/** Same, but flips resource options. */
+function unprotected(rs: EngineResource[], type: string): EngineResource[] {
+  return rs.map((r) => ({ ...r, protect: r.type === type ? false : r.protect }));
+}
+
+const CL = "gcp:container/cluster:Cluster";
+const NP = "gcp:container/nodePool:NodePool";
+const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+const GCS = "gcp:storage/bucket:Bucket";
+const DEP = "kubernetes:apps/v1:Deployment";
+const REL = "kubernetes:helm.sh/v3:Release";
+const APP = "kubernetes:argoproj.io/v1alpha1:Application";
+const c0 = (p: any) => p.spec.template.spec.containers[0];
+
+const MUTATIONS: [string, string, (rs: EngineResource[]) => EngineResource[]][] = [
+  [
+    "private nodes off",
+    "gcp-gke-private-nodes",
+    (rs) => mutated(rs, CL, (p) => (p.privateClusterConfig.enablePrivateNodes = false)),
+  ],
+  [
+    "API open to 0.0.0.0/0",
+    "gcp-gke-restricted-control-plane",
+    (rs) =>
+      mutated(
+        rs,
+        CL,
+        (p) => (p.masterAuthorizedNetworksConfig.cidrBlocks = [{ cidrBlock: "0.0.0.0/0" }]),
+      ),
+  ],
+  [
+    "workload identity off",
+    "gcp-gke-workload-identity",
+    (rs) => mutated(rs, CL, (p) => delete p.workloadIdentityConfig),
+  ],
+  [
+    "legacy ABAC on",
+    "gcp-gke-no-legacy-auth",
+    (rs) => mutated(rs, CL, (p) => (p.enableLegacyAbac = true)),
+  ],
+  [
+    "no release channel",
+    "gcp-gke-release-channel",
+    (rs) => mutated(rs, CL, (p) => (p.releaseChannel.channel = "UNSPECIFIED")),
+  ],
+  [
+    "no network policy",
+    "gcp-gke-network-policy",
+    (rs) => mutated(rs, CL, (p) => (p.datapathProvider = "LEGACY_DATAPATH")),
+  ],
+  [
+    "node metadata exposed",
+    "gcp-gke-metadata-server",
+    (rs) => mutated(rs, NP, (p) => (p.nodeConfig.workloadMetadataConfig.mode = "GCE_METADATA")),
+  ],
+  [
+    "secure boot off",
+    "gcp-gke-shielded-nodes",
+    (rs) => mutated(rs, NP, (p) => (p.nodeConfig.shieldedInstanceConfig.enableSecureBoot = false)),
+  ],
+  [
+    "auto-repair off",
+    "gcp-gke-node-auto-repair-upgrade",
+    (rs) => mutated(rs, NP, (p) => (p.management.autoRepair = false)),
+  ],
+  [
+    "default compute SA",
+    "gcp-gke-dedicated-node-sa",
+    (rs) => mutated(rs, NP, (p) => delete p.nodeConfig.serviceAccount),
+  ],
+  [
+    "Cloud SQL public IP",
+    "gcp-cloudsql-private-ip-only",
+    (rs) => mutated(rs, SQL, (p) => (p.settings.ipConfiguration.ipv4Enabled = true)),
+  ],
+  [
+    "Cloud SQL without TLS",
+    "gcp-cloudsql-tls-required",
+    (rs) =>
+      mutated(
+        rs,
+        SQL,
+        (p) => (p.settings.ipConfiguration.sslMode = "ALLOW_UNENCRYPTED_AND_ENCRYPTED"),
+      ),
+  ],
+  [
+    "PITR off",
+    "gcp-cloudsql-backups",
+    (rs) =>
+      mutated(rs, SQL, (p) => (p.settings.backupConfiguration.pointInTimeRecoveryEnabled = false)),
+  ],
+  [
+    "prod DB zonal",
+    "gcp-cloudsql-resilience",
+    (rs) => mutated(rs, SQL, (p) => (p.settings.availabilityType = "ZONAL")),
+  ],
+  [
+    "DB deletion protection off",
+    "gcp-cloudsql-resilience",
+    (rs) => mutated(rs, SQL, (p) => (p.settings.deletionProtectionEnabled = false)),
+  ],
+  [
+    "audit log flags removed",
+    "gcp-cloudsql-postgres-log-flags",
+    (rs) => mutated(rs, SQL, (p) => (p.settings.databaseFlags = [])),
+  ],
+  [
+    "bucket not versioned",
+    "gcp-gcs-versioning",
+    (rs) => mutated(rs, GCS, (p) => (p.versioning.enabled = false)),
+  ],
+  [
+    "bucket ACLs",
+    "gcp-gcs-uniform-access",
+    (rs) => mutated(rs, GCS, (p) => (p.uniformBucketLevelAccess = false)),
+  ],
+  [
+    "bucket public access prevention off",
+    "gcp-gcs-public-access-prevention",
+    (rs) => mutated(rs, GCS, (p) => (p.publicAccessPrevention = "inherited")),
+  ],
+  [
+    "bucket granted to allUsers",
+    "gcp-gcs-no-public-iam",
+    (rs) =>
+      mutated(rs, "gcp:storage/bucketIAMMember:BucketIAMMember", (p) => (p.member = "allUsers")),
+  ],
+  ["bucket not protected", "gov-stateful-protected", (rs) => unprotected(rs, GCS)],
+  ["database not protected", "gov-stateful-protected", (rs) => unprotected(rs, SQL)],
+  [
+    "GPU budget exceeded",
+    "cost-gpu-budget",
+    (rs) => mutated(rs, NP, (p) => (p.autoscaling.totalMaxNodeCount = 40), /gpu/),
+  ],
+  [
+    "GPU type not allowed",
+    "cost-gpu-allowed-types",
+    (rs) =>
+      mutated(rs, NP, (p) => (p.nodeConfig.guestAccelerators[0].type = "nvidia-tesla-v100"), /gpu/),
+  ],
+  [
+    "DB size not allowed",
+    "cost-db-size-allowed",
+    (rs) => mutated(rs, SQL, (p) => (p.settings.tier = "db-custom-96-368640")),
+  ],
+  [
+    "MLflow privileged",
+    "k8s-pod-no-privileged",
+    (rs) => mutated(rs, DEP, (p) => (c0(p).securityContext.privileged = true)),
+  ],
+  [
+    "MLflow privilege escalation",
+    "k8s-pod-restricted-security-context",
+    (rs) => mutated(rs, DEP, (p) => (c0(p).securityContext.allowPrivilegeEscalation = true)),
+  ],
+  [
+    "MLflow without limits",
+    "k8s-pod-resources",
+    (rs) => mutated(rs, DEP, (p) => delete c0(p).resources),
+  ],
+  [
+    "MLflow on latest",
+    "k8s-pod-pinned-images",
+    (rs) => mutated(rs, DEP, (p) => (c0(p).image = "burakince/mlflow:latest")),
+  ],
+  [
+    "MLflow without readiness probe",
+    "k8s-server-probes",
+    (rs) => mutated(rs, DEP, (p) => delete c0(p).readinessProbe),
+  ],
+  [
+    "MLflow with one replica",
+    "k8s-server-replicas-pdb",
+    (rs) => mutated(rs, DEP, (p) => (p.spec.replicas = 1)),
+  ],
+  [
+    "MLflow on host network",
+    "k8s-pod-no-host-namespaces",
+    (rs) => mutated(rs, DEP, (p) => (p.spec.template.spec.hostNetwork = true)),
+  ],
+  [
+    "MLflow exposed publicly",
+    "k8s-service-not-public",
+    (rs) => mutated(rs, "kubernetes:core/v1:Service", (p) => (p.spec.type = "LoadBalancer")),
+  ],
+  [
+    "chart version range",
+    "helm-release-pinned-version",
+    (rs) => mutated(rs, REL, (p) => (p.version = "^9.0.0"), /argocd/),
+  ],
+  [
+    "chart from unknown repo",
+    "helm-release-allowed-repo",
+    (rs) =>
+      mutated(rs, REL, (p) => (p.repositoryOpts.repo = "https://charts.example.com"), /argocd/),
+  ],
+  [
+    "Application in default project",
+    "argo-application-project-not-default",
+    (rs) => mutated(rs, APP, (p) => (p.spec.project = "default")),
+  ],
+  [
+    "Application on a branch",
+    "argo-application-pinned-revision",
+    (rs) => mutated(rs, APP, (p) => (p.spec.source.targetRevision = "main")),
+  ],
+  [
+    "Application without sync policy",
+    "argo-application-explicit-sync-policy",
+    (rs) => mutated(rs, APP, (p) => delete p.spec.syncPolicy),
+  ],
+];
+
+describe("mutations of the prod stack fire the named rule as mandatory", () => {
+  it.each(MUTATIONS)("%s -> %s", async (_what, ruleName, mutate) => {
+    const ds = await evaluate("prod", mutate(stacks.prod));
+    const hits = ds.filter((d) => d.policyName === ruleName);
+    expect(hits.length, `${ruleName} did not fire`).toBeGreaterThan(0);
+    expect(hits.every(isBlocking)).toBe(true);
+  });
+
+  it("dev's GPU pools off spot fire cost-gpu-spot-scale-to-zero", async () => {
+    const ds = await evaluate(
+      "dev",
+      mutated(stacks.dev, NP, (p) => (p.nodeConfig.spot = false), /gpu/),
+    );
+    expect(ds.some((d) => d.policyName === "cost-gpu-spot-scale-to-zero")).toBe(true);
+  });
+});
