@@ -1,0 +1,100 @@
+/** `npm run check`: exit codes, JSON shape, SARIF 2.1.0 validity against the official schema. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Ajv = require("ajv");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sarifSchema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+
+const ROOT = path.resolve(__dirname, "..");
+const BROKEN = "budgetbust";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
+
+function check(...args: string[]) {
+  return spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/check.ts", ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    },
+  );
+}
+
+beforeAll(() => {
+  // A throwaway dev-like stack whose GPU pools exceed dev's budget (a mandatory rule there).
+  fs.writeFileSync(
+    path.join(ROOT, `Pulumi.${BROKEN}.yaml`),
+    fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") +
+      `  mlops-platform:environment: dev\n  mlops-platform:gpuPools:\n    - { name: l4, gpu: l4, maxNodes: 10, spot: true }\n`,
+  );
+  fs.copyFileSync(
+    path.join(ROOT, "policies/config/dev.json"),
+    path.join(ROOT, `policies/config/${BROKEN}.json`),
+  );
+});
+afterAll(() => {
+  fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
+  fs.rmSync(path.join(ROOT, `policies/config/${BROKEN}.json`), { force: true });
+});
+
+describe("npm run check", () => {
+  it("text: prints the tree by component and the violations by severity, exits 0 without mandatory violations", () => {
+    const res = check("--stack", "dev");
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^Stack dev: \d+ resources/);
+    expect(res.stdout).toMatch(
+      /▸ mlops:index:MlopsPlatform mlops-dev\n {2}▸ mlops:network:GcpNetwork/,
+    );
+    expect(res.stdout).toMatch(/HIGH \(\d+\)\n {2}\[advisory\] gcp-cloudsql-resilience/);
+    expect(res.stdout).toMatch(/0 mandatory, \d+ advisory violation/);
+  }, 120_000);
+
+  it("exits 1 on a mandatory violation, and JSON names it", () => {
+    const out = path.join(tmp, "broken.json");
+    const res = check("--stack", BROKEN, "--format", "json", "--output", out);
+    expect(res.status, res.stderr).toBe(1);
+    const report = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(report).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
+    expect(report.resourceCount).toBeGreaterThan(20);
+    const v = report.violations.find((x: { policy: string }) => x.policy === "cost-gpu-budget");
+    expect(v).toMatchObject({ enforcementLevel: "mandatory", severity: "high" });
+    expect(v.message).toMatch(/scale to 10 GPUs.*budget is 4/);
+  }, 120_000);
+
+  it("SARIF is valid 2.1.0 with rule metadata GitHub code scanning reads", () => {
+    const out = path.join(tmp, "broken.sarif");
+    const res = check("--stack", BROKEN, "--format", "sarif", "--output", out);
+    expect(res.status).toBe(1);
+    const sarif = JSON.parse(fs.readFileSync(out, "utf8"));
+    const ajv = new Ajv({ schemaId: "auto", allErrors: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ajv.addMetaSchema(require("ajv/lib/refs/json-schema-draft-04.json"));
+    const validate = ajv.compile(sarifSchema);
+    expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+    const run = sarif.runs[0];
+    expect(run.tool.driver.rules.length).toBeGreaterThanOrEqual(40);
+    const budget = run.results.find((r: { ruleId: string }) => r.ruleId === "cost-gpu-budget");
+    expect(budget.level).toBe("error");
+    expect(run.tool.driver.rules[budget.ruleIndex].id).toBe("cost-gpu-budget");
+    expect(run.tool.driver.rules[budget.ruleIndex].help.text).toMatch(/maxGpus/);
+    expect(run.tool.driver.rules[budget.ruleIndex].properties["security-severity"]).toBe("8.0");
+    expect(budget.locations[0].physicalLocation.artifactLocation.uri).toBe(`Pulumi.${BROKEN}.yaml`);
+    // A broken document fails the same validator, so the check above can fail.
+    expect(validate({ version: "2.1.0", runs: [{ results: [] }] })).toBe(false);
+  }, 120_000);
+
+  it("exits 2 with usage help on bad arguments or a failing program", () => {
+    const usage = check("--format", "xml");
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--format must be one of text, json, sarif/);
+    const aws = check("--stack", "dev", "--cloud", "aws");
+    expect(aws.status).toBe(2);
+    expect(aws.stderr).toMatch(/aws:region|not implemented/);
+  }, 120_000);
+});
