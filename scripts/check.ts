@@ -60,6 +60,12 @@ export function parseArgs(argv: string[]): CheckOptions {
 export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise<EngineResource[]> {
   const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
   const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
+  // Re-run the program from scratch when called for several stacks in one process.
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}policies${path.sep}`)) {
+      delete require.cache[key];
+    }
+  }
   const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"))![1];
   // A plain require, as the Pulumi runtime loads the entry (CommonJS through ts-node).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
