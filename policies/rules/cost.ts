@@ -246,26 +246,22 @@ export const costRules: Rule[] = [
       },
     },
     check: (p, { type, config }) => {
-      if (type === GCS) {
-        if (get(p, "versioning.enabled") !== true) return [];
-        const caps = asArray<any>(p.lifecycleRules)
-          .filter((r) => get(r, "action.type") === "Delete")
-          .map((r) => get(r, "condition.numNewerVersions"))
-          .filter((n) => typeof n === "number");
-        if (!caps.length) return ["no lifecycle rule caps noncurrent versions."];
-        return Math.min(...caps) <= config.maxNoncurrentVersions
-          ? []
-          : [`keeps ${Math.min(...caps)} versions > ${config.maxNoncurrentVersions}.`];
-      }
-      const caps = asArray<any>(p.rules)
-        .filter((r) => r.status === "Enabled")
-        .map((r) => get(r, "noncurrentVersionExpiration.newerNoncurrentVersions"))
-        .filter((n) => n !== undefined)
-        .map(Number);
-      if (!caps.length) return ["no lifecycle rule caps noncurrent versions."];
-      return Math.min(...caps) <= config.maxNoncurrentVersions
+      if (type === GCS && get(p, "versioning.enabled") !== true) return [];
+      // Keep counts of the noncurrent-version expiry rules, per cloud's shape.
+      const caps =
+        type === GCS
+          ? asArray<any>(p.lifecycleRules)
+              .filter((r) => get(r, "action.type") === "Delete")
+              .map((r) => get(r, "condition.numNewerVersions"))
+          : asArray<any>(p.rules)
+              .filter((r) => r.status === "Enabled")
+              .map((r) => get(r, "noncurrentVersionExpiration.newerNoncurrentVersions"));
+      const kept = caps.filter((n) => n !== undefined && n !== null).map(Number);
+      if (!kept.length) return ["no lifecycle rule caps noncurrent versions."];
+      const min = Math.min(...kept);
+      return min <= config.maxNoncurrentVersions
         ? []
-        : [`keeps ${Math.min(...caps)} versions > ${config.maxNoncurrentVersions}.`];
+        : [`keeps ${min} versions > ${config.maxNoncurrentVersions}.`];
     },
   }),
   stackRule<{ requireProtect: boolean; statefulTypes: string[] }>({
