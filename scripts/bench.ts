@@ -15,12 +15,21 @@ function synthetic(n: number, template: EngineResource[]): EngineResource[] {
   return Array.from({ length: n }, (_, i) => {
     const src = kinds[i % kinds.length];
     const urn = `${src.urn}-${i}`;
-    return { ...src, urn, name: `${src.name}-${i}`, parent: "", dependencies: [], propertyDependencies: {} };
+    return {
+      ...src,
+      urn,
+      name: `${src.name}-${i}`,
+      parent: "",
+      dependencies: [],
+      propertyDependencies: {},
+    };
   });
 }
 
 async function main() {
-  const rows: string[][] = [["case", "resources", "run under mocks (ms)", "evaluate pack (ms)", "resources/s"]];
+  const rows: string[][] = [
+    ["case", "resources", "run under mocks (ms)", "evaluate pack (ms)", "resources/s"],
+  ];
   const pack = await PackSession.start();
   let template: EngineResource[] = [];
   try {
@@ -32,7 +41,13 @@ async function main() {
       await pack.analyze(resources);
       const t2 = performance.now();
       template = resources;
-      rows.push([stack, String(resources.length), (t1 - t0).toFixed(0), (t2 - t1).toFixed(0), ((resources.length / (t2 - t1)) * 1000).toFixed(0)]);
+      rows.push([
+        stack,
+        String(resources.length),
+        (t1 - t0).toFixed(0),
+        (t2 - t1).toFixed(0),
+        ((resources.length / (t2 - t1)) * 1000).toFixed(0),
+      ]);
     }
     for (const n of [1_000, 10_000]) {
       const resources = synthetic(n, template);
@@ -40,7 +55,13 @@ async function main() {
       const t1 = performance.now();
       await pack.analyze(resources);
       const t2 = performance.now();
-      rows.push([`synthetic`, String(n), "-", (t2 - t1).toFixed(0), ((n / (t2 - t1)) * 1000).toFixed(0)]);
+      rows.push([
+        `synthetic`,
+        String(n),
+        "-",
+        (t2 - t1).toFixed(0),
+        ((n / (t2 - t1)) * 1000).toFixed(0),
+      ]);
     }
   } finally {
     pack.close();

@@ -62,7 +62,11 @@ export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise
   const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
   // Re-run the program from scratch when called for several stacks in one process.
   for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(ROOT) && !key.includes(`${path.sep}node_modules${path.sep}`) && !key.includes(`${path.sep}policies${path.sep}`)) {
+    if (
+      key.startsWith(ROOT) &&
+      !key.includes(`${path.sep}node_modules${path.sep}`) &&
+      !key.includes(`${path.sep}policies${path.sep}`)
+    ) {
       delete require.cache[key];
     }
   }

@@ -81,16 +81,12 @@ const authorizedNetworkSchema = z.strictObject({
 export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
 
 const resourcesSchema = z.strictObject({
-  cpu: z
-    .string()
-    .regex(/^\d+(\.\d+)?m?$/, {
-      error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.`,
-    }),
-  memory: z
-    .string()
-    .regex(/^\d+(Ki|Mi|Gi|Ti)$/, {
-      error: (i) => `"${String(i.input)}" is not a memory quantity such as 512Mi or 2Gi.`,
-    }),
+  cpu: z.string().regex(/^\d+(\.\d+)?m?$/, {
+    error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.`,
+  }),
+  memory: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, {
+    error: (i) => `"${String(i.input)}" is not a memory quantity such as 512Mi or 2Gi.`,
+  }),
 });
 
 export const stackConfigSchema = z.strictObject({

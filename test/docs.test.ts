@@ -1,0 +1,31 @@
+import * as fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { END, README, START, policyTable, withTable } from "../scripts/policy-table";
+import { allRules } from "../policies/rules";
+
+describe("policy reference table", () => {
+  it("policies/README.md holds the table generated from the pack's metadata (run `npm run docs:policies` when this fails)", () => {
+    const readme = fs.readFileSync(README, "utf8");
+    expect(readme).toContain(START);
+    expect(withTable(readme)).toBe(readme);
+  });
+
+  it("lists every rule once, with its prod enforcement", () => {
+    const table = policyTable();
+    for (const r of allRules) expect(table.split(`| \`${r.name}\` |`).length - 1, r.name).toBe(1);
+    expect(table).toMatch(
+      /\| `gcp-cloudsql-private-ip-only` \| critical \|.*\| mandatory \/ mandatory \/ mandatory \|/,
+    );
+    expect(table.endsWith(END)).toBe(true);
+  });
+
+  it("goes stale when a rule changes, so the first test can fail", () => {
+    const readme = fs.readFileSync(README, "utf8");
+    const edited = readme.replace(
+      "| `gcp-gke-private-nodes` | high |",
+      "| `gcp-gke-private-nodes` | low |",
+    );
+    expect(edited).not.toBe(readme);
+    expect(withTable(edited)).not.toBe(edited);
+  });
+});
