@@ -1,0 +1,138 @@
+/** The CI/CD workflows users copy: schema-valid, pinned, least-privilege, gated, and free of secret values. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateWorkflow } = require("@action-validator/core") as {
+  validateWorkflow: (src: string) => { errors: unknown[] };
+};
+
+const DIR = path.resolve(__dirname, "..", ".github", "workflows");
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const src = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
+const wf = (f: string) => parseYaml(src(f)) as any;
+const steps = (f: string) => Object.values(wf(f).jobs).flatMap((j: any) => j.steps ?? []);
+
+describe("workflows", () => {
+  it("ship check, preview, deploy (+ its reusable stack job) and drift", () => {
+    expect(files.sort()).toEqual([
+      "check.yml",
+      "deploy-stack.yml",
+      "deploy.yml",
+      "drift.yml",
+      "preview.yml",
+    ]);
+  });
+
+  it.each(files)("%s is valid against the GitHub Actions workflow schema", (f) => {
+    expect(validateWorkflow(src(f)).errors).toEqual([]);
+  });
+
+  it("the validator rejects a broken workflow, so the check above can fail", () => {
+    expect(
+      validateWorkflow("on: push\njobs:\n  a:\n    stepz: []\n").errors.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it.each(files)("%s pins every third-party action by commit SHA", (f) => {
+    for (const s of steps(f).filter((x: any) => x.uses && !x.uses.startsWith("./"))) {
+      expect(s.uses, f).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    }
+  });
+
+  it("preview: one job per stack, the pack with the matching config, PR comment + diff, minimal permissions", () => {
+    const w = wf("preview.yml");
+    expect(Object.keys(w.on)).toEqual(["pull_request"]);
+    expect(w.permissions).toEqual({
+      contents: "read",
+      "pull-requests": "write",
+      "id-token": "write",
+    });
+    const job = w.jobs.preview;
+    expect(job.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
+    expect(job.concurrency.group).toBe("pulumi-${{ matrix.stack }}");
+    const pulumi = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi.with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      policyPacks: "policies",
+      policyPackConfigs: "policies/config/${{ matrix.stack }}.json",
+      "comment-on-pr": true,
+      diff: true,
+    });
+    const install = job.steps.findIndex((s: any) => s.run === "npm ci");
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(install).toBeLessThan(job.steps.indexOf(pulumi));
+  });
+
+  it("deploy: dev -> staging -> prod, each in its GitHub environment, same pack and config as preview", () => {
+    const w = wf("deploy.yml");
+    expect(w.on.push.branches).toEqual(["main"]);
+    expect(w.jobs.staging.needs).toBe("dev");
+    expect(w.jobs.prod.needs).toBe("staging");
+    for (const stack of ["dev", "staging", "prod"]) {
+      expect(w.jobs[stack].uses).toBe("./.github/workflows/deploy-stack.yml");
+      expect(w.jobs[stack].with.stack).toBe(stack);
+    }
+    const up = wf("deploy-stack.yml").jobs.up;
+    expect(up.environment).toBe("${{ inputs.stack }}");
+    const pulumi = up.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi.with).toMatchObject({
+      command: "up",
+      policyPacks: "policies",
+      policyPackConfigs: "policies/config/${{ inputs.stack }}.json",
+    });
+    expect(src("deploy-stack.yml")).toContain("GITHUB_STEP_SUMMARY");
+    expect(src("deploy-stack.yml")).not.toMatch(/--show-secrets/);
+  });
+
+  it("drift: refresh + expect-no-changes per stack, fails and files an issue on drift", () => {
+    const w = wf("drift.yml");
+    expect(w.on.schedule[0].cron).toBeTruthy();
+    expect(w.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+    const pulumi = w.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi.with).toMatchObject({
+      command: "preview",
+      refresh: true,
+      "expect-no-changes": true,
+    });
+    const report = w.jobs.drift.steps.find((s: any) => s.name?.startsWith("Open or update"));
+    expect(report.if).toBe("steps.preview.outcome == 'failure'");
+    expect(report.run).toMatch(/gh issue create/);
+    expect(report.run).toMatch(/exit 1/);
+  });
+
+  it("check: tests, then the offline check of every stack with SARIF uploaded", () => {
+    const w = wf("check.yml");
+    expect(w.permissions).toEqual({ contents: "read" });
+    expect(w.jobs.test.steps.map((s: any) => s.run).filter(Boolean)).toEqual([
+      "npm ci",
+      "npm test",
+    ]);
+    const job = w.jobs["policy-check"];
+    expect(job.permissions).toEqual({ contents: "read", "security-events": "write" });
+    expect(
+      job.steps.some((s: any) =>
+        s.run?.includes("npm run check -- --stack ${{ matrix.stack }} --format sarif"),
+      ),
+    ).toBe(true);
+    expect(
+      job.steps.some((s: any) => s.uses?.startsWith("github/codeql-action/upload-sarif@")),
+    ).toBe(true);
+  });
+
+  it.each(files)(
+    "%s uses OIDC and secret references only: no static keys or secret values",
+    (f) => {
+      const text = src(f);
+      expect(text).not.toMatch(
+        /AKIA[0-9A-Z]{16}|-----BEGIN|ghp_[A-Za-z0-9]{20,}|"type":\s*"service_account"/,
+      );
+      expect(text).not.toMatch(/credentials_json|aws-secret-access-key|aws-access-key-id/);
+      for (const m of text.matchAll(/(PASSPHRASE|TOKEN|PASSWORD|SECRET)[A-Z_]*:\s*(.+)/g)) {
+        expect(m[2].trim(), `${f}: ${m[0]}`).toMatch(/^\$\{\{ (secrets|github)\.[\w.]+ \}\}$/);
+      }
+    },
+  );
+});
