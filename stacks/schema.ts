@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { GPU_KINDS } from "../components/gpu/catalog";
+import { isPinnedImage } from "../components/images";
 import { isCidr } from "../components/net";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -186,7 +187,7 @@ export const stackConfigSchema = z.strictObject({
         .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
           error: "must be an image reference such as repo/mlflow:3.15.1.",
         })
-        .refine((v) => /:[\w][\w.-]*$|@sha256:/.test(v) && !/:latest$/.test(v), {
+        .refine(isPinnedImage, {
           error: "must be pinned to a version tag or digest, not latest or untagged.",
         })
         .optional(),

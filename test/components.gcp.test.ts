@@ -19,6 +19,7 @@ import {
 } from "../components/gpu/catalog";
 import { GcpNetwork, gcpNetworkProblems } from "../components/network/gcpNetwork";
 import { GcpTrackingStore, keepNewestVersionsRule } from "../components/tracking/gcpTrackingStore";
+import { isPinnedImage } from "../components/images";
 import { installMocks, settle, type MockSession } from "./helpers/mocks";
 
 const pool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({
@@ -130,6 +131,12 @@ describe("validation runs before any child is created", () => {
 });
 
 describe("pure builders", () => {
+  it("isPinnedImage accepts version tags and digests, refuses latest and untagged", () => {
+    expect(isPinnedImage("burakince/mlflow:3.15.1")).toBe(true);
+    expect(isPinnedImage(`repo/app@sha256:${"a".repeat(64)}`)).toBe(true);
+    expect(isPinnedImage("burakince/mlflow:latest")).toBe(false);
+    expect(isPinnedImage("burakince/mlflow")).toBe(false);
+  });
   it("gkeClusterProblems is empty for good args", () => {
     expect(gkeClusterProblems(clusterArgs())).toEqual([]);
   });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { TrackingStoreOutputs } from "../contracts";
 import { customResource, schemaProblems } from "../crd";
+import { isPinnedImage } from "../images";
 import { validateArgs, type ArgProblem } from "../validation";
 
 export const MLFLOW_PORT = 5000;
@@ -34,7 +35,7 @@ export interface MlflowServerArgs {
 
 export function mlflowServerProblems(args: MlflowServerArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
-  if (!/:[\w][\w.-]*$|@sha256:/.test(args.image) || args.image.endsWith(":latest")) {
+  if (!isPinnedImage(args.image)) {
     problems.push({
       propertyPath: "image",
       reason: `"${args.image}" is not pinned: use a version tag or digest.`,
