@@ -19,7 +19,7 @@ import {
   type Diagnostic,
   type EngineResource,
 } from "../policies/runner/engine";
-import { installMocks, settle, stackFileConfig } from "../test/helpers/mocks";
+import { installMocks, programEntry, settle, stackFileConfig } from "../test/helpers/mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -70,10 +70,9 @@ export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise
       delete require.cache[key];
     }
   }
-  const main = /^main:\s*(\S+)/m.exec(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"))![1];
   // A plain require, as the Pulumi runtime loads the entry (CommonJS through ts-node).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(path.join(ROOT, main));
+  require(programEntry());
   await settle();
   return session.resources;
 }

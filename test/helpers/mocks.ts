@@ -281,6 +281,14 @@ export function stackFileConfig(
   return out;
 }
 
+/** Absolute path of the program entry Pulumi.yaml `main` names. */
+export function programEntry(): string {
+  const project = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
+    main: string;
+  };
+  return path.join(PROJECT_ROOT, project.main);
+}
+
 /** Lets every pending Output settle so all registrations have reached the monitor. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));

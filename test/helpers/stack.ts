@@ -3,16 +3,8 @@
  * with the config of `Pulumi.<stack>.yaml`, optionally overridden, and returns
  * the recording and the program's exports.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { vi } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { installMocks, settle, stackFileConfig, type MockSession } from "./mocks";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const MAIN = (
-  parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { main: string }
-).main;
+import { installMocks, programEntry, settle, stackFileConfig, type MockSession } from "./mocks";
 
 export interface StackRun extends MockSession {
   exports: Record<string, unknown>;
@@ -24,10 +16,7 @@ export async function runStack(
 ): Promise<StackRun> {
   vi.resetModules();
   const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
-  const exports = (await import(/* @vite-ignore */ path.join(ROOT, MAIN))) as Record<
-    string,
-    unknown
-  >;
+  const exports = (await import(/* @vite-ignore */ programEntry())) as Record<string, unknown>;
   await settle();
   return Object.assign(session, { exports });
 }
