@@ -34,6 +34,12 @@ export const CHARTS = {
     version: "4.8.3",
     repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
   },
+  /** EKS only: scales node groups (GPU pools from zero). App version must match the Kubernetes minor (image tag set per minor). */
+  clusterAutoscaler: {
+    chart: "cluster-autoscaler",
+    version: "9.50.1",
+    repo: "https://kubernetes.github.io/autoscaler",
+  },
 } as const satisfies Record<string, ChartRef>;
 
 /** Helm repositories the policy pack allows by default. */

@@ -29,3 +29,23 @@ export function cidrsOverlap(a: string, b: string): boolean {
 export function isWorldOpen(cidr: string): boolean {
   return cidr.trim().endsWith("/0");
 }
+
+function intToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+/**
+ * The `index`-th sub-range of prefix length `newPrefix` inside `parent`
+ * (like Terraform's `cidrsubnet(parent, newPrefix - parentPrefix, index)`).
+ * Throws when the sub-range does not fit. Pure.
+ */
+export function subnetCidr(parent: string, newPrefix: number, index: number): string {
+  const bits = Number(parent.split("/")[1]);
+  if (newPrefix < bits || newPrefix > 32)
+    throw new Error(`/${newPrefix} is not a sub-range of ${parent}.`);
+  const count = 2 ** (newPrefix - bits);
+  if (!Number.isInteger(index) || index < 0 || index >= count)
+    throw new Error(`${parent} has ${count} /${newPrefix} ranges; index ${index} is outside.`);
+  const [start] = cidrRange(parent);
+  return `${intToIpv4(start + index * 2 ** (32 - newPrefix))}/${newPrefix}`;
+}

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../stacks/defaults";
+import { EksGpuCluster } from "./cluster/eksGpuCluster";
 import { GkeGpuCluster } from "./cluster/gkeGpuCluster";
 import { ClusterLayer } from "./clusterLayer";
 import type { ClusterOutputs, TrackingStoreOutputs } from "./contracts";
+import { AwsNetwork } from "./network/awsNetwork";
 import { GcpNetwork } from "./network/gcpNetwork";
+import { AwsTrackingStore } from "./tracking/awsTrackingStore";
 import { GcpTrackingStore } from "./tracking/gcpTrackingStore";
 
 export interface MlopsPlatformArgs {
@@ -42,9 +45,8 @@ export class MlopsPlatform extends pulumi.ComponentResource {
         this.cloud = gcpCloudLayer(name, c, this);
         break;
       case "aws":
-        throw new pulumi.RunError(
-          "mlops-platform:cloud is aws, which is not implemented yet: set `mlops-platform:cloud gcp` until AWS support lands.",
-        );
+        this.cloud = awsCloudLayer(name, c, this);
+        break;
     }
 
     const services = new ClusterLayer(
@@ -129,6 +131,69 @@ function gcpCloudLayer(name: string, c: PlatformConfig, parent: pulumi.Resource)
       labels: c.labels,
       workloadIdentityPool: cluster.workloadIdentityPool,
       accountPrefix: c.namePrefix,
+      protect: c.protect,
+    },
+    { parent },
+  );
+
+  return { cluster, tracking };
+}
+
+function awsCloudLayer(name: string, c: PlatformConfig, parent: pulumi.Resource): CloudLayer {
+  const { region } = c.aws;
+  const prod = c.environment === "prod";
+  const network = new AwsNetwork(
+    `${name}-network`,
+    {
+      region,
+      vpcCidr: c.network.vpcCidr,
+      natGateways: c.network.natGateways,
+      flowLogs: prod,
+      tags: c.labels,
+      namePrefix: c.namePrefix,
+    },
+    { parent },
+  );
+
+  const cluster = new EksGpuCluster(
+    `${name}-cluster`,
+    {
+      clusterName: c.namePrefix,
+      region,
+      kubernetesVersion: c.cluster.kubernetesVersion,
+      privateSubnetIds: network.privateSubnetIds,
+      privateSubnetZones: network.privateSubnetZones,
+      nodeSecurityGroupId: network.nodeSecurityGroup.id,
+      serviceCidr: c.network.serviceCidr,
+      authorizedNetworks: c.cluster.authorizedNetworks,
+      privateEndpoint: c.cluster.privateEndpoint,
+      adminPrincipals: c.cluster.adminPrincipals,
+      systemPool: c.cluster.systemPool,
+      gpuPools: c.gpuPools,
+      addonVersions: c.cluster.addonVersions,
+      tags: c.labels,
+      deletionProtection: c.environment !== "dev",
+      protect: c.protect,
+      logRetentionDays: prod ? 365 : 90,
+    },
+    { parent },
+  );
+
+  const tracking = new AwsTrackingStore(
+    `${name}-tracking`,
+    {
+      region,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      nodeSecurityGroupId: network.nodeSecurityGroup.id,
+      database: c.database,
+      artifacts: c.artifacts,
+      finalSnapshot: c.environment !== "dev",
+      namePrefix: c.namePrefix,
+      tags: c.labels,
+      // Only the MLflow IAM role waits for these; the database and bucket do not wait for the cluster.
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
       protect: c.protect,
     },
     { parent },

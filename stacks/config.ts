@@ -9,6 +9,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { EC2_INSTANCE_TYPE_RE } from "../components/aws/names";
+import { CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "../components/cluster/eksVersions";
 import { eksGpuProblems, gkeGpuProblems } from "../components/gpu/catalog";
 import { cidrsOverlap, isWorldOpen } from "../components/net";
 import { ENV_DEFAULTS, type PlatformConfig } from "./defaults";
@@ -206,6 +208,17 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
     );
   }
 
+  if (c.cloud === "aws") problems.push(...awsProblems(c));
+  else if (
+    c.cluster.systemPool.machineType &&
+    EC2_INSTANCE_TYPE_RE.test(c.cluster.systemPool.machineType)
+  ) {
+    add(
+      k("cluster.systemPool.machineType"),
+      `"${c.cluster.systemPool.machineType}" is an EC2 instance type, not a GCE machine type: use e.g. e2-standard-4, or drop it for the default.`,
+    );
+  }
+
   c.cluster.authorizedNetworks.forEach((n, i) => {
     if (isWorldOpen(n.cidr)) {
       add(
@@ -259,6 +272,78 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
       "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).",
     );
   }
+  return problems;
+}
+
+/** Rules that only apply on cloud aws. */
+function awsProblems(c: PlatformConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, reason: string) =>
+    problems.push({ key: `${PROJECT}:${path}`, reason });
+
+  const vpcBits = Number(c.network.vpcCidr.split("/")[1]);
+  if (vpcBits < 16 || vpcBits > 20)
+    add(
+      "network.vpcCidr",
+      `(${c.network.vpcCidr}) must be a /16 to /20 (a VPC is at most a /16; smaller leaves too few pod IPs): e.g. 10.0.0.0/16.`,
+    );
+  if (cidrsOverlap(c.network.vpcCidr, c.network.serviceCidr))
+    add(
+      "network.serviceCidr",
+      `${c.network.serviceCidr} overlaps network.vpcCidr (${c.network.vpcCidr}): Kubernetes Services need a range outside the VPC.`,
+    );
+  if (c.environment === "prod" && c.network.natGateways !== "perZone")
+    add(
+      "network.natGateways",
+      "must be perZone in prod, so losing one availability zone does not cut every node's egress: remove the override.",
+    );
+
+  const addons = resolveAddonVersions(c.cluster.kubernetesVersion, c.cluster.addonVersions);
+  if ("missing" in addons)
+    add(
+      "cluster.kubernetesVersion",
+      `${c.cluster.kubernetesVersion} has no pinned EKS add-on versions (${addons.missing.join(", ")}): use ${Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ")}, or set cluster.addonVersions for every add-on.`,
+    );
+  else if (!CLUSTER_AUTOSCALER_TAGS[c.cluster.kubernetesVersion])
+    add(
+      "cluster.kubernetesVersion",
+      `${c.cluster.kubernetesVersion} has no cluster-autoscaler image: use ${Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ")}.`,
+    );
+
+  const machineType = c.cluster.systemPool.machineType;
+  if (machineType && !EC2_INSTANCE_TYPE_RE.test(machineType))
+    add(
+      "cluster.systemPool.machineType",
+      `"${machineType}" is not an EC2 instance type: use e.g. m6i.xlarge, or drop it for the default.`,
+    );
+  const seen = new Set<string>();
+  c.cluster.adminPrincipals.forEach((arn, i) => {
+    if (seen.has(arn))
+      add(`cluster.adminPrincipals[${i}]`, `"${arn}" is listed twice: list each principal once.`);
+    seen.add(arn);
+  });
+
+  const days = c.database.backupRetentionDays;
+  if (days < 7 || days > 35)
+    add(
+      "database.backupRetentionDays",
+      `(${days}) must be between 7 and 35 on RDS (35 is its limit; fewer than 7 is not enough to recover from a bad migration).`,
+    );
+  if (c.database.diskSizeGb < 20)
+    add("database.diskSizeGb", `(${c.database.diskSizeGb}) must be at least 20 on RDS gp3.`);
+
+  c.gpuPools.forEach((pool, i) => {
+    if (pool.maxNodes < 1)
+      add(`gpuPools[${i}].maxNodes`, "must be at least 1 on EKS: remove the pool instead.");
+    const foreign = (pool.zones ?? []).filter(
+      (z) => !(c.aws.region && z.startsWith(c.aws.region) && /[a-z]$/.test(z)),
+    );
+    if (foreign.length)
+      add(
+        `gpuPools[${i}].zones`,
+        `${foreign.join(", ")} are not availability zones of ${c.aws.region || "aws:region"}: write zones such as ${c.aws.region || "us-east-1"}a.`,
+      );
+  });
   return problems;
 }
 

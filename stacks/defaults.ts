@@ -3,6 +3,7 @@
  * dev is cheap and disposable; staging mirrors prod's safety at smaller size;
  * prod is highly available and protected.
  */
+import type { EksAddon } from "../components/cluster/eksVersions";
 import type { GpuPoolSpec } from "../components/gpu/catalog";
 import type { Cloud, DbSize, Environment } from "./schema";
 
@@ -25,8 +26,10 @@ export interface PlatformConfig {
     serviceCidr: string;
     /** GKE control plane's /28 (private cluster). */
     controlPlaneCidr: string;
-    /** AWS VPC. */
+    /** AWS VPC (/16 to /20): three private and three public subnets are cut from it. */
     vpcCidr: string;
+    /** AWS NAT: one gateway (`single`) or one per zone (`perZone`, required in prod). */
+    natGateways: "single" | "perZone";
   };
   cluster: {
     releaseChannel: "RAPID" | "REGULAR" | "STABLE";
@@ -36,6 +39,10 @@ export interface PlatformConfig {
     /** Turn off the public API endpoint entirely (then `pulumi up` must run inside the VPC). */
     privateEndpoint: boolean;
     systemPool: { machineType?: string; minNodes: number; maxNodes: number };
+    /** AWS: IAM role/user ARNs given cluster-admin through EKS access entries (the deployer is added automatically). */
+    adminPrincipals: string[];
+    /** AWS: overrides of the pinned EKS managed add-on versions. */
+    addonVersions: Partial<Record<EksAddon, string>>;
   };
   gpuPools: GpuPoolSpec[];
   database: {
@@ -90,6 +97,7 @@ const network = {
   serviceCidr: "10.24.0.0/20",
   controlPlaneCidr: "172.16.0.0/28",
   vpcCidr: "10.0.0.0/16",
+  natGateways: "single" as const,
 };
 
 const MLFLOW_IMAGE = "burakince/mlflow:3.15.1";
@@ -118,6 +126,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 1, maxNodes: 3 },
+      adminPrincipals: [],
+      addonVersions: {},
     },
     gpuPools: [
       {
@@ -159,6 +169,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 1, maxNodes: 4 },
+      adminPrincipals: [],
+      addonVersions: {},
     },
     gpuPools: [
       {
@@ -193,13 +205,15 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
   },
   prod: {
     labels: { ...baseLabels, environment: "prod" },
-    network,
+    network: { ...network, natGateways: "perZone" },
     cluster: {
       releaseChannel: "STABLE",
       kubernetesVersion: "1.33",
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 2, maxNodes: 6 },
+      adminPrincipals: [],
+      addonVersions: {},
     },
     gpuPools: [
       {

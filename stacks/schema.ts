@@ -7,6 +7,8 @@
  * wrong and what to write instead.
  */
 import { z } from "zod";
+import { IAM_PRINCIPAL_RE } from "../components/aws/names";
+import { ADDON_VERSION_RE, EKS_ADDONS } from "../components/cluster/eksVersions";
 import { GPU_KINDS } from "../components/gpu/catalog";
 import { isPinnedImage } from "../components/images";
 import { isCidr } from "../components/net";
@@ -122,6 +124,7 @@ export const stackConfigSchema = z.strictObject({
       serviceCidr: cidr.optional(),
       controlPlaneCidr: cidr.optional(),
       vpcCidr: cidr.optional(),
+      natGateways: z.enum(["single", "perZone"], enumMsg(["single", "perZone"])).optional(),
     })
     .optional(),
   cluster: z
@@ -143,6 +146,23 @@ export const stackConfigSchema = z.strictObject({
           minNodes: positiveInt("minNodes", MAX_NODES_PER_POOL).optional(),
           maxNodes: positiveInt("maxNodes", MAX_NODES_PER_POOL).optional(),
         })
+        .optional(),
+      adminPrincipals: z
+        .array(
+          z.string().regex(IAM_PRINCIPAL_RE, {
+            error: (i) =>
+              `"${String(i.input)}" is not an IAM role or user ARN: write arn:aws:iam::123456789012:role/platform-admins.`,
+          }),
+        )
+        .optional(),
+      addonVersions: z
+        .partialRecord(
+          z.enum(EKS_ADDONS, enumMsg(EKS_ADDONS)),
+          z.string().regex(ADDON_VERSION_RE, {
+            error: (i) =>
+              `"${String(i.input)}" is not an EKS add-on version: write it as v1.20.1-eksbuild.3 (aws eks describe-addon-versions).`,
+          }),
+        )
         .optional(),
     })
     .optional(),

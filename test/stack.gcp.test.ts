@@ -317,14 +317,4 @@ describe("GCP stack differences driven by config", () => {
     await settle();
     expect(session.resources).toEqual([]);
   });
-
-  it("cloud aws fails with a clear not-implemented message until AWS lands", async () => {
-    await expect(
-      runStack("dev", {
-        "mlops-platform:cloud": "aws",
-        "aws:region": "us-east-1",
-        "mlops-platform:gpuPools": [{ name: "g", gpu: "a10g", maxNodes: 1 }],
-      }),
-    ).rejects.toThrow(/aws.*not implemented/);
-  });
 });

@@ -48,6 +48,7 @@ export const argoRules: Rule[] = [
           "https://nvidia.github.io/k8s-device-plugin",
           "https://nvidia.github.io/dcgm-exporter/helm-charts",
           "https://helm.ngc.nvidia.com/nvidia",
+          "https://kubernetes.github.io/autoscaler",
         ],
         description: "Chart repositories that may be used.",
       },

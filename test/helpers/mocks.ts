@@ -91,6 +91,35 @@ function computedOutputs(
         identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC" }] }],
         vpcConfig: { ...(inputs.vpcConfig ?? {}), clusterSecurityGroupId: "sg-cluster" },
       };
+    case "aws:eks/nodeGroup:NodeGroup":
+      return {
+        arn: `arn:aws:eks:us-east-1:123456789012:nodegroup/${name}`,
+        resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }],
+      };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return {
+        arn: `arn:aws:ec2:us-east-1:123456789012:launch-template/${name}`,
+        latestVersion: 1,
+      };
+    case "aws:iam/role:Role":
+      return { name: `${name}-mock`, arn: `arn:aws:iam::123456789012:role/${name}-mock` };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      return {
+        arn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+      };
+    case "aws:kms/key:Key":
+      return {
+        arn: `arn:aws:kms:us-east-1:123456789012:key/${name}-mock`,
+        keyId: `${name}-mock`,
+      };
+    case "aws:s3/bucket:Bucket":
+      return { bucket: `${name}-mock`, arn: `arn:aws:s3:::${name}-mock` };
+    case "aws:rds/instance:Instance":
+      return {
+        address: `${name}.abc.us-east-1.rds.amazonaws.com`,
+        endpoint: `${name}.abc.us-east-1.rds.amazonaws.com:5432`,
+        arn: `arn:aws:rds:us-east-1:123456789012:db:${name}`,
+      };
     default:
       return { name: n, arn: `arn:aws:mock:::${type}/${name}` };
   }
@@ -138,8 +167,16 @@ const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
   }),
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({
     accountId: "123456789012",
-    arn: "arn:aws:iam::123456789012:user/mock",
-    userId: "AIDMOCK",
+    arn: "arn:aws:sts::123456789012:assumed-role/ci-deployer/pulumi-session",
+    userId: "AROAMOCK:pulumi-session",
+  }),
+  "aws:iam/getSessionContext:getSessionContext": (inputs) => ({
+    arn: inputs.arn,
+    issuerArn: String(inputs.arn).replace(
+      /^arn:aws:sts::(\d+):assumed-role\/([^/]+)\/.*$/,
+      "arn:aws:iam::$1:role/$2",
+    ),
+    issuerName: "ci-deployer",
   }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
   "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1" }),

@@ -1,0 +1,127 @@
+/**
+ * IAM policy documents the AWS components use, as pure functions of ARNs and
+ * names, so tests can read exactly what each identity may do.
+ */
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({
+  Version: "2012-10-17",
+  Statement,
+});
+
+/** Trust policy letting an AWS service (e.g. `eks.amazonaws.com`) assume a role. */
+export function serviceTrustPolicy(service: string): PolicyDocument {
+  return doc({ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" });
+}
+
+/**
+ * IRSA trust policy: only the Kubernetes service account `namespace/name` of
+ * this cluster (its OIDC issuer), with audience STS, may assume the role.
+ */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  issuerUrl: string,
+  namespace: string,
+  serviceAccount: string,
+): PolicyDocument {
+  const issuer = issuerUrl.replace(/^https:\/\//, "");
+  return doc({
+    Effect: "Allow",
+    Principal: { Federated: oidcProviderArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        [`${issuer}:aud`]: "sts.amazonaws.com",
+      },
+    },
+  });
+}
+
+/**
+ * What MLflow may do: list its bucket, read/write/delete its objects, and use
+ * the bucket's KMS key only through S3 (SSE-KMS needs GenerateDataKey to write
+ * and Decrypt to read). Nothing else.
+ */
+export function mlflowArtifactPolicy(
+  bucketArn: string,
+  kmsKeyArn: string,
+  region: string,
+): PolicyDocument {
+  return doc(
+    { Sid: "ListBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+    {
+      Sid: "ObjectReadWrite",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: `${bucketArn}/*`,
+    },
+    {
+      Sid: "BucketKeyViaS3",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: kmsKeyArn,
+      Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+    },
+  );
+}
+
+/** Bucket policy denying every request that does not use TLS (CIS AWS 2.1.1). */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+  return doc({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+}
+
+/**
+ * cluster-autoscaler: read anything it needs to plan, but change only the
+ * Auto Scaling groups tagged as owned by this cluster.
+ */
+export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
+  return doc(
+    {
+      Sid: "Describe",
+      Effect: "Allow",
+      Action: [
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeScalingActivities",
+        "autoscaling:DescribeTags",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+        "eks:DescribeNodegroup",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "ScaleOwnedGroups",
+      Effect: "Allow",
+      Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned" },
+      },
+    },
+  );
+}

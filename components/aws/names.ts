@@ -1,0 +1,7 @@
+/** Shapes of AWS identifiers, shared by config validation and the AWS components. Pure. */
+
+/** An IAM role or user ARN (EKS access entries accept both), in any partition. */
+export const IAM_PRINCIPAL_RE = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/** An EC2 instance type, e.g. `m6i.xlarge` (GCP machine types have no dot). */
+export const EC2_INSTANCE_TYPE_RE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
