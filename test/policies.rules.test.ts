@@ -448,6 +448,45 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: true,
   },
+  "aws-rds-force-ssl": {
+    type: "aws:rds/parameterGroup:ParameterGroup",
+    good: { family: "postgres16", parameters: [{ name: "rds.force_ssl", value: "1" }] },
+    bad: [
+      [{ family: "postgres16", parameters: [{ name: "rds.force_ssl", value: "0" }] }, /force_ssl/],
+      [
+        { family: "postgres15", parameters: [{ name: "log_connections", value: "1" }] },
+        /force_ssl/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-kms-key-rotation": {
+    type: "aws:kms/key:Key",
+    good: { enableKeyRotation: true },
+    bad: [[{ enableKeyRotation: false }, /enableKeyRotation/]],
+    absentViolates: true,
+  },
+  "aws-eks-addon-pinned": {
+    type: "aws:eks/addon:Addon",
+    good: { addonName: "coredns", addonVersion: "v1.12.4-eksbuild.29" },
+    bad: [
+      [{ addonName: "coredns" }, /coredns has no exact addonVersion/],
+      [{ addonName: "vpc-cni", addonVersion: "latest" }, /vpc-cni/],
+    ],
+    absentViolates: true,
+  },
+  "k8s-storageclass-encrypted": {
+    type: "kubernetes:storage.k8s.io/v1:StorageClass",
+    good: { provisioner: "ebs.csi.aws.com", parameters: { type: "gp3", encrypted: "true" } },
+    bad: [
+      [{ provisioner: "ebs.csi.aws.com", parameters: { type: "gp3" } }, /not encrypted/],
+      [
+        { provisioner: "kubernetes.io/aws-ebs", parameters: { encrypted: "false" } },
+        /not encrypted/,
+      ],
+    ],
+    absentViolates: false,
+  },
   "aws-ec2-no-ssh-from-anywhere": {
     type: "aws:ec2/securityGroup:SecurityGroup",
     good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] },
@@ -734,6 +773,27 @@ const STACK_CASES: Record<string, StackCase> = {
     ],
     message: /scale to 6 GPUs.*budget is 4/,
   },
+  "aws-vpc-flow-logs": {
+    config: { requireFlowLogs: true },
+    good: [
+      { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "10.0.0.0/16" } },
+      {
+        type: "aws:ec2/flowLog:FlowLog",
+        props: { trafficType: "ALL" },
+        propertyDependencies: { vpcId: ["vpc"] },
+      },
+    ],
+    bad: [
+      { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "10.0.0.0/16" } },
+      { type: "aws:ec2/vpc:Vpc", name: "other", props: { cidrBlock: "10.1.0.0/16" } },
+      {
+        type: "aws:ec2/flowLog:FlowLog",
+        props: { trafficType: "ALL" },
+        propertyDependencies: { vpcId: ["vpc"] },
+      },
+    ],
+    message: /VPC other has no flow log/,
+  },
   "gov-stateful-protected": {
     config: { requireProtect: true },
     good: [
@@ -832,6 +892,33 @@ describe.each(Object.entries(STACK_CASES))("%s", (name, c) => {
   });
   it("fails a non-compliant stack with its message", () => {
     expect(runStackRule(rule(name), c.bad, c.config).join(" ")).toMatch(c.message);
+  });
+});
+
+describe("rules leave alone what they do not govern", () => {
+  it.each([
+    [
+      "aws-rds-force-ssl",
+      "aws:rds/parameterGroup:ParameterGroup",
+      { family: "mysql8.0", parameters: [] },
+    ],
+    [
+      "aws-kms-key-rotation",
+      "aws:kms/key:Key",
+      { customerMasterKeySpec: "RSA_2048", enableKeyRotation: false },
+    ],
+    [
+      "k8s-storageclass-encrypted",
+      "kubernetes:storage.k8s.io/v1:StorageClass",
+      { provisioner: "pd.csi.storage.gke.io", parameters: { type: "pd-balanced" } },
+    ],
+  ] as const)("%s passes %s %j", (name, type, props) => {
+    expect(runResourceRule(rule(name), type, props)).toEqual([]);
+  });
+  it("aws-vpc-flow-logs asks nothing unless required", () => {
+    expect(
+      runStackRule(rule("aws-vpc-flow-logs"), [{ type: "aws:ec2/vpc:Vpc", props: {} }]),
+    ).toEqual([]);
   });
 });
 

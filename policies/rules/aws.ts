@@ -1,5 +1,5 @@
 /** AWS rules: EKS, node groups and launch templates, RDS PostgreSQL, S3, security groups. */
-import { asArray, cis, get, resourceRule, type Rule } from "../lib/rule";
+import { asArray, cis, get, resourceRule, stackRule, type Rule } from "../lib/rule";
 
 const EKS = "aws:eks/cluster:Cluster";
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -16,6 +16,11 @@ const SSE = [
   "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const RDS_PARAMS = "aws:rds/parameterGroup:ParameterGroup";
+const KMS_KEY = "aws:kms/key:Key";
+const EKS_ADDON = "aws:eks/addon:Addon";
+const VPC = "aws:ec2/vpc:Vpc";
+const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const SG_RULES = [
   "aws:ec2/securityGroupRule:SecurityGroupRule",
@@ -366,6 +371,83 @@ export const awsRules: Rule[] = [
         );
       });
       return open.length ? ["SSH is open to the internet."] : [];
+    },
+  }),
+  resourceRule({
+    name: "aws-rds-force-ssl",
+    description: "PostgreSQL parameter groups must force TLS (rds.force_ssl = 1).",
+    severity: "high",
+    types: [RDS_PARAMS],
+    tags: ["aws", "rds", "encryption"],
+    framework: cis(
+      "AWS Foundational Security Best Practices",
+      "1.0.0",
+      "RDS.24",
+      "Connections to RDS for PostgreSQL should be encrypted in transit",
+    ),
+    remediationSteps:
+      "Add { name: 'rds.force_ssl', value: '1' } to the parameter group's parameters (and use the group on the instance).",
+    check: (p) => {
+      if (!String(p.family ?? "").startsWith("postgres")) return [];
+      const force = asArray<any>(p.parameters).find((x) => x.name === "rds.force_ssl");
+      return String(force?.value) === "1" ? [] : ["rds.force_ssl is not set to 1."];
+    },
+  }),
+  resourceRule({
+    name: "aws-kms-key-rotation",
+    description: "Customer-managed KMS keys must rotate automatically.",
+    severity: "medium",
+    types: [KMS_KEY],
+    tags: ["aws", "kms", "encryption"],
+    framework: awsCis("3.6", "Ensure rotation for customer-created symmetric CMKs is enabled"),
+    remediationSteps: "Set enableKeyRotation = true.",
+    check: (p) => {
+      const symmetric =
+        (p.customerMasterKeySpec ?? p.keySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT";
+      return symmetric && p.enableKeyRotation !== true ? ["enableKeyRotation is not true."] : [];
+    },
+  }),
+  resourceRule({
+    name: "aws-eks-addon-pinned",
+    description:
+      "EKS managed add-ons must be pinned to an exact version, so upgrades happen in reviewed changes.",
+    severity: "medium",
+    types: [EKS_ADDON],
+    tags: ["aws", "eks", "supply-chain"],
+    remediationSteps:
+      "Set addonVersion (e.g. v1.20.1-eksbuild.3; list with `aws eks describe-addon-versions`).",
+    check: (p) =>
+      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(String(p.addonVersion ?? ""))
+        ? []
+        : [`add-on ${p.addonName} has no exact addonVersion.`],
+  }),
+  stackRule<{ requireFlowLogs: boolean }>({
+    name: "aws-vpc-flow-logs",
+    description: "Where required (prod), every VPC must have flow logs.",
+    severity: "medium",
+    types: [VPC, FLOW_LOG],
+    tags: ["aws", "network", "logging"],
+    framework: awsCis("3.7", "Ensure VPC flow logging is enabled in all VPCs"),
+    remediationSteps:
+      "Create an aws.ec2.FlowLog for the VPC (the platform does it when the environment is prod).",
+    config: {
+      requireFlowLogs: {
+        type: "boolean",
+        default: false,
+        description: "Require a flow log on every VPC.",
+      },
+    },
+    check: (resources, config) => {
+      if (!config.requireFlowLogs) return [];
+      // The flow log's vpcId comes from the VPC resource, so it is a property dependency on it.
+      const logged = new Set(
+        resources
+          .filter((r) => r.type === FLOW_LOG)
+          .flatMap((r) => (r.propertyDependencies?.vpcId ?? []).map((d) => d.urn)),
+      );
+      return resources
+        .filter((r) => r.type === VPC && !logged.has(r.urn))
+        .map((r) => ({ message: `VPC ${r.name} has no flow log.`, urn: r.urn }));
     },
   }),
 ];

@@ -56,6 +56,8 @@ export interface StackItem {
   name?: string;
   props: Record<string, unknown>;
   protect?: boolean;
+  /** Property -> names of the items it depends on (as the engine records them). */
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export function runStackRule(
@@ -78,6 +80,16 @@ export function runStackRule(
         asType: () => undefined,
       }) as unknown as PolicyResource,
   );
+  const byName = new Map(resources.map((r) => [r.name, r]));
+  items.forEach((it, i) => {
+    for (const [prop, names] of Object.entries(it.propertyDependencies ?? {})) {
+      resources[i].propertyDependencies[prop] = names.map((n) => {
+        const dep = byName.get(n);
+        if (!dep) throw new Error(`propertyDependencies: no item named ${n}`);
+        return dep;
+      });
+    }
+  });
   void (rule as StackValidationPolicy).validateStack(
     { resources, getConfig: <T>() => config as T, notApplicable: () => undefined } as never,
     (message?: string) => messages.push(message ?? ""),
