@@ -17,11 +17,17 @@ import { runStack } from "./helpers/stack";
 
 let pack: PackSession;
 const stacks: Record<string, EngineResource[]> = {};
+/** The same stacks with `cloud: aws`. */
+const awsStacks: Record<string, EngineResource[]> = {};
+const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 
 beforeAll(async () => {
   pack = await PackSession.start();
-  for (const env of ["dev", "staging", "prod"]) stacks[env] = (await runStack(env)).resources;
-}, 120_000);
+  for (const env of ["dev", "staging", "prod"]) {
+    stacks[env] = (await runStack(env)).resources;
+    awsStacks[env] = (await runStack(env, AWS)).resources;
+  }
+}, 180_000);
 afterAll(() => pack?.close());
 
 async function evaluate(env: string, resources: EngineResource[]): Promise<Diagnostic[]> {
@@ -33,6 +39,14 @@ describe.each(["dev", "staging", "prod"])("stack %s under its own policy config"
   it("has zero mandatory violations", async () => {
     const ds = await evaluate(env, stacks[env]);
     expect(ds.filter(isBlocking).map((d) => `${d.policyName}: ${d.message}`)).toEqual([]);
+  });
+});
+
+describe.each(["dev", "staging", "prod"])("stack %s on AWS under its own policy config", (env) => {
+  it("has zero mandatory violations and no uncovered types", async () => {
+    const ds = await evaluate(env, awsStacks[env]);
+    expect(ds.filter(isBlocking).map((d) => `${d.policyName}: ${d.message}`)).toEqual([]);
+    expect(ds.filter((d) => d.policyName === "gov-policy-coverage")).toEqual([]);
   });
 });
 
@@ -321,6 +335,180 @@ const MUTATIONS: [string, string, (rs: EngineResource[]) => EngineResource[]][] 
     (rs) => mutated(rs, APP, (p) => delete p.spec.syncPolicy),
   ],
 ];
+
+const EKS = "aws:eks/cluster:Cluster";
+const NG = "aws:eks/nodeGroup:NodeGroup";
+const RDS = "aws:rds/instance:Instance";
+
+const AWS_MUTATIONS: [string, string, (rs: EngineResource[]) => EngineResource[]][] = [
+  [
+    "EKS API open to 0.0.0.0/0",
+    "aws-eks-endpoint-restricted",
+    (rs) => mutated(rs, EKS, (p) => (p.vpcConfig.publicAccessCidrs = ["0.0.0.0/0"])),
+  ],
+  [
+    "EKS secrets not encrypted",
+    "aws-eks-secrets-encryption",
+    (rs) => mutated(rs, EKS, (p) => delete p.encryptionConfig),
+  ],
+  [
+    "EKS audit log off",
+    "aws-eks-control-plane-logs",
+    (rs) => mutated(rs, EKS, (p) => (p.enabledClusterLogTypes = ["api"])),
+  ],
+  [
+    "SSH to GPU nodes",
+    "aws-eks-nodegroup-no-ssh",
+    (rs) => mutated(rs, NG, (p) => (p.remoteAccess = { ec2SshKey: "k" }), /gpu/),
+  ],
+  [
+    "IMDSv1 allowed",
+    "aws-ec2-imdsv2-required",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        (p) => (p.metadataOptions.httpTokens = "optional"),
+      ),
+  ],
+  [
+    "RDS unencrypted",
+    "aws-rds-encrypted",
+    (rs) => mutated(rs, RDS, (p) => (p.storageEncrypted = false)),
+  ],
+  [
+    "RDS public",
+    "aws-rds-not-public",
+    (rs) => mutated(rs, RDS, (p) => (p.publiclyAccessible = true)),
+  ],
+  [
+    "RDS backups short",
+    "aws-rds-backups",
+    (rs) => mutated(rs, RDS, (p) => (p.backupRetentionPeriod = 3)),
+  ],
+  ["RDS single-AZ", "aws-rds-resilience", (rs) => mutated(rs, RDS, (p) => (p.multiAz = false))],
+  [
+    "RDS without final snapshot",
+    "aws-rds-resilience",
+    (rs) => mutated(rs, RDS, (p) => (p.skipFinalSnapshot = true)),
+  ],
+  [
+    "RDS TLS not forced",
+    "aws-rds-force-ssl",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:rds/parameterGroup:ParameterGroup",
+        (p) => (p.parameters = p.parameters.filter((x: any) => x.name !== "rds.force_ssl")),
+      ),
+  ],
+  [
+    "S3 public access allowed",
+    "aws-s3-public-access-block",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        (p) => (p.restrictPublicBuckets = false),
+      ),
+  ],
+  [
+    "S3 ACLs on",
+    "aws-s3-ownership-enforced",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        (p) => (p.rule.objectOwnership = "ObjectWriter"),
+      ),
+  ],
+  [
+    "S3 versioning suspended",
+    "aws-s3-versioning",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:s3/bucketVersioning:BucketVersioning",
+        (p) => (p.versioningConfiguration.status = "Suspended"),
+      ),
+  ],
+  [
+    "S3 without KMS",
+    "aws-s3-sse-kms",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        (p) => (p.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "AES256"),
+      ),
+  ],
+  [
+    "S3 over plain HTTP",
+    "aws-s3-tls-only",
+    (rs) =>
+      mutated(
+        rs,
+        "aws:s3/bucketPolicy:BucketPolicy",
+        (p) => (p.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] })),
+      ),
+  ],
+  [
+    "KMS key without rotation",
+    "aws-kms-key-rotation",
+    (rs) => mutated(rs, "aws:kms/key:Key", (p) => (p.enableKeyRotation = false), /secrets/),
+  ],
+  [
+    "add-on on latest",
+    "aws-eks-addon-pinned",
+    (rs) => mutated(rs, "aws:eks/addon:Addon", (p) => delete p.addonVersion, /coredns/),
+  ],
+  [
+    "EBS volumes unencrypted",
+    "k8s-storageclass-encrypted",
+    (rs) =>
+      mutated(
+        rs,
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        (p) => (p.parameters.encrypted = "false"),
+      ),
+  ],
+  [
+    "no flow logs",
+    "aws-vpc-flow-logs",
+    (rs) => rs.filter((r) => r.type !== "aws:ec2/flowLog:FlowLog"),
+  ],
+  ["EKS not protected", "gov-stateful-protected", (rs) => unprotected(rs, EKS)],
+  ["RDS not protected", "gov-stateful-protected", (rs) => unprotected(rs, RDS)],
+  ["S3 not protected", "gov-stateful-protected", (rs) => unprotected(rs, "aws:s3/bucket:Bucket")],
+  ["KMS key not protected", "gov-stateful-protected", (rs) => unprotected(rs, "aws:kms/key:Key")],
+  [
+    "GPU budget exceeded on EKS",
+    "cost-gpu-budget",
+    (rs) => mutated(rs, NG, (p) => (p.scalingConfig.maxSize = 40), /gpu/),
+  ],
+  [
+    "RDS size not allowed",
+    "cost-db-size-allowed",
+    (rs) => mutated(rs, RDS, (p) => (p.instanceClass = "db.r7g.16xlarge")),
+  ],
+];
+
+describe("mutations of the AWS prod stack fire the named rule as mandatory", () => {
+  it.each(AWS_MUTATIONS)("%s -> %s", async (_what, ruleName, mutate) => {
+    const ds = await evaluate("prod", mutate(awsStacks.prod));
+    const hits = ds.filter((d) => d.policyName === ruleName);
+    expect(hits.length, `${ruleName} did not fire`).toBeGreaterThan(0);
+    expect(hits.every(isBlocking)).toBe(true);
+  });
+
+  it("dev's EKS GPU node groups off spot fire cost-gpu-spot-scale-to-zero", async () => {
+    const ds = await evaluate(
+      "dev",
+      mutated(awsStacks.dev, NG, (p) => (p.capacityType = "ON_DEMAND"), /gpu/),
+    );
+    expect(ds.some((d) => d.policyName === "cost-gpu-spot-scale-to-zero")).toBe(true);
+  });
+});
 
 describe("mutations of the prod stack fire the named rule as mandatory", () => {
   it.each(MUTATIONS)("%s -> %s", async (_what, ruleName, mutate) => {
