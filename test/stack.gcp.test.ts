@@ -54,6 +54,11 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
     }
   });
 
+  it("gives every resource its own URN", () => {
+    const urns = run().resources.map((r) => r.urn);
+    expect(urns.filter((u, i) => urns.indexOf(u) !== i)).toEqual([]);
+  });
+
   it("network: custom-mode VPC, subnet with pod/service ranges, router + NAT, private service access", () => {
     expect(one(T.network).inputs.autoCreateSubnetworks).toBe(false);
     const subnet = one(T.subnet).inputs;

@@ -633,11 +633,10 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
         return asg;
       });
       for (const [key, value] of Object.entries(spec.nodeTemplateTags)) {
+        // e.g. taint-nvidia-com-gpu, resources-nvidia-com-gpu, label-mlops-dev-pool: unique per key.
         const slug = key
-          .split("/")
-          .slice(-2)
-          .join("-")
-          .replace(/[^a-z0-9-]+/gi, "-")
+          .replace("k8s.io/cluster-autoscaler/node-template/", "")
+          .replace(/[^a-z0-9]+/gi, "-")
           .toLowerCase();
         new aws.autoscaling.Tag(
           `${name}-gpu-${pool.name}-${slug}`,
