@@ -12,6 +12,7 @@ const sarifSchema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5
 
 const ROOT = path.resolve(__dirname, "..");
 const BROKEN = "budgetbust";
+const BAD_CONFIG = "badconfig";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 
 function check(...args: string[]) {
@@ -33,6 +34,17 @@ beforeAll(() => {
     fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") +
       `  mlops-platform:environment: dev\n  mlops-platform:gpuPools:\n    - { name: l4, gpu: l4, maxNodes: 10, spot: true }\n`,
   );
+  // A dev-like stack on AWS asking for a Kubernetes version with no pinned EKS add-ons.
+  fs.writeFileSync(
+    path.join(ROOT, `Pulumi.${BAD_CONFIG}.yaml`),
+    fs
+      .readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+      .replace("mlops-platform:cloud: gcp", "mlops-platform:cloud: aws")
+      .replace(
+        "  mlops-platform:cluster:\n",
+        "  mlops-platform:cluster:\n    kubernetesVersion: '1.29'\n",
+      ) + `  mlops-platform:environment: dev\n`,
+  );
   fs.copyFileSync(
     path.join(ROOT, "policies/config/dev.json"),
     path.join(ROOT, `policies/config/${BROKEN}.json`),
@@ -40,6 +52,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
+  fs.rmSync(path.join(ROOT, `Pulumi.${BAD_CONFIG}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `policies/config/${BROKEN}.json`), { force: true });
 });
 
@@ -93,8 +106,18 @@ describe("npm run check", () => {
     const usage = check("--format", "xml");
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--format must be one of text, json, sarif/);
-    const aws = check("--stack", "dev", "--cloud", "aws");
-    expect(aws.status).toBe(2);
-    expect(aws.stderr).toMatch(/aws:region|not implemented/);
+    const bad = check("--stack", BAD_CONFIG);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /mlops-platform:cluster\.kubernetesVersion: 1\.29 has no pinned EKS add-on versions/,
+    );
+  }, 120_000);
+
+  it("--cloud aws checks the same stack on EKS, RDS and S3", () => {
+    const res = check("--stack", "prod", "--cloud", "aws", "--format", "json");
+    expect(res.status, res.stderr).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report.summary.mandatory).toBe(0);
+    expect(report.resourceCount).toBeGreaterThan(100);
   }, 120_000);
 });

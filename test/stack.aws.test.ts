@@ -204,7 +204,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
   });
 
   it("managed add-ons pinned for 1.33; EBS CSI and VPC CNI have their own IRSA roles", () => {
-    const addons = Object.fromEntries(
+    const addons: Record<string, RecordedResource> = Object.fromEntries(
       run()
         .ofType(T.addon)
         .map((a) => [a.inputs.addonName, a]),
@@ -270,7 +270,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
   });
 
   it("scale from zero: node-template tags on the GPU group's Auto Scaling group", () => {
-    const tags = Object.fromEntries(
+    const tags: Record<string, any> = Object.fromEntries(
       run()
         .ofType(T.asgTag)
         .map((t) => [t.inputs.tag.key, t.inputs]),
