@@ -88,6 +88,8 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
     if (p === null || typeof p === "number") continue;
     s = s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>)[String(p)] : undefined;
   }
+  if (s instanceof z.ZodRecord && s.def.keyType instanceof z.ZodEnum)
+    return s.def.keyType.options.map(String);
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 

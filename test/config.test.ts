@@ -108,6 +108,135 @@ describe("valid config", () => {
   });
 });
 
+/** A config on cloud aws (us-east-1) with `values` on top. */
+function awsRaw(values: Record<string, unknown>, stack = "dev"): RawStackConfig {
+  return {
+    stack,
+    values: {
+      cloud: "aws",
+      ...values,
+      cluster: { authorizedNetworks: VPN, ...(values.cluster ?? {}) },
+    },
+    aws: { region: "us-east-1" },
+  };
+}
+
+function awsCases(): [string, RawStackConfig, string, RegExp][] {
+  return [
+    [
+      "aws: VPC too large to be a VPC",
+      awsRaw({ network: { vpcCidr: "10.0.0.0/8" } }),
+      "mlops-platform:network.vpcCidr",
+      /must be a \/16 to \/20/,
+    ],
+    [
+      "aws: Service range inside the VPC",
+      awsRaw({ network: { serviceCidr: "10.0.16.0/20" } }),
+      "mlops-platform:network.serviceCidr",
+      /overlaps network.vpcCidr/,
+    ],
+    [
+      "aws: a single NAT gateway in prod",
+      awsRaw({ network: { natGateways: "single" }, gitops: { targetRevision: "v1.0.0" } }, "prod"),
+      "mlops-platform:network.natGateways",
+      /must be perZone in prod/,
+    ],
+    [
+      "aws: unknown NAT mode",
+      awsRaw({ network: { natGateways: "two" } }),
+      "mlops-platform:network.natGateways",
+      /use one of single, perZone/,
+    ],
+    [
+      "aws: Kubernetes version without pinned add-ons",
+      awsRaw({ cluster: { kubernetesVersion: "1.29" } }),
+      "mlops-platform:cluster.kubernetesVersion",
+      /1\.29 has no pinned EKS add-on versions .*set cluster.addonVersions/,
+    ],
+    [
+      "aws: malformed add-on version",
+      awsRaw({ cluster: { addonVersions: { coredns: "latest" } } }),
+      "mlops-platform:cluster.addonVersions.coredns",
+      /v1\.20\.1-eksbuild\.3/,
+    ],
+    [
+      "aws: unknown add-on",
+      awsRaw({ cluster: { addonVersions: { "kube-dns": "v1.0.0-eksbuild.1" } } }),
+      "mlops-platform:cluster.addonVersions.kube-dns",
+      /not a known key.*known here: vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver/,
+    ],
+    [
+      "aws: admin principal is not an IAM ARN",
+      awsRaw({ cluster: { adminPrincipals: ["platform-admins"] } }),
+      "mlops-platform:cluster.adminPrincipals[0]",
+      /not an IAM role or user ARN/,
+    ],
+    [
+      "aws: admin principal listed twice",
+      awsRaw({
+        cluster: {
+          adminPrincipals: [
+            "arn:aws:iam::123456789012:role/admins",
+            "arn:aws:iam::123456789012:role/admins",
+          ],
+        },
+      }),
+      "mlops-platform:cluster.adminPrincipals[1]",
+      /listed twice/,
+    ],
+    [
+      "aws: a GCE machine type for the system pool",
+      awsRaw({ cluster: { systemPool: { machineType: "e2-standard-4" } } }),
+      "mlops-platform:cluster.systemPool.machineType",
+      /not an EC2 instance type/,
+    ],
+    [
+      "gcp: an EC2 instance type for the system pool",
+      raw({ cluster: { authorizedNetworks: VPN, systemPool: { machineType: "m6i.xlarge" } } }),
+      "mlops-platform:cluster.systemPool.machineType",
+      /EC2 instance type, not a GCE machine type/,
+    ],
+    [
+      "aws: backups beyond RDS's limit",
+      awsRaw({ database: { backupRetentionDays: 60 } }),
+      "mlops-platform:database.backupRetentionDays",
+      /between 7 and 35 on RDS/,
+    ],
+    [
+      "aws: GPU pool zone in another region",
+      awsRaw({ gpuPools: [{ name: "l4", gpu: "l4", maxNodes: 2, zones: ["us-west-2a"] }] }),
+      "mlops-platform:gpuPools[0].zones",
+      /not availability zones of us-east-1/,
+    ],
+    [
+      "aws: GPU kind not on EKS",
+      awsRaw({ gpuPools: [{ name: "x", gpu: "a100", gpusPerNode: 2, maxNodes: 1 }] }),
+      "mlops-platform:gpuPools[0]",
+      /not an EC2 shape for a100: use one of 8/,
+    ],
+    [
+      "aws: GPU pool that can never have a node",
+      awsRaw({ gpuPools: [{ name: "l4", gpu: "l4", maxNodes: 0 }] }),
+      "mlops-platform:gpuPools[0].maxNodes",
+      /at least 1 on EKS/,
+    ],
+  ];
+}
+
+describe("aws config resolves", () => {
+  it("each env's defaults are valid on aws, with one NAT per zone only in prod", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const c = parseStackConfig(
+        awsRaw(env === "dev" ? {} : { gitops: { targetRevision: "v1.0.0" } }, env),
+      );
+      expect(c.cloud).toBe("aws");
+      expect(c.aws.region).toBe("us-east-1");
+      expect(c.network.natGateways).toBe(env === "prod" ? "perZone" : "single");
+      expect(c.cluster.adminPrincipals).toEqual([]);
+    }
+  });
+});
+
 describe("bad config: one error naming the key and the fix", () => {
   const cases: [string, RawStackConfig, string, RegExp][] = [
     ["unknown cloud", raw({ cloud: "azure" }), "mlops-platform:cloud", /use one of gcp, aws/],
@@ -147,6 +276,7 @@ describe("bad config: one error naming the key and the fix", () => {
       "aws:region",
       /pulumi config set aws:region/,
     ],
+    ...awsCases(),
     [
       "malformed CIDR",
       raw({ network: { nodeCidr: "10.0.0/8" } }),
