@@ -103,7 +103,7 @@ describe("workflows", () => {
     expect(report.run).toMatch(/exit 1/);
   });
 
-  it("check: tests, then the offline check of every stack with SARIF uploaded", () => {
+  it("check: tests, then the offline check of every stack on both clouds with SARIF uploaded", () => {
     const w = wf("check.yml");
     expect(w.permissions).toEqual({ contents: "read" });
     expect(w.jobs.test.steps.map((s: any) => s.run).filter(Boolean)).toEqual([
@@ -112,11 +112,22 @@ describe("workflows", () => {
     ]);
     const job = w.jobs["policy-check"];
     expect(job.permissions).toEqual({ contents: "read", "security-events": "write" });
+    expect(job.strategy.matrix).toEqual({
+      stack: ["dev", "staging", "prod"],
+      cloud: ["gcp", "aws"],
+    });
     expect(
       job.steps.some((s: any) =>
-        s.run?.includes("npm run check -- --stack ${{ matrix.stack }} --format sarif"),
+        s.run?.includes(
+          "npm run check -- --stack ${{ matrix.stack }} --cloud ${{ matrix.cloud }} --format sarif",
+        ),
       ),
     ).toBe(true);
+    const upload = job.steps.find((s: any) =>
+      s.uses?.startsWith("github/codeql-action/upload-sarif@"),
+    );
+    // One code-scanning category per stack and cloud, or uploads overwrite each other.
+    expect(upload.with.category).toBe("policy-${{ matrix.stack }}-${{ matrix.cloud }}");
     expect(
       job.steps.some((s: any) => s.uses?.startsWith("github/codeql-action/upload-sarif@")),
     ).toBe(true);
