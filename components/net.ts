@@ -49,3 +49,12 @@ export function subnetCidr(parent: string, newPrefix: number, index: number): st
   const [start] = cidrRange(parent);
   return `${intToIpv4(start + index * 2 ** (32 - newPrefix))}/${newPrefix}`;
 }
+
+/** True when the range lies inside RFC 1918 private space (10/8, 172.16/12, 192.168/16). */
+export function isPrivateCidr(cidr: string): boolean {
+  const [s, e] = cidrRange(cidr);
+  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((r) => {
+    const [rs, re] = cidrRange(r);
+    return s >= rs && e <= re;
+  });
+}

@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { EC2_INSTANCE_TYPE_RE } from "../components/aws/names";
+import { EC2_INSTANCE_TYPE_RE, isZoneOf } from "../components/aws/names";
 import { CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "../components/cluster/eksVersions";
 import { eksGpuProblems, gkeGpuProblems } from "../components/gpu/catalog";
 import { cidrsOverlap, isWorldOpen } from "../components/net";
@@ -337,9 +337,7 @@ function awsProblems(c: PlatformConfig): ConfigProblem[] {
   c.gpuPools.forEach((pool, i) => {
     if (pool.maxNodes < 1)
       add(`gpuPools[${i}].maxNodes`, "must be at least 1 on EKS: remove the pool instead.");
-    const foreign = (pool.zones ?? []).filter(
-      (z) => !(c.aws.region && z.startsWith(c.aws.region) && /[a-z]$/.test(z)),
-    );
+    const foreign = (pool.zones ?? []).filter((z) => !isZoneOf(z, c.aws.region));
     if (foreign.length)
       add(
         `gpuPools[${i}].zones`,

@@ -18,7 +18,8 @@ import {
   resolveAddonVersions,
 } from "../components/cluster/eksVersions";
 import type { GpuPoolSpec } from "../components/gpu/catalog";
-import { subnetCidr } from "../components/net";
+import { isZoneOf } from "../components/aws/names";
+import { isPrivateCidr, subnetCidr } from "../components/net";
 import { AwsNetwork, awsSubnetLayout } from "../components/network/awsNetwork";
 import {
   AwsTrackingStore,
@@ -176,6 +177,16 @@ describe("AWS pure builders", () => {
     expect(subnetCidr("172.20.0.0/20", 24, 1)).toBe("172.20.1.0/24");
     expect(() => subnetCidr("10.0.0.0/16", 18, 4)).toThrow(/4 \/18 ranges/);
     expect(() => subnetCidr("10.0.0.0/16", 8, 0)).toThrow(/not a sub-range/);
+  });
+
+  it("zone and private-range checks", () => {
+    expect(isZoneOf("us-east-1b", "us-east-1")).toBe(true);
+    expect(isZoneOf("us-east-11b", "us-east-1")).toBe(false);
+    expect(isZoneOf("us-east-1-bos-1a", "us-east-1")).toBe(false);
+    expect(isZoneOf("us-east-1b", "")).toBe(false);
+    expect(isPrivateCidr("172.20.0.0/16")).toBe(true);
+    expect(isPrivateCidr("100.64.0.0/16")).toBe(false);
+    expect(isPrivateCidr("10.0.0.0/7")).toBe(false);
   });
 
   it("the subnet layout never overlaps, for any allowed VPC size", () => {

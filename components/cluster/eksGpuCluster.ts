@@ -7,7 +7,7 @@ import {
   serviceTrustPolicy,
   type PolicyDocument,
 } from "../aws/iamDocuments";
-import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE } from "../aws/names";
+import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../aws/names";
 import type { ClusterOutputs, NodeTaint } from "../contracts";
 import {
   GPU_RESOURCE,
@@ -17,7 +17,7 @@ import {
   type GpuPoolSpec,
 } from "../gpu/catalog";
 import { CHARTS, pinnedRelease } from "../helm";
-import { cidrRange, isCidr, isWorldOpen } from "../net";
+import { isCidr, isPrivateCidr, isWorldOpen } from "../net";
 import { validateArgs, type ArgProblem } from "../validation";
 import {
   ADDON_VERSION_RE,
@@ -76,14 +76,6 @@ export interface EksGpuClusterArgs {
   logRetentionDays?: number;
 }
 
-function isPrivateRange(cidr: string): boolean {
-  const [s, e] = cidrRange(cidr);
-  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].some((r) => {
-    const [rs, re] = cidrRange(r);
-    return s >= rs && e <= re;
-  });
-}
-
 /** Reasons the args can't build a cluster; empty when they can. Pure. */
 export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
@@ -113,7 +105,7 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
   if (!isCidr(args.serviceCidr)) add("serviceCidr", `"${args.serviceCidr}" is not a CIDR.`);
   else {
     const bits = Number(args.serviceCidr.split("/")[1]);
-    if (bits < 12 || bits > 24 || !isPrivateRange(args.serviceCidr))
+    if (bits < 12 || bits > 24 || !isPrivateCidr(args.serviceCidr))
       add(
         "serviceCidr",
         `${args.serviceCidr} must be a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`,
@@ -151,9 +143,7 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
     if (pool.maxNodes < 1)
       add(`gpuPools[${i}].maxNodes`, "must be at least 1 on EKS: remove the pool instead.");
     for (const reason of eksGpuProblems(pool)) add(`gpuPools[${i}]`, reason);
-    const foreign = (pool.zones ?? []).filter(
-      (z) => !z.startsWith(args.region) || !/[a-z]$/.test(z),
-    );
+    const foreign = (pool.zones ?? []).filter((z) => !isZoneOf(z, args.region));
     if (foreign.length)
       add(
         `gpuPools[${i}].zones`,
