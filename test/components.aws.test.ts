@@ -17,7 +17,6 @@ import {
   CLUSTER_AUTOSCALER_TAGS,
   resolveAddonVersions,
 } from "../components/cluster/eksVersions";
-import type { GpuPoolSpec } from "../components/gpu/catalog";
 import { isZoneOf } from "../components/aws/names";
 import { isPrivateCidr, subnetCidr } from "../components/net";
 import { AwsNetwork, awsSubnetLayout } from "../components/network/awsNetwork";
@@ -27,18 +26,10 @@ import {
   s3LifecycleRules,
   type AwsTrackingStoreArgs,
 } from "../components/tracking/awsTrackingStore";
+import { gpuPool } from "./helpers/fixtures";
 import { installMocks, settle, type MockSession } from "./helpers/mocks";
 
-const pool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({
-  name: "l4",
-  gpu: "l4",
-  gpusPerNode: 1,
-  minNodes: 0,
-  maxNodes: 2,
-  spot: true,
-  driverVersion: "DEFAULT",
-  ...over,
-});
+const pool = gpuPool;
 
 const clusterArgs = (over: Partial<EksGpuClusterArgs> = {}): EksGpuClusterArgs => ({
   clusterName: "mlops-unit",
@@ -85,9 +76,7 @@ beforeAll(async () => {
   session = await installMocks({ stack: "unit" });
 });
 
-function childrenOf(name: string) {
-  return session.resources.filter((r) => session.ancestors(r).some((a) => a.name === name));
-}
+const childrenOf = (name: string) => session.descendantsOf(name);
 
 function propertyPaths(fn: () => unknown): string[] {
   try {

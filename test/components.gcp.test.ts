@@ -15,23 +15,14 @@ import {
   gkeGpuPlacement,
   gkeGpuProblems,
   maxGpus,
-  type GpuPoolSpec,
 } from "../components/gpu/catalog";
 import { GcpNetwork, gcpNetworkProblems } from "../components/network/gcpNetwork";
 import { GcpTrackingStore, keepNewestVersionsRule } from "../components/tracking/gcpTrackingStore";
 import { isPinnedImage } from "../components/images";
+import { gpuPool } from "./helpers/fixtures";
 import { installMocks, settle, type MockSession } from "./helpers/mocks";
 
-const pool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({
-  name: "l4",
-  gpu: "l4",
-  gpusPerNode: 1,
-  minNodes: 0,
-  maxNodes: 2,
-  spot: true,
-  driverVersion: "DEFAULT",
-  ...over,
-});
+const pool = gpuPool;
 
 const clusterArgs = (over: Partial<GkeGpuClusterArgs> = {}): GkeGpuClusterArgs => ({
   project: "p",
@@ -53,9 +44,7 @@ beforeAll(async () => {
   session = await installMocks({ stack: "unit" });
 });
 
-function childrenOf(name: string) {
-  return session.resources.filter((r) => session.ancestors(r).some((a) => a.name === name));
-}
+const childrenOf = (name: string) => session.descendantsOf(name);
 
 describe("validation runs before any child is created", () => {
   it("GkeGpuCluster rejects a world-open API and min > max, listing both, with no children", async () => {

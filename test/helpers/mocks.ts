@@ -152,6 +152,8 @@ export interface MockSession {
   byUrn(urn: string): RecordedResource | undefined;
   /** URN chain from a resource up to the stack root (excluded). */
   ancestors(r: RecordedResource): RecordedResource[];
+  /** Every resource below the component named `name`, at any depth. */
+  descendantsOf(name: string): RecordedResource[];
   /** Every resource `r` waits on: explicit dependsOn, property deps, and theirs, transitively. */
   transitiveDependencies(r: RecordedResource): Set<string>;
 }
@@ -280,6 +282,8 @@ export async function installMocks(opts: {
       }
       return chain;
     },
+    descendantsOf: (name) =>
+      resources.filter((r) => session.ancestors(r).some((a) => a.name === name)),
     transitiveDependencies(r) {
       const seen = new Set<string>();
       const stack = [r];
