@@ -1,0 +1,59 @@
+/**
+ * Resource identity guard. Pulumi keys every resource by its URN (type token +
+ * parent chain + name); a refactor that changes one makes a real `pulumi up`
+ * delete and recreate that resource (a cluster, a database). This test records
+ * the URN list of every env x cloud stack under mocks and compares it with the
+ * committed snapshot in test/snapshots/urns.json.
+ *
+ * A change that adds or removes resources on purpose updates the snapshot:
+ *   UPDATE_URNS=1 npx vitest run test/urns.test.ts
+ * and says so in the commit message. A change that only moves code must not.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runStack } from "./helpers/stack";
+
+const SNAPSHOT = path.join(__dirname, "snapshots", "urns.json");
+const CLOUDS: Record<string, Record<string, string>> = {
+  gcp: {},
+  aws: { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" },
+};
+const ENVS = ["dev", "staging", "prod"];
+
+const current: Record<string, string[]> = {};
+
+beforeAll(async () => {
+  for (const cloud of Object.keys(CLOUDS))
+    for (const env of ENVS) {
+      const run = await runStack(env, CLOUDS[cloud]);
+      current[`${cloud}/${env}`] = run.resources.map((r) => r.urn).sort();
+    }
+  if (process.env.UPDATE_URNS === "1")
+    fs.writeFileSync(SNAPSHOT, JSON.stringify(current, null, 2) + "\n");
+}, 180_000);
+
+describe("resource identity (URNs) is stable across refactors", () => {
+  const committed = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, string[]>;
+
+  it("the snapshot covers every env x cloud stack", () => {
+    expect(Object.keys(committed).sort()).toEqual(
+      Object.keys(CLOUDS)
+        .flatMap((c) => ENVS.map((e) => `${c}/${e}`))
+        .sort(),
+    );
+  });
+
+  for (const cloud of Object.keys(CLOUDS))
+    for (const env of ENVS) {
+      const key = `${cloud}/${env}`;
+      it(`${key}: no URN appears or disappears (a changed URN is a replaced resource)`, () => {
+        const now = new Set(current[key]);
+        const before = new Set(committed[key]);
+        const added = current[key].filter((u) => !before.has(u));
+        const removed = committed[key].filter((u) => !now.has(u));
+        expect({ added, removed }).toEqual({ added: [], removed: [] });
+        expect(current[key].length).toBeGreaterThan(40);
+      });
+    }
+});
