@@ -6,6 +6,18 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
+/** The Kubernetes extended resource GPU nodes offer (both clouds, NVIDIA device plugin). */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/** The taint GPU nodes carry on both clouds (GKE adds it by itself; the EKS node groups set it). */
+export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
+
+/** Kubernetes label on every node naming its pool (`system` or a GPU pool's name). */
+export const POOL_LABEL = "mlops.dev/pool";
+
+/** Kubernetes label on GPU nodes naming the cloud-neutral GPU kind. */
+export const GPU_KIND_LABEL = "mlops.dev/gpu";
+
 /** A Kubernetes taint as the cluster layer needs it for tolerations. */
 export interface NodeTaint {
   key: string;
@@ -48,6 +60,12 @@ export interface TrackingStoreOutputs {
   connectionName: pulumi.Output<string>;
   /** Annotations that bind the MLflow Kubernetes ServiceAccount to a cloud identity with access to the bucket only. */
   serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+}
+
+/** The cloud layer's result, the same shape on every cloud. */
+export interface CloudLayer {
+  cluster: ClusterOutputs;
+  tracking: TrackingStoreOutputs;
 }
 
 /** Where the MLflow Kubernetes ServiceAccount lives; the cloud identity is bound to exactly this. */

@@ -6,7 +6,7 @@
  *   npm run bench
  */
 import { performance } from "node:perf_hooks";
-import { PackSession, readPolicyConfig, type EngineResource } from "../policies/runner/engine";
+import { PackSession, readPolicyConfig, type EngineResource } from "./lib/policyEngine";
 import { recordStack } from "./check";
 
 /** A synthetic stack cycling through the resource kinds the pack inspects most. */

@@ -5,7 +5,7 @@
  *
  * Runs the stack program under the Pulumi mock monitor with Pulumi.<stack>.yaml,
  * evaluates the policy pack on the recorded resources with
- * policies/config/<stack>.json the way the engine does (policies/runner/engine.ts),
+ * policies/config/<stack>.json the way the engine does (scripts/lib/policyEngine.ts),
  * prints the resource tree and the violations, and exits 1 on any mandatory violation
  * (2 on a usage or program error).
  */
@@ -18,8 +18,8 @@ import {
   readPolicyConfig,
   type Diagnostic,
   type EngineResource,
-} from "../policies/runner/engine";
-import { installMocks, programEntry, settle, stackFileConfig } from "../test/helpers/mocks";
+} from "./lib/policyEngine";
+import { installMocks, programEntry, settle, stackFileConfig } from "./lib/mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const FORMATS = ["text", "json", "sarif"] as const;

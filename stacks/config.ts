@@ -10,19 +10,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { EC2_INSTANCE_TYPE_RE, isZoneOf } from "../components/aws/names";
-import { CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "../components/cluster/eksVersions";
-import { eksGpuProblems, gkeGpuProblems } from "../components/gpu/catalog";
-import { cidrsOverlap, isWorldOpen } from "../components/net";
-import { ENV_DEFAULTS, type PlatformConfig } from "./defaults";
+import { CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "../components/aws/eks/addonVersions";
+import { eksGpuProblems } from "../components/aws/gpuCatalog";
+import { gkeGpuProblems } from "../components/gcp/gpuCatalog";
+import { cidrsOverlap, isWorldOpen } from "../components/lib/net";
 import {
   ENVIRONMENTS,
   PINNED_REVISION_RE,
-  stackConfigSchema,
   type Environment,
-  type StackConfigInput,
-} from "./schema";
+  type PlatformConfig,
+} from "../components/model";
+import { ENV_DEFAULTS } from "./defaults";
+import { stackConfigSchema, type StackConfigInput } from "./schema";
 
-export type { PlatformConfig } from "./defaults";
+export type { PlatformConfig } from "../components/model";
 
 /** The Pulumi project name, which is also the config namespace of our keys. */
 export const PROJECT = "mlops-platform";

@@ -3,87 +3,7 @@
  * dev is cheap and disposable; staging mirrors prod's safety at smaller size;
  * prod is highly available and protected.
  */
-import type { EksAddon } from "../components/cluster/eksVersions";
-import type { GpuPoolSpec } from "../components/gpu/catalog";
-import type { Cloud, DbSize, Environment } from "./schema";
-
-/** The fully resolved config every component reads. No optional fields. */
-export interface PlatformConfig {
-  cloud: Cloud;
-  environment: Environment;
-  /** Prefix for every physical name, e.g. `mlops-dev`. */
-  namePrefix: string;
-  /** Labels (GCP) / tags (AWS) on every resource that takes them. */
-  labels: Record<string, string>;
-  gcp: { project: string; region: string };
-  aws: { region: string };
-  network: {
-    /** GKE nodes' subnet. */
-    nodeCidr: string;
-    /** GKE pods' secondary range. */
-    podCidr: string;
-    /** GKE services' secondary range. */
-    serviceCidr: string;
-    /** GKE control plane's /28 (private cluster). */
-    controlPlaneCidr: string;
-    /** AWS VPC (/16 to /20): three private and three public subnets are cut from it. */
-    vpcCidr: string;
-    /** AWS NAT: one gateway (`single`) or one per zone (`perZone`, required in prod). */
-    natGateways: "single" | "perZone";
-  };
-  cluster: {
-    releaseChannel: "RAPID" | "REGULAR" | "STABLE";
-    kubernetesVersion: string;
-    /** Networks allowed to reach the Kubernetes API. Never 0.0.0.0/0. */
-    authorizedNetworks: { name: string; cidr: string }[];
-    /** Turn off the public API endpoint entirely (then `pulumi up` must run inside the VPC). */
-    privateEndpoint: boolean;
-    systemPool: { machineType?: string; minNodes: number; maxNodes: number };
-    /** AWS: IAM role/user ARNs given cluster-admin through EKS access entries (the deployer is added automatically). */
-    adminPrincipals: string[];
-    /** AWS: overrides of the pinned EKS managed add-on versions. */
-    addonVersions: Partial<Record<EksAddon, string>>;
-  };
-  gpuPools: GpuPoolSpec[];
-  database: {
-    size: DbSize;
-    postgresVersion: number;
-    highAvailability: boolean;
-    backupRetentionDays: number;
-    pitrRetentionDays: number;
-    diskSizeGb: number;
-    deletionProtection: boolean;
-  };
-  artifacts: {
-    /** Noncurrent versions kept per object; older ones are deleted. */
-    keepVersions: number;
-    /** Allow deleting a non-empty bucket. dev only. */
-    forceDestroy: boolean;
-  };
-  mlflow: {
-    /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
-    image: string;
-    replicas: number;
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
-  };
-  gitops: {
-    /** The GitOps repo (the seeds' ml-deployments). */
-    repoUrl: string;
-    /** Directory of the root app-of-apps. */
-    path: string;
-    /** Directory whose subdirectories each become one model Application. */
-    modelsPath: string;
-    /** Branch (dev only), tag or commit. staging/prod must pin a tag or commit. */
-    targetRevision: string;
-    sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
-  };
-  canary: { minSuccessRate: number; maxP95LatencySeconds: number; minModelQuality: number };
-  /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
-  argocdOidcClientSecret?: string;
-  /** Stateful resources get `protect: true` (prod). */
-  protect: boolean;
-}
+import type { Environment, PlatformConfig } from "../components/model";
 
 /** The parts of {@link PlatformConfig} that have environment defaults. */
 export type EnvDefaults = Omit<
@@ -98,6 +18,7 @@ const network = {
   controlPlaneCidr: "172.16.0.0/28",
   vpcCidr: "10.0.0.0/16",
   natGateways: "single" as const,
+  flowLogs: false,
 };
 
 const MLFLOW_IMAGE = "burakince/mlflow:3.15.1";
@@ -128,6 +49,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 1, maxNodes: 3 },
       adminPrincipals: [],
       addonVersions: {},
+      deletionProtection: false,
+      logRetentionDays: 90,
     },
     gpuPools: [
       {
@@ -148,6 +71,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       pitrRetentionDays: 3,
       diskSizeGb: 20,
       deletionProtection: false,
+      finalSnapshot: false,
     },
     artifacts: { keepVersions: 10, forceDestroy: true },
     mlflow: {
@@ -171,6 +95,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 1, maxNodes: 4 },
       adminPrincipals: [],
       addonVersions: {},
+      deletionProtection: true,
+      logRetentionDays: 90,
     },
     gpuPools: [
       {
@@ -191,6 +117,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       pitrRetentionDays: 7,
       diskSizeGb: 50,
       deletionProtection: true,
+      finalSnapshot: true,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {
@@ -205,7 +132,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
   },
   prod: {
     labels: { ...baseLabels, environment: "prod" },
-    network: { ...network, natGateways: "perZone" },
+    network: { ...network, natGateways: "perZone", flowLogs: true },
     cluster: {
       releaseChannel: "STABLE",
       kubernetesVersion: "1.33",
@@ -214,6 +141,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       systemPool: { minNodes: 2, maxNodes: 6 },
       adminPrincipals: [],
       addonVersions: {},
+      deletionProtection: true,
+      logRetentionDays: 365,
     },
     gpuPools: [
       {
@@ -234,6 +163,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       pitrRetentionDays: 7,
       diskSizeGb: 100,
       deletionProtection: true,
+      finalSnapshot: true,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {

@@ -8,20 +8,16 @@
  */
 import { z } from "zod";
 import { IAM_PRINCIPAL_RE } from "../components/aws/names";
-import { ADDON_VERSION_RE, EKS_ADDONS } from "../components/cluster/eksVersions";
-import { GPU_KINDS } from "../components/gpu/catalog";
-import { isPinnedImage } from "../components/images";
-import { isCidr } from "../components/net";
+import { ADDON_VERSION_RE } from "../components/aws/eks/addonVersions";
+import { CLOUDS, DB_SIZES, EKS_ADDONS, ENVIRONMENTS, GPU_KINDS } from "../components/model";
+import { isPinnedImage } from "../components/lib/images";
+import { isCidr } from "../components/lib/net";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-export const CLOUDS = ["gcp", "aws"] as const;
-export type Cloud = (typeof CLOUDS)[number];
-
-/** Cloud-neutral database sizes; each cloud maps them in its tracking-store table. */
-export const DB_SIZES = ["small", "medium", "large", "xlarge"] as const;
-export type DbSize = (typeof DB_SIZES)[number];
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy, `retentionInDays`). */
+const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
 
 const DNS_LABEL_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** GCP label keys: lowercase letter first, then lowercase, digits, `_` and `-`, at most 63. */
@@ -80,9 +76,6 @@ const authorizedNetworkSchema = z.strictObject({
   cidr,
 });
 
-/** A targetRevision that can't move under you: a full commit SHA or a semver tag. */
-export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
-
 const resourcesSchema = z.strictObject({
   cpu: z.string().regex(/^\d+(\.\d+)?m?$/, {
     error: (i) => `"${String(i.input)}" is not a CPU quantity such as 500m or 2.`,
@@ -125,6 +118,7 @@ export const stackConfigSchema = z.strictObject({
       controlPlaneCidr: cidr.optional(),
       vpcCidr: cidr.optional(),
       natGateways: z.enum(["single", "perZone"], enumMsg(["single", "perZone"])).optional(),
+      flowLogs: z.boolean({ error: "flowLogs must be true or false." }).optional(),
     })
     .optional(),
   cluster: z
@@ -164,6 +158,17 @@ export const stackConfigSchema = z.strictObject({
           }),
         )
         .optional(),
+      deletionProtection: z
+        .boolean({ error: "deletionProtection must be true or false." })
+        .optional(),
+      logRetentionDays: z
+        .number({ error: "logRetentionDays must be a number of days such as 90." })
+        .int({ error: "logRetentionDays must be a whole number." })
+        .refine((d) => CLOUDWATCH_RETENTION_DAYS.includes(d), {
+          error: (i) =>
+            `${String(i.input)} is not a CloudWatch Logs retention: use one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}.`,
+        })
+        .optional(),
     })
     .optional(),
   gpuPools: z.array(gpuPoolSchema).optional(),
@@ -198,6 +203,7 @@ export const stackConfigSchema = z.strictObject({
         .max(65536)
         .optional(),
       deletionProtection: z.boolean().optional(),
+      finalSnapshot: z.boolean({ error: "finalSnapshot must be true or false." }).optional(),
     })
     .optional(),
   mlflow: z

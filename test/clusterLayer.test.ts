@@ -6,8 +6,8 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { CHARTS } from "../components/helm";
-import { valueOf, type RecordedResource } from "./helpers/mocks";
+import { CHARTS } from "../components/lib/helm";
+import { valueOf, type RecordedResource } from "../scripts/lib/mocks";
 import { runStack, type StackRun } from "./helpers/stack";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -10,24 +10,24 @@ import {
   eksKubeconfig,
   principalSlug,
   type EksGpuClusterArgs,
-} from "../components/cluster/eksGpuCluster";
+} from "../components/aws/eks/cluster";
 import {
   EKS_ADDONS,
   EKS_ADDON_VERSIONS,
   CLUSTER_AUTOSCALER_TAGS,
   resolveAddonVersions,
-} from "../components/cluster/eksVersions";
+} from "../components/aws/eks/addonVersions";
 import { isZoneOf } from "../components/aws/names";
-import { isPrivateCidr, subnetCidr } from "../components/net";
-import { AwsNetwork, awsSubnetLayout } from "../components/network/awsNetwork";
+import { isPrivateCidr, subnetCidr } from "../components/lib/net";
+import { AwsNetwork, awsSubnetLayout } from "../components/aws/network";
 import {
   AwsTrackingStore,
   rdsInstanceSettings,
   s3LifecycleRules,
   type AwsTrackingStoreArgs,
-} from "../components/tracking/awsTrackingStore";
+} from "../components/aws/trackingStore";
 import { gpuPool } from "./helpers/fixtures";
-import { installMocks, settle, type MockSession } from "./helpers/mocks";
+import { installMocks, settle, type MockSession } from "../scripts/lib/mocks";
 
 const pool = gpuPool;
 
@@ -55,6 +55,7 @@ const db = {
   pitrRetentionDays: 3,
   diskSizeGb: 20,
   deletionProtection: false,
+  finalSnapshot: false,
 };
 
 const storeArgs = (over: Partial<AwsTrackingStoreArgs> = {}): AwsTrackingStoreArgs => ({
@@ -259,13 +260,13 @@ describe("AWS pure builders", () => {
   });
 
   it("RDS settings: final snapshot only when asked; storage autoscaling capped", () => {
-    const dev = rdsInstanceSettings(db, { finalSnapshot: false, namePrefix: "p" });
+    const dev = rdsInstanceSettings({ ...db, finalSnapshot: false }, { namePrefix: "p" });
     expect(dev.skipFinalSnapshot).toBe(true);
     expect("finalSnapshotIdentifier" in dev).toBe(false);
     expect(dev.maxAllocatedStorage).toBe(80);
     const prod = rdsInstanceSettings(
-      { ...db, size: "xlarge", highAvailability: true, diskSizeGb: 20000 },
-      { finalSnapshot: true, namePrefix: "p" },
+      { ...db, size: "xlarge", highAvailability: true, diskSizeGb: 20000, finalSnapshot: true },
+      { namePrefix: "p" },
     );
     expect(prod).toMatchObject({
       skipFinalSnapshot: false,

@@ -7,20 +7,16 @@ import {
   gkeGpuPoolSpec,
   gkeKubeconfig,
   type GkeGpuClusterArgs,
-} from "../components/cluster/gkeGpuCluster";
-import {
-  GPU_TAINT,
-  eksGpuProblems,
-  eksInstanceType,
-  gkeGpuPlacement,
-  gkeGpuProblems,
-  maxGpus,
-} from "../components/gpu/catalog";
-import { GcpNetwork, gcpNetworkProblems } from "../components/network/gcpNetwork";
-import { GcpTrackingStore, keepNewestVersionsRule } from "../components/tracking/gcpTrackingStore";
-import { isPinnedImage } from "../components/images";
+} from "../components/gcp/gkeCluster";
+import { eksGpuProblems, eksInstanceType } from "../components/aws/gpuCatalog";
+import { GPU_TAINT } from "../components/contracts";
+import { gkeGpuPlacement, gkeGpuProblems } from "../components/gcp/gpuCatalog";
+import { maxGpus } from "../components/model";
+import { GcpNetwork, gcpNetworkProblems } from "../components/gcp/network";
+import { GcpTrackingStore, keepNewestVersionsRule } from "../components/gcp/trackingStore";
+import { isPinnedImage } from "../components/lib/images";
 import { gpuPool } from "./helpers/fixtures";
-import { installMocks, settle, type MockSession } from "./helpers/mocks";
+import { installMocks, settle, type MockSession } from "../scripts/lib/mocks";
 
 const pool = gpuPool;
 
@@ -99,6 +95,7 @@ describe("validation runs before any child is created", () => {
             pitrRetentionDays: 3,
             diskSizeGb: 20,
             deletionProtection: false,
+            finalSnapshot: false,
           },
           artifacts: { keepVersions: 0, forceDestroy: false },
           labels: {},

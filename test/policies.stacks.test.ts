@@ -12,7 +12,7 @@ import {
   resolvePolicyConfig,
   type Diagnostic,
   type EngineResource,
-} from "../policies/runner/engine";
+} from "../scripts/lib/policyEngine";
 import { runStack } from "./helpers/stack";
 
 let pack: PackSession;

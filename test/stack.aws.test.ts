@@ -6,8 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EKS_ADDON_VERSIONS } from "../components/cluster/eksVersions";
-import { valueOf, type RecordedResource } from "./helpers/mocks";
+import { EKS_ADDON_VERSIONS } from "../components/aws/eks/addonVersions";
+import { valueOf, type RecordedResource } from "../scripts/lib/mocks";
 import { runStack, type StackRun } from "./helpers/stack";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };

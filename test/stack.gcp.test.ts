@@ -6,7 +6,7 @@ import {
   stackFileConfig,
   valueOf,
   type RecordedResource,
-} from "./helpers/mocks";
+} from "../scripts/lib/mocks";
 import { runStack, type StackRun } from "./helpers/stack";
 
 const T = {

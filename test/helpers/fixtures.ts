@@ -1,5 +1,5 @@
 /** Shared test fixtures. */
-import type { GpuPoolSpec } from "../../components/gpu/catalog";
+import type { GpuPoolSpec } from "../../components/model";
 
 /** A cloud-neutral GPU pool: one L4 per node, 0..2 nodes, spot; override any field. */
 export const gpuPool = (over: Partial<GpuPoolSpec> = {}): GpuPoolSpec => ({

@@ -4,7 +4,13 @@
  * the recording and the program's exports.
  */
 import { vi } from "vitest";
-import { installMocks, programEntry, settle, stackFileConfig, type MockSession } from "./mocks";
+import {
+  installMocks,
+  programEntry,
+  settle,
+  stackFileConfig,
+  type MockSession,
+} from "../../scripts/lib/mocks";
 
 export interface StackRun extends MockSession {
   exports: Record<string, unknown>;

@@ -1,46 +1,9 @@
 /**
- * The cloud-neutral GPU vocabulary and one table per cloud that maps it to that
- * cloud's names. A stack says "l4 x1, 0..4 nodes, spot"; GKE turns that into
- * `nvidia-l4` on `g2-standard-8`, EKS into `g6.xlarge`.
- *
- * Everything here is pure data and pure functions: no Pulumi, no I/O.
+ * What a cloud-neutral GPU pool ("l4 x1, 0..4 nodes, spot") becomes on GKE:
+ * accelerator type, machine type and the zones that have the accelerator.
+ * Pure data and pure functions: no Pulumi, no I/O.
  */
-
-/** GPU kinds a pool may ask for. Not every kind exists on every cloud (see the tables). */
-export const GPU_KINDS = ["t4", "l4", "a10g", "a100", "a100-80gb", "h100"] as const;
-export type GpuKind = (typeof GPU_KINDS)[number];
-
-/** The Kubernetes extended resource, label and taint every GPU node carries. */
-export const GPU_RESOURCE = "nvidia.com/gpu";
-
-/** The taint GPU nodes carry on both clouds (GKE adds it by itself; we set it on EKS). */
-export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
-
-/** Cloud-neutral description of a GPU node pool, as written in stack config. */
-export interface GpuPoolSpec {
-  /** DNS-label name of the pool, unique within the stack. */
-  name: string;
-  /** GPU kind, e.g. `l4`. */
-  gpu: GpuKind;
-  /** GPUs attached to every node of the pool. */
-  gpusPerNode: number;
-  /** Lower autoscaling bound (per zone on GKE, per node group on EKS). */
-  minNodes: number;
-  /** Upper autoscaling bound. */
-  maxNodes: number;
-  /** Spot / preemptible capacity. */
-  spot: boolean;
-  /** Explicit machine/instance type; overrides the table. */
-  machineType?: string;
-  /** Explicit zones (GKE node locations / EKS subnets' AZs); overrides the table. */
-  zones?: string[];
-  /** GKE driver channel installed by GKE itself. Changing it recreates the node pool. */
-  driverVersion: "DEFAULT" | "LATEST";
-}
-
-// ---------------------------------------------------------------------------
-// GKE
-// ---------------------------------------------------------------------------
+import type { GpuKind, GpuPoolSpec } from "../model";
 
 interface GkeGpu {
   /** `guestAccelerators[].type`. */
@@ -201,61 +164,4 @@ export function gkeGpuPlacement(pool: GpuPoolSpec, region: string): GkeGpuPlacem
   if (!machineType) throw new Error(`no GKE machine type for ${pool.gpusPerNode} x ${pool.gpu}.`);
   const zones = pool.zones ?? GKE_GPU_ZONES[region]?.[pool.gpu] ?? [];
   return { acceleratorType: gpu.acceleratorType, machineType, zones };
-}
-
-// ---------------------------------------------------------------------------
-// EKS
-// ---------------------------------------------------------------------------
-
-/**
- * EKS instance types per GPU kind and count (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing).
- * t4 -> g4dn, a10g -> g5, l4 -> g6, a100 -> p4d, a100-80gb -> p4de, h100 -> p5.
- */
-export const EKS_GPUS: Partial<
-  Record<GpuKind, { family: string; instanceByCount: Record<number, string> }>
-> = {
-  t4: {
-    family: "g4dn.",
-    instanceByCount: { 1: "g4dn.2xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" },
-  },
-  a10g: { family: "g5.", instanceByCount: { 1: "g5.2xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" } },
-  l4: { family: "g6.", instanceByCount: { 1: "g6.2xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" } },
-  a100: { family: "p4d.", instanceByCount: { 8: "p4d.24xlarge" } },
-  "a100-80gb": { family: "p4de.", instanceByCount: { 8: "p4de.24xlarge" } },
-  h100: { family: "p5.", instanceByCount: { 8: "p5.48xlarge" } },
-};
-
-/** Problems with a pool on EKS (same shape as {@link gkeGpuProblems}). */
-export function eksGpuProblems(pool: GpuPoolSpec): string[] {
-  const gpu = EKS_GPUS[pool.gpu];
-  if (!gpu) {
-    return [
-      `GPU kind "${pool.gpu}" is not offered on EKS: pick one of ${Object.keys(EKS_GPUS).join(", ")}.`,
-    ];
-  }
-  const counts = Object.keys(gpu.instanceByCount).map(Number);
-  if (!pool.machineType && !counts.includes(pool.gpusPerNode)) {
-    return [
-      `gpusPerNode ${pool.gpusPerNode} is not an EC2 shape for ${pool.gpu}: use one of ${counts.join(", ")}.`,
-    ];
-  }
-  if (pool.machineType && !pool.machineType.startsWith(gpu.family)) {
-    return [
-      `machineType "${pool.machineType}" does not carry ${pool.gpu}: use a ${gpu.family}* instance type or drop machineType.`,
-    ];
-  }
-  return [];
-}
-
-/** Maps a validated pool to an EC2 instance type. */
-export function eksInstanceType(pool: GpuPoolSpec): string {
-  const gpu = EKS_GPUS[pool.gpu];
-  const type = pool.machineType ?? gpu?.instanceByCount[pool.gpusPerNode];
-  if (!type) throw new Error(`no EC2 instance type for ${pool.gpusPerNode} x ${pool.gpu}.`);
-  return type;
-}
-
-/** Most GPUs the pools can hold at once: sum over pools of maxNodes x gpusPerNode (pool bounds are totals on both clouds). */
-export function maxGpus(pools: Pick<GpuPoolSpec, "maxNodes" | "gpusPerNode">[]): number {
-  return pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
 }

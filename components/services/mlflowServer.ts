@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { TrackingStoreOutputs } from "../contracts";
-import { customResource, schemaProblems } from "../crd";
-import { isPinnedImage } from "../images";
-import { validateArgs, type ArgProblem } from "../validation";
+import { customResource, schemaProblems } from "./crd";
+import { isPinnedImage } from "../lib/images";
+import { validateArgs, type ArgProblem } from "../lib/validation";
 
 export const MLFLOW_PORT = 5000;
 /** Key of the backend-store URI inside the MLflow Secret. */

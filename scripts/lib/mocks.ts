@@ -214,7 +214,7 @@ export async function installMocks(opts: {
       call(args: pulumi.runtime.MockCallArgs) {
         const f = INVOKES[args.token];
         if (!f)
-          throw new Error(`mocks: unknown invoke ${args.token}; add it to test/helpers/mocks.ts`);
+          throw new Error(`mocks: unknown invoke ${args.token}; add it to scripts/lib/mocks.ts`);
         return f(args.inputs);
       },
     },

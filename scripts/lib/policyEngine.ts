@@ -28,7 +28,7 @@ const analyzerProto = pulumiRequire("./proto/analyzer_pb");
 const structProto = pulumiRequire("google-protobuf/google/protobuf/struct_pb");
 const emptyProto = pulumiRequire("google-protobuf/google/protobuf/empty_pb");
 
-export const PACK_DIR = path.resolve(__dirname, "..");
+export const PACK_DIR = path.resolve(__dirname, "..", "..", "policies");
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
-import { customResource, schemaProblems } from "../crd";
-import { CHARTS, pinnedRelease } from "../helm";
-import { validateArgs } from "../validation";
+import { customResource, schemaProblems } from "./crd";
+import { CHARTS, pinnedRelease } from "../lib/helm";
+import { validateArgs } from "../lib/validation";
 
 /** Release name of kube-prometheus-stack; fixes the Prometheus Service name other components query. */
 export const PROMETHEUS_RELEASE = "kube-prometheus-stack";

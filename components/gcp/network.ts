@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { validateArgs, type ArgProblem } from "../validation";
-import { cidrsOverlap, isCidr } from "../net";
+import { validateArgs, type ArgProblem } from "../lib/validation";
+import { cidrsOverlap, isCidr } from "../lib/net";
 
 export interface GcpNetworkArgs {
   /** Region of the subnet, router and NAT, e.g. `us-central1`. */

@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NodeTaint } from "../contracts";
-import { CHARTS, pinnedRelease } from "../helm";
-import { GPU_RESOURCE } from "./catalog";
+import { GPU_RESOURCE, type NodeTaint } from "../contracts";
+import { CHARTS, pinnedRelease } from "../lib/helm";
 
 export interface GpuAddonsArgs {
   /** Install the NVIDIA device plugin and DCGM exporter (EKS); on GKE the cloud does both. */

@@ -9,9 +9,9 @@
  * of them with `mlops-platform:cluster.addonVersions`.
  */
 
-/** The EKS managed add-ons the platform installs. */
-export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
-export type EksAddon = (typeof EKS_ADDONS)[number];
+import { EKS_ADDONS, type EksAddon } from "../../model";
+
+export { EKS_ADDONS, type EksAddon };
 
 /** Add-on versions per Kubernetes minor (versions seen in `describe-addon-versions` output in 2025-2026). */
 export const EKS_ADDON_VERSIONS: Record<string, Record<EksAddon, string>> = {

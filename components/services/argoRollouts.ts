@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
-import { customResource, schemaProblems } from "../crd";
-import { CHARTS, pinnedRelease } from "../helm";
-import { validateArgs } from "../validation";
+import { customResource, schemaProblems } from "./crd";
+import { CHARTS, pinnedRelease } from "../lib/helm";
+import { validateArgs } from "../lib/validation";
 
 export interface CanaryThresholds {
   /** Non-5xx share of requests the canary must keep, e.g. 0.99. */

@@ -6,26 +6,27 @@ import {
   irsaTrustPolicy,
   serviceTrustPolicy,
   type PolicyDocument,
-} from "../aws/iamDocuments";
-import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../aws/names";
-import type { ClusterOutputs, NodeTaint } from "../contracts";
+} from "../iamDocuments";
+import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../names";
 import {
+  GPU_KIND_LABEL,
   GPU_RESOURCE,
   GPU_TAINT,
-  eksGpuProblems,
-  eksInstanceType,
-  type GpuPoolSpec,
-} from "../gpu/catalog";
-import { CHARTS, pinnedRelease } from "../helm";
-import { isCidr, isPrivateCidr, isWorldOpen } from "../net";
-import { validateArgs, type ArgProblem } from "../validation";
+  POOL_LABEL,
+  type ClusterOutputs,
+  type NodeTaint,
+} from "../../contracts";
+import type { GpuPoolSpec } from "../../model";
+import { eksGpuProblems, eksInstanceType } from "../gpuCatalog";
+import { CHARTS, pinnedRelease } from "../../lib/helm";
+import { isCidr, isPrivateCidr, isWorldOpen } from "../../lib/net";
+import { validateArgs, type ArgProblem } from "../../lib/validation";
 import {
   ADDON_VERSION_RE,
   CLUSTER_AUTOSCALER_TAGS,
   resolveAddonVersions,
   type EksAddon,
-} from "./eksVersions";
-import { GPU_KIND_LABEL, POOL_LABEL } from "./gkeGpuCluster";
+} from "./addonVersions";
 
 /** Control-plane log types; all five, audit included (CIS EKS 2.1.1). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -87,7 +88,7 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
   if ("missing" in addons)
     add(
       "kubernetesVersion",
-      `${args.kubernetesVersion} has no pinned versions for ${addons.missing.join(", ")}: use a version listed in components/cluster/eksVersions.ts or set addonVersions.`,
+      `${args.kubernetesVersion} has no pinned versions for ${addons.missing.join(", ")}: use a version listed in components/aws/eks/addonVersions.ts or set addonVersions.`,
     );
   for (const [addon, version] of Object.entries(args.addonVersions ?? {})) {
     if (!ADDON_VERSION_RE.test(version ?? ""))

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { irsaTrustPolicy, mlflowArtifactPolicy, tlsOnlyBucketPolicy } from "../aws/iamDocuments";
+import { irsaTrustPolicy, mlflowArtifactPolicy, tlsOnlyBucketPolicy } from "./iamDocuments";
 import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, type TrackingStoreOutputs } from "../contracts";
-import { validateArgs, type ArgProblem } from "../validation";
-import type { ArtifactSettings, DatabaseSettings } from "./settings";
+import { validateArgs, type ArgProblem } from "../lib/validation";
+import type { ArtifactSettings, DatabaseSettings } from "../model";
 
 /** Cloud-neutral DB size -> RDS instance class (Graviton; Performance Insights needs medium or larger). */
 export const RDS_INSTANCE_CLASSES: Record<DatabaseSettings["size"], string> = {
@@ -42,8 +42,6 @@ export interface AwsTrackingStoreArgs {
   database: DatabaseSettings;
   /** Artifact bucket settings (cloud-neutral). */
   artifacts: ArtifactSettings;
-  /** Keep a final snapshot when the instance is deleted. Defaults to true. */
-  finalSnapshot?: boolean;
   /** Prefix of names that must be chosen (final snapshot, KMS aliases), e.g. `mlops-prod`. */
   namePrefix: string;
   /** Tags on every resource. */
@@ -92,10 +90,7 @@ export function awsTrackingStoreProblems(args: AwsTrackingStoreArgs): ArgProblem
 }
 
 /** The RDS instance's settings that decide its safety. Pure; exported for tests. */
-export function rdsInstanceSettings(
-  db: DatabaseSettings,
-  opts: { finalSnapshot: boolean; namePrefix: string },
-) {
+export function rdsInstanceSettings(db: DatabaseSettings, opts: { namePrefix: string }) {
   return {
     engine: "postgres",
     // Major only: RDS picks the current minor and applies minor upgrades in the maintenance window.
@@ -114,8 +109,8 @@ export function rdsInstanceSettings(
     maintenanceWindow: "sun:03:30-sun:04:30",
     copyTagsToSnapshot: true,
     deletionProtection: db.deletionProtection,
-    skipFinalSnapshot: !opts.finalSnapshot,
-    ...(opts.finalSnapshot
+    skipFinalSnapshot: !db.finalSnapshot,
+    ...(db.finalSnapshot
       ? { finalSnapshotIdentifier: `${opts.namePrefix}-mlflow-final-snapshot` }
       : {}),
     performanceInsightsEnabled: true,
@@ -256,10 +251,7 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
     this.instance = new aws.rds.Instance(
       `${name}-pg`,
       {
-        ...rdsInstanceSettings(args.database, {
-          finalSnapshot: args.finalSnapshot ?? true,
-          namePrefix: args.namePrefix,
-        }),
+        ...rdsInstanceSettings(args.database, { namePrefix: args.namePrefix }),
         kmsKeyId: this.databaseKey.arn,
         performanceInsightsKmsKeyId: this.databaseKey.arn,
         dbSubnetGroupName: subnetGroup.name,

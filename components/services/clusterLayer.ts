@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformNamespaces } from "./cluster/namespaces";
+import { PlatformNamespaces } from "./namespaces";
 import {
   MLFLOW_SERVICE_ACCOUNT,
   type ClusterOutputs,
   type TrackingStoreOutputs,
-} from "./contracts";
-import { ArgoRollouts, type CanaryThresholds } from "./delivery/argoRollouts";
-import { ArgoCd, type GitOpsSettings, type SsoSettings } from "./gitops/argoCd";
-import { GpuAddons } from "./gpu/gpuAddons";
-import { Monitoring } from "./monitoring/monitoring";
-import { MlflowServer } from "./tracking/mlflowServer";
+} from "../contracts";
+import { ArgoRollouts, type CanaryThresholds } from "./argoRollouts";
+import { ArgoCd, type GitOpsSettings, type SsoSettings } from "./argoCd";
+import { GpuAddons } from "./gpuAddons";
+import { Monitoring } from "./monitoring";
+import { MlflowServer } from "./mlflowServer";
 
 export interface ClusterLayerArgs {
   environment: "dev" | "staging" | "prod";

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
-import { customResource, schemaProblems } from "../crd";
-import { CHARTS, pinnedRelease } from "../helm";
-import { validateArgs, type ArgProblem } from "../validation";
+import { customResource, schemaProblems } from "./crd";
+import { CHARTS, pinnedRelease } from "../lib/helm";
+import { validateArgs, type ArgProblem } from "../lib/validation";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
 /** Secret (labelled part-of argocd) the OIDC config reads `$argocd-oidc:clientSecret` from. */

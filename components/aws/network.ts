@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isCidr, subnetCidr } from "../net";
-import { validateArgs, type ArgProblem } from "../validation";
+import { isCidr, subnetCidr } from "../lib/net";
+import { validateArgs, type ArgProblem } from "../lib/validation";
 
 /** Availability zones the network spans. EKS needs two; three survive the loss of one. */
 export const AWS_ZONE_COUNT = 3;

@@ -2,8 +2,8 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, type TrackingStoreOutputs } from "../contracts";
-import { validateArgs, type ArgProblem } from "../validation";
-import type { DatabaseSettings, ArtifactSettings } from "./settings";
+import { validateArgs, type ArgProblem } from "../lib/validation";
+import type { ArtifactSettings, DatabaseSettings } from "../model";
 
 /** Cloud-neutral DB size -> Cloud SQL Enterprise tier (vCPU / MiB). */
 export const CLOUD_SQL_TIERS: Record<DatabaseSettings["size"], string> = {

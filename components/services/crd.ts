@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ArgProblem } from "./validation";
+import type { ArgProblem } from "../lib/validation";
 
 /** What every `@kubernetes-models` object offers. */
 export interface SchemaModel {

@@ -1,15 +1,17 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterOutputs, NodeTaint } from "../contracts";
-import { GPU_TAINT, gkeGpuPlacement, gkeGpuProblems, type GpuPoolSpec } from "../gpu/catalog";
-import { isCidr, isWorldOpen } from "../net";
-import { validateArgs, type ArgProblem } from "../validation";
-
-/** Kubernetes label on every node naming its pool (system or a GPU pool's name). */
-export const POOL_LABEL = "mlops.dev/pool";
-/** Kubernetes label on GPU nodes naming the cloud-neutral GPU kind. */
-export const GPU_KIND_LABEL = "mlops.dev/gpu";
+import {
+  GPU_KIND_LABEL,
+  GPU_TAINT,
+  POOL_LABEL,
+  type ClusterOutputs,
+  type NodeTaint,
+} from "../contracts";
+import type { GpuPoolSpec } from "../model";
+import { gkeGpuPlacement, gkeGpuProblems } from "./gpuCatalog";
+import { isCidr, isWorldOpen } from "../lib/net";
+import { validateArgs, type ArgProblem } from "../lib/validation";
 
 export interface GkeGpuClusterArgs {
   /** GCP project id that owns the cluster (also names the workload identity pool). */

@@ -1,0 +1,161 @@
+/**
+ * The shared vocabulary of the platform: what a stack's config means once it is
+ * resolved (PlatformConfig), and the cloud-neutral words it is written in
+ * (environments, clouds, GPU kinds, database sizes). One definition each;
+ * stacks/, components/ and the policy pack import them from here.
+ *
+ * Pure types and constants: no Pulumi, no I/O, so the policy pack can load it too.
+ */
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const CLOUDS = ["gcp", "aws"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+/** Cloud-neutral database sizes; each cloud maps them in its tracking-store table. */
+export const DB_SIZES = ["small", "medium", "large", "xlarge"] as const;
+export type DbSize = (typeof DB_SIZES)[number];
+
+/** GPU kinds a pool may ask for. Not every kind exists on every cloud (see gcp/ and aws/ gpuCatalog.ts). */
+export const GPU_KINDS = ["t4", "l4", "a10g", "a100", "a100-80gb", "h100"] as const;
+export type GpuKind = (typeof GPU_KINDS)[number];
+
+/** The EKS managed add-ons the platform installs (keys of `cluster.addonVersions`). */
+export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
+export type EksAddon = (typeof EKS_ADDONS)[number];
+
+/** A git revision that can't move under you: a full commit SHA or a semver tag. */
+export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
+
+/** Cloud-neutral description of a GPU node pool, as written in stack config. */
+export interface GpuPoolSpec {
+  /** DNS-label name of the pool, unique within the stack. */
+  name: string;
+  /** GPU kind, e.g. `l4`. */
+  gpu: GpuKind;
+  /** GPUs attached to every node of the pool. */
+  gpusPerNode: number;
+  /** Lower autoscaling bound, total over the pool's zones (GKE `totalMinNodeCount`, EKS `minSize`). */
+  minNodes: number;
+  /** Upper autoscaling bound, total over the pool's zones. */
+  maxNodes: number;
+  /** Spot / preemptible capacity. */
+  spot: boolean;
+  /** Explicit machine/instance type; overrides the cloud's table. */
+  machineType?: string;
+  /** Explicit zones (GKE node locations / EKS subnets' AZs); overrides the table. */
+  zones?: string[];
+  /** GKE driver channel installed by GKE itself. Changing it recreates the node pool. */
+  driverVersion: "DEFAULT" | "LATEST";
+}
+
+/** Most GPUs the pools can hold at once: sum over pools of maxNodes x gpusPerNode (pool bounds are totals on both clouds). */
+export function maxGpus(pools: Pick<GpuPoolSpec, "maxNodes" | "gpusPerNode">[]): number {
+  return pools.reduce((sum, p) => sum + p.maxNodes * p.gpusPerNode, 0);
+}
+
+/** Cloud-neutral settings of MLflow's database, shared by the GCP and AWS implementations. */
+export interface DatabaseSettings {
+  /** Cloud-neutral size; each cloud maps it to a tier / instance class. */
+  size: DbSize;
+  /** PostgreSQL major version (>= 15). */
+  postgresVersion: number;
+  /** Standby in another zone (Cloud SQL REGIONAL / RDS Multi-AZ). */
+  highAvailability: boolean;
+  /** Daily backups kept. */
+  backupRetentionDays: number;
+  /** Days of write-ahead log kept for point-in-time recovery. */
+  pitrRetentionDays: number;
+  /** Allocated storage (grows automatically). */
+  diskSizeGb: number;
+  /** The cloud's own deletion protection. */
+  deletionProtection: boolean;
+  /** Take a final snapshot when the database is deleted (RDS; Cloud SQL keeps backups per its own settings). */
+  finalSnapshot: boolean;
+}
+
+/** Cloud-neutral settings of MLflow's artifact bucket. */
+export interface ArtifactSettings {
+  /** Noncurrent versions kept per object; older ones are deleted by lifecycle. */
+  keepVersions: number;
+  /** Allow deleting a non-empty bucket (dev only). */
+  forceDestroy: boolean;
+}
+
+/** An allowed network for the Kubernetes API. */
+export interface AuthorizedNetwork {
+  name: string;
+  cidr: string;
+}
+
+/** The fully resolved config every component reads. No optional fields but secrets. */
+export interface PlatformConfig {
+  cloud: Cloud;
+  environment: Environment;
+  /** Prefix for every physical name, e.g. `mlops-dev`. */
+  namePrefix: string;
+  /** Labels (GCP) / tags (AWS) on every resource that takes them. */
+  labels: Record<string, string>;
+  gcp: { project: string; region: string };
+  aws: { region: string };
+  network: {
+    /** GKE nodes' subnet. */
+    nodeCidr: string;
+    /** GKE pods' secondary range. */
+    podCidr: string;
+    /** GKE services' secondary range; EKS Service range. */
+    serviceCidr: string;
+    /** GKE control plane's /28 (private cluster). */
+    controlPlaneCidr: string;
+    /** AWS VPC (/16 to /20): three private and three public subnets are cut from it. */
+    vpcCidr: string;
+    /** AWS NAT: one gateway (`single`) or one per zone (`perZone`, required in prod). */
+    natGateways: "single" | "perZone";
+    /** VPC flow logs (GCP subnet flow logs / AWS VPC flow logs to CloudWatch). */
+    flowLogs: boolean;
+  };
+  cluster: {
+    releaseChannel: "RAPID" | "REGULAR" | "STABLE";
+    kubernetesVersion: string;
+    /** Networks allowed to reach the Kubernetes API. Never 0.0.0.0/0. */
+    authorizedNetworks: AuthorizedNetwork[];
+    /** Turn off the public API endpoint entirely (then `pulumi up` must run inside the VPC). */
+    privateEndpoint: boolean;
+    systemPool: { machineType?: string; minNodes: number; maxNodes: number };
+    /** AWS: IAM role/user ARNs given cluster-admin through EKS access entries (the deployer is added automatically). */
+    adminPrincipals: string[];
+    /** AWS: overrides of the pinned EKS managed add-on versions. */
+    addonVersions: Partial<Record<EksAddon, string>>;
+    /** The cloud's own deletion protection on the cluster (GKE / EKS). */
+    deletionProtection: boolean;
+    /** AWS: days the EKS control-plane log group keeps logs. */
+    logRetentionDays: number;
+  };
+  gpuPools: GpuPoolSpec[];
+  database: DatabaseSettings;
+  artifacts: ArtifactSettings;
+  mlflow: {
+    /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
+    image: string;
+    replicas: number;
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+  };
+  gitops: {
+    /** The GitOps repo (the seeds' ml-deployments). */
+    repoUrl: string;
+    /** Directory of the root app-of-apps. */
+    path: string;
+    /** Directory whose subdirectories each become one model Application. */
+    modelsPath: string;
+    /** Branch (dev only), tag or commit. staging/prod must pin a tag or commit. */
+    targetRevision: string;
+    sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
+  };
+  canary: { minSuccessRate: number; maxP95LatencySeconds: number; minModelQuality: number };
+  /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
+  argocdOidcClientSecret?: string;
+  /** Stateful resources get `protect: true` (prod). */
+  protect: boolean;
+}
