@@ -2,6 +2,7 @@
 // Outputs interpolated into template strings (they render as "Calling [toString]...").
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import { boundaries } from "./eslint.boundaries.mjs";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "bin/**", "coverage/**", "reports/**"] },
@@ -22,8 +23,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and policy rules read resource properties, which are untyped by nature.
-    files: ["test/**/*.ts", "policies/**/*.ts"],
+    // Tests, policy rules and the offline engine read resource properties, which are untyped by nature.
+    files: ["test/**/*.ts", "policies/**/*.ts", "scripts/lib/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
@@ -41,4 +42,5 @@ export default tseslint.config(
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
+  ...boundaries,
 );

@@ -1,0 +1,62 @@
+// Import boundaries between the layers (see README "Layout"). Imports run one way:
+//   stacks -> components/platform -> {gcp, aws} -> contracts/model/lib
+//   components/platform -> services -> contracts/model/lib
+// gcp/ and aws/ never import each other; services/ imports no cloud; nothing in
+// components/ imports stacks/, scripts/ or test/; the policy pack imports only pure
+// shared definitions (model, contracts, lib/charts), never a component.
+// test/lint.test.ts lints planted wrong-way imports against exactly these rules.
+
+/** A relative import (./ or ../, any depth) of one of `dirs` under `base`. Packages never match. */
+const relative = (dirs, base = "") => `^\\.\\.?/(\\.\\./)*${base}(${dirs.join("|")})(/|$)`;
+
+/** Everything under components/ obeys this one. */
+const program = {
+  regex: relative(["stacks", "scripts", "test"]),
+  message:
+    "components/ must not import the program (stacks/), scripts/ or tests: pass values in as args.",
+};
+
+// Flat config replaces (does not merge) a rule's options when a later block matches the same
+// file, so every block below repeats the components-wide restriction.
+const restrict = (files, regexes, message, extra = [program]) => ({
+  files,
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      { patterns: [...regexes.map((regex) => ({ regex, message })), ...extra] },
+    ],
+  },
+});
+
+export const boundaries = [
+  restrict(["components/**/*.ts"], [], "", [program]),
+  restrict(
+    ["components/gcp/**/*.ts"],
+    [relative(["aws", "services", "platform"])],
+    "gcp/ imports only contracts, model and lib: move what both clouds need there.",
+  ),
+  restrict(
+    ["components/aws/**/*.ts"],
+    [relative(["gcp", "services", "platform"])],
+    "aws/ imports only contracts, model and lib: move what both clouds need there.",
+  ),
+  restrict(
+    ["components/services/**/*.ts"],
+    [relative(["gcp", "aws", "platform"])],
+    "services/ is cloud-neutral: read what it needs from the contract (components/contracts.ts).",
+  ),
+  restrict(
+    ["components/lib/**/*.ts", "components/model.ts", "components/contracts.ts"],
+    [relative(["gcp", "aws", "services", "platform"])],
+    "lib/, model.ts and contracts.ts are the bottom layer: they import nothing of the layers above.",
+  ),
+  restrict(
+    ["policies/**/*.ts"],
+    [
+      relative(["gcp", "aws", "services", "platform", "lib/helm"], "components/"),
+      relative(["stacks", "scripts", "test"]),
+    ],
+    "the policy pack loads on its own: import only pure shared definitions (components/model, contracts, lib/charts).",
+    [],
+  ),
+];
