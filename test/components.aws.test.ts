@@ -2,15 +2,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { irsaTrustPolicy, tlsOnlyBucketPolicy } from "../components/aws/iamDocuments";
+import { principalSlug } from "../components/aws/eks/access";
 import {
   EksGpuCluster,
-  autoscalerNodeTemplateTags,
   eksClusterProblems,
-  eksGpuNodeGroupSpec,
-  eksKubeconfig,
-  principalSlug,
   type EksGpuClusterArgs,
 } from "../components/aws/eks/cluster";
+import { eksKubeconfig } from "../components/aws/eks/kubeconfig";
+import { autoscalerNodeTemplateTags, eksGpuNodeGroupSpec } from "../components/aws/eks/nodeGroups";
 import {
   EKS_ADDONS,
   EKS_ADDON_VERSIONS,

@@ -1,41 +1,28 @@
+/**
+ * The EKS GPU cluster component: a thin class that validates its args, makes
+ * the control plane and identity, and hands the rest to the files beside it
+ * (access.ts, addons.ts, nodeGroups.ts, autoscaler.ts, kubeconfig.ts).
+ */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  clusterAutoscalerPolicy,
-  irsaTrustPolicy,
-  serviceTrustPolicy,
-  type PolicyDocument,
-} from "../iamDocuments";
-import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../names";
-import {
-  GPU_KIND_LABEL,
-  GPU_RESOURCE,
-  GPU_TAINT,
-  POOL_LABEL,
-  type ClusterOutputs,
-  type NodeTaint,
-} from "../../contracts";
-import type { GpuPoolSpec } from "../../model";
-import { eksGpuProblems, eksInstanceType } from "../gpuCatalog";
-import { CHARTS, pinnedRelease } from "../../lib/helm";
+import { GPU_TAINT, POOL_LABEL, type ClusterOutputs, type NodeTaint } from "../../contracts";
+import type { AuthorizedNetwork, EksAddon, GpuPoolSpec } from "../../model";
 import { isCidr, isPrivateCidr, isWorldOpen } from "../../lib/net";
 import { validateArgs, type ArgProblem } from "../../lib/validation";
-import {
-  ADDON_VERSION_RE,
-  CLUSTER_AUTOSCALER_TAGS,
-  resolveAddonVersions,
-  type EksAddon,
-} from "./addonVersions";
+import { eksGpuProblems } from "../gpuCatalog";
+import { irsaTrustPolicy, serviceTrustPolicy } from "../iamDocuments";
+import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../names";
+import { serviceRole, type RoleContext } from "../serviceRole";
+import { createAdminAccess } from "./access";
+import { createNetworkAddons, createNodeAddons } from "./addons";
+import { ADDON_VERSION_RE, CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "./addonVersions";
+import { createClusterAutoscaler } from "./autoscaler";
+import { eksKubeconfig } from "./kubeconfig";
+import { SYSTEM_LABELS, createGpuNodeGroup, createSystemNodeGroup } from "./nodeGroups";
 
 /** Control-plane log types; all five, audit included (CIS EKS 2.1.1). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
-
-/** The EKS access policy admins get, cluster-wide. */
-export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
-
-/** Default instance type of the system node group: 4 vCPU / 16 GiB, like GKE's e2-standard-4. */
-export const DEFAULT_SYSTEM_INSTANCE = "m6i.xlarge";
 
 export interface EksGpuClusterArgs {
   /** Physical cluster name, e.g. `mlops-prod`. */
@@ -53,7 +40,7 @@ export interface EksGpuClusterArgs {
   /** Kubernetes Service range (RFC 1918, /12 to /24, outside the VPC). */
   serviceCidr: string;
   /** CIDRs allowed to reach the public API endpoint. Never 0.0.0.0/0. */
-  authorizedNetworks: { name: string; cidr: string }[];
+  authorizedNetworks: AuthorizedNetwork[];
   /** Turn the public endpoint off entirely; `pulumi up` must then run inside the VPC. Defaults to false. */
   privateEndpoint?: boolean;
   /**
@@ -61,7 +48,7 @@ export interface EksGpuClusterArgs {
    * identity running `pulumi up` gets its own entry automatically; do not list it.
    */
   adminPrincipals: string[];
-  /** The always-on node group for platform services. `machineType` defaults to {@link DEFAULT_SYSTEM_INSTANCE}. */
+  /** The always-on node group for platform services. `machineType` defaults to `m6i.xlarge` (./nodeGroups.ts). */
   systemPool: { machineType?: string; minNodes: number; maxNodes: number };
   /** GPU pools, cloud-neutral (instance type from the catalog's EKS table unless `machineType`). */
   gpuPools: GpuPoolSpec[];
@@ -155,142 +142,6 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
 }
 
 /**
- * ASG tags that let cluster-autoscaler build a node from nothing (scale from
- * zero): the labels and taint the node will carry and the GPUs it will offer.
- * EKS does not copy node-group labels/taints to the Auto Scaling group, so
- * these are put on the group explicitly. Pure.
- */
-export function autoscalerNodeTemplateTags(
-  labels: Record<string, string>,
-  taints: NodeTaint[],
-  gpus: number,
-): Record<string, string> {
-  const prefix = "k8s.io/cluster-autoscaler/node-template";
-  const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels)) tags[`${prefix}/label/${k}`] = v;
-  for (const t of taints) tags[`${prefix}/taint/${t.key}`] = `${t.value}:${t.effect}`;
-  if (gpus > 0) tags[`${prefix}/resources/${GPU_RESOURCE}`] = String(gpus);
-  return tags;
-}
-
-/** Tags cluster-autoscaler's auto-discovery looks for on a node group's ASG. Pure. */
-export function autoscalerDiscoveryTags(clusterName: string): Record<string, string> {
-  return {
-    "k8s.io/cluster-autoscaler/enabled": "true",
-    [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-  };
-}
-
-/** Node-group settings of one GPU pool. Pure; exported for tests. */
-export function eksGpuNodeGroupSpec(pool: GpuPoolSpec) {
-  const labels = { [POOL_LABEL]: pool.name, [GPU_KIND_LABEL]: pool.gpu };
-  const taint: NodeTaint = { ...GPU_TAINT };
-  return {
-    // The EKS-optimized AL2023 NVIDIA AMI ships the driver and container toolkit; the device plugin comes from the cluster layer.
-    amiType: "AL2023_x86_64_NVIDIA",
-    instanceTypes: [eksInstanceType(pool)],
-    capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
-    scalingConfig: {
-      minSize: pool.minNodes,
-      maxSize: pool.maxNodes,
-      desiredSize: pool.minNodes,
-    },
-    labels,
-    taints: [{ key: taint.key, value: taint.value, effect: "NO_SCHEDULE" }],
-    nodeTemplateTags: autoscalerNodeTemplateTags(labels, [taint], pool.gpusPerNode),
-  };
-}
-
-/** Kubeconfig for an EKS cluster that authenticates with `aws eks get-token` (AWS CLI v2). Pure. */
-export function eksKubeconfig(
-  clusterName: string,
-  endpoint: string,
-  caData: string,
-  region: string,
-): string {
-  const context = `eks_${clusterName}`;
-  return JSON.stringify(
-    {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [
-        { name: context, cluster: { server: endpoint, "certificate-authority-data": caData } },
-      ],
-      contexts: [{ name: context, context: { cluster: context, user: context } }],
-      "current-context": context,
-      users: [
-        {
-          name: context,
-          user: {
-            exec: {
-              apiVersion: "client.authentication.k8s.io/v1beta1",
-              command: "aws",
-              args: [
-                "eks",
-                "get-token",
-                "--cluster-name",
-                clusterName,
-                "--region",
-                region,
-                "--output",
-                "json",
-              ],
-              installHint: "Install AWS CLI v2: https://docs.aws.amazon.com/cli/",
-            },
-          },
-        },
-      ],
-    },
-    null,
-    2,
-  );
-}
-
-/** Launch template settings every node group shares: IMDSv2 only, hop limit 1, encrypted gp3 root, no key pair. Pure. */
-export function hardenedLaunchTemplate(
-  securityGroupIds: pulumi.Input<string>[],
-  diskGb: number,
-  tags: Record<string, string>,
-) {
-  return {
-    // Hop limit 1: pods (one hop further) cannot reach the node's credentials; they use IRSA.
-    metadataOptions: {
-      httpEndpoint: "enabled",
-      httpTokens: "required",
-      httpPutResponseHopLimit: 1,
-      instanceMetadataTags: "disabled",
-    },
-    blockDeviceMappings: [
-      {
-        deviceName: "/dev/xvda",
-        ebs: {
-          volumeSize: diskGb,
-          volumeType: "gp3",
-          encrypted: "true",
-          deleteOnTermination: "true",
-        },
-      },
-    ],
-    vpcSecurityGroupIds: securityGroupIds,
-    tagSpecifications: [
-      { resourceType: "instance", tags },
-      { resourceType: "volume", tags },
-    ],
-    updateDefaultVersion: true,
-    tags,
-  };
-}
-
-/** A resource-name-safe slug for an ARN (its last path segment), e.g. `role-platform-admins`. Pure. */
-export function principalSlug(arn: string): string {
-  const [, kind = "principal", rest = arn] = /:(role|user)\/(.*)$/.exec(arn) ?? [];
-  return `${kind}-${rest.split("/").pop()}`
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .slice(0, 40);
-}
-
-/**
  * A private EKS cluster for ML: API restricted to listed CIDRs (or private
  * only), Secrets encrypted with a rotating KMS key, all control-plane logs,
  * API-mode access entries for admins, IRSA, pinned managed add-ons (VPC CNI
@@ -329,33 +180,7 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
     const protect = args.protect ?? false;
     const privateEndpoint = args.privateEndpoint ?? false;
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const managedPolicy = (policy: string) =>
-      pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`;
-    const role = (
-      id: string,
-      trust: pulumi.Input<PolicyDocument>,
-      policies: string[],
-      description: string,
-    ) => {
-      const r = new aws.iam.Role(
-        `${name}-${id}`,
-        {
-          description,
-          assumeRolePolicy: pulumi.output(trust).apply((t) => JSON.stringify(t)),
-          tags: args.tags,
-        },
-        { parent: this },
-      );
-      const attachments = policies.map(
-        (p) =>
-          new aws.iam.RolePolicyAttachment(
-            `${name}-${id}-${p.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
-            { role: r.name, policyArn: managedPolicy(p) },
-            { parent: this },
-          ),
-      );
-      return { role: r, attachments };
-    };
+    const roles: RoleContext = { name, parent: this, partition, tags: args.tags };
 
     // --- Control plane ------------------------------------------------------
     this.secretsKey = new aws.kms.Key(
@@ -374,7 +199,8 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       { parent: this },
     );
 
-    const clusterRole = role(
+    const clusterRole = serviceRole(
+      roles,
       "cluster-role",
       serviceTrustPolicy("eks.amazonaws.com"),
       ["AmazonEKSClusterPolicy"],
@@ -410,10 +236,10 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
         enabledClusterLogTypes: EKS_LOG_TYPES,
         accessConfig: {
           authenticationMode: "API",
-          // The deployer gets an explicit, visible access entry below instead.
+          // The deployer gets an explicit, visible access entry (./access.ts) instead.
           bootstrapClusterCreatorAdminPermissions: false,
         },
-        // The VPC CNI, kube-proxy and CoreDNS come as pinned managed add-ons below.
+        // The VPC CNI, kube-proxy and CoreDNS come as pinned managed add-ons (./addons.ts).
         bootstrapSelfManagedAddons: false,
         kubernetesNetworkConfig: { serviceIpv4Cidr: args.serviceCidr, ipFamily: "ipv4" },
         // Extended support costs six times as much: upgrade instead.
@@ -442,74 +268,26 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
         .all([this.oidcProviderArn, this.oidcIssuerUrl])
         .apply(([arn, url]) => irsaTrustPolicy(arn, url, namespace, serviceAccount));
 
-    // The identity running `pulumi up` (the role behind an assumed-role session).
-    const caller = aws.getCallerIdentityOutput({}, { parent: this });
-    const deployer = aws.iam.getSessionContextOutput(
-      { arn: caller.arn },
-      { parent: this },
-    ).issuerArn;
-    const admins: { slug: string; arn: pulumi.Input<string> }[] = [
-      { slug: "deployer", arn: deployer },
-      ...args.adminPrincipals.map((arn) => ({ slug: principalSlug(arn), arn })),
-    ];
-    this.accessEntries = [];
-    const adminAccess = admins.map(({ slug, arn }) => {
-      const entry = new aws.eks.AccessEntry(
-        `${name}-admin-${slug}`,
-        { clusterName, principalArn: arn, type: "STANDARD", tags: args.tags },
-        { parent: this },
-      );
-      this.accessEntries.push(entry);
-      return new aws.eks.AccessPolicyAssociation(
-        `${name}-admin-${slug}`,
-        {
-          clusterName,
-          principalArn: entry.principalArn,
-          policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
-          accessScope: { type: "cluster" },
-        },
-        { parent: this },
-      );
+    const access = createAdminAccess(name, this, {
+      clusterName,
+      adminPrincipals: args.adminPrincipals,
+      partition,
+      tags: args.tags,
     });
+    this.accessEntries = access.entries;
 
-    // --- Add-ons that nodes need to become Ready --------------------------------
-    const cniRole = role(
-      "vpc-cni",
-      irsa("kube-system", "aws-node"),
-      ["AmazonEKS_CNI_Policy"],
-      `VPC CNI of ${args.clusterName} (IRSA)`,
-    );
-    const addon = (
-      addonName: EksAddon,
-      extra: { serviceAccountRoleArn?: pulumi.Input<string>; configurationValues?: string },
-      dependsOn: pulumi.Resource[],
-    ) =>
-      new aws.eks.Addon(
-        `${name}-${addonName}`,
-        {
-          clusterName,
-          addonName,
-          addonVersion: addonVersions.versions[addonName],
-          resolveConflictsOnCreate: "OVERWRITE",
-          resolveConflictsOnUpdate: "OVERWRITE",
-          tags: args.tags,
-          ...extra,
-        },
-        { parent: this, dependsOn },
-      );
-    const vpcCni = addon(
-      "vpc-cni",
-      {
-        serviceAccountRoleArn: cniRole.role.arn,
-        // NetworkPolicy enforcement (the platform ships NetworkPolicies), as Dataplane V2 does on GKE.
-        configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
-      },
-      cniRole.attachments,
-    );
-    const kubeProxy = addon("kube-proxy", {}, []);
+    // --- Add-ons that nodes need, then nodes, then add-ons that need a node ------
+    const addonCtx = {
+      ...roles,
+      clusterName,
+      clusterLabel: args.clusterName,
+      versions: addonVersions.versions,
+      irsa,
+    };
+    const { vpcCni, kubeProxy } = createNetworkAddons(addonCtx);
 
-    // --- Nodes ------------------------------------------------------------------
-    const nodes = role(
+    const nodes = serviceRole(
+      roles,
       "node-role",
       serviceTrustPolicy("ec2.amazonaws.com"),
       [
@@ -521,135 +299,23 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       `EKS nodes of ${args.clusterName}`,
     );
     this.nodeRole = nodes.role;
-    const nodeSecurityGroups = [
-      this.cluster.vpcConfig.clusterSecurityGroupId,
-      args.nodeSecurityGroupId,
-    ];
-    const discovery = autoscalerDiscoveryTags(args.clusterName);
-    const nodeGroup = (
-      id: string,
-      spec: {
-        amiType: string;
-        instanceTypes: string[];
-        capacityType: string;
-        scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
-        labels: Record<string, string>;
-        taints?: { key: string; value: string; effect: string }[];
-        subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-        diskGb: number;
-        tags: Record<string, string>;
-      },
-    ) => {
-      const template = new aws.ec2.LaunchTemplate(
-        `${name}-${id}`,
-        hardenedLaunchTemplate(nodeSecurityGroups, spec.diskGb, {
-          ...args.tags,
-          Name: `${args.clusterName}-${id}`,
-        }),
-        { parent: this },
-      );
-      return new aws.eks.NodeGroup(
-        `${name}-${id}`,
-        {
-          clusterName,
-          version: this.cluster.version,
-          nodeRoleArn: nodes.role.arn,
-          subnetIds: spec.subnetIds,
-          amiType: spec.amiType,
-          instanceTypes: spec.instanceTypes,
-          capacityType: spec.capacityType,
-          scalingConfig: spec.scalingConfig,
-          labels: spec.labels,
-          taints: spec.taints,
-          launchTemplate: {
-            id: template.id,
-            version: template.latestVersion.apply((v) => String(v)),
-          },
-          updateConfig: { maxUnavailable: 1 },
-          nodeRepairConfig: { enabled: true },
-          tags: { ...args.tags, ...spec.tags },
-        },
-        {
-          parent: this,
-          dependsOn: [...nodes.attachments, vpcCni, kubeProxy],
-          // cluster-autoscaler owns the current size.
-          ignoreChanges: ["scalingConfig.desiredSize"],
-        },
-      );
+    const nodeCtx = {
+      ...roles,
+      clusterLabel: args.clusterName,
+      cluster: this.cluster,
+      nodeRole: nodes.role,
+      securityGroupIds: [this.cluster.vpcConfig.clusterSecurityGroupId, args.nodeSecurityGroupId],
+      dependsOn: [...nodes.attachments, vpcCni, kubeProxy],
     };
-
-    const sys = args.systemPool;
-    const systemLabels = { [POOL_LABEL]: "system" };
-    this.systemNodeGroup = nodeGroup("system", {
-      amiType: "AL2023_x86_64_STANDARD",
-      instanceTypes: [sys.machineType ?? DEFAULT_SYSTEM_INSTANCE],
-      capacityType: "ON_DEMAND",
-      scalingConfig: {
-        minSize: sys.minNodes,
-        maxSize: sys.maxNodes,
-        desiredSize: Math.max(sys.minNodes, 1),
-      },
-      labels: systemLabels,
-      subnetIds: args.privateSubnetIds,
-      diskGb: 100,
-      tags: { ...discovery, ...autoscalerNodeTemplateTags(systemLabels, [], 0) },
-    });
-
-    this.gpuNodeGroups = args.gpuPools.map((pool) => {
-      const spec = eksGpuNodeGroupSpec(pool);
-      const subnetIds = pool.zones
-        ? pulumi
-            .all([pulumi.all(args.privateSubnetIds), pulumi.all(args.privateSubnetZones)])
-            .apply(([ids, zones]) => {
-              const picked = ids.filter((_, i) => pool.zones?.includes(zones[i]));
-              if (picked.length === 0)
-                throw new Error(
-                  `GPU pool ${pool.name}: none of zones ${pool.zones?.join(", ")} has a private subnet (the VPC spans ${zones.join(", ")}).`,
-                );
-              return picked;
-            })
-        : args.privateSubnetIds;
-      const group = nodeGroup(`gpu-${pool.name}`, {
-        ...spec,
-        subnetIds,
-        // Model images with CUDA are large.
-        diskGb: 200,
-        tags: { ...discovery, ...spec.nodeTemplateTags, "gpu-kind": pool.gpu },
-      });
-      // EKS does not propagate node-group tags to its Auto Scaling group; cluster-autoscaler reads them there.
-      const asgName = group.resources.apply((r) => {
-        const asg = r?.[0]?.autoscalingGroups?.[0]?.name;
-        if (!asg)
-          throw new Error(`node group for GPU pool ${pool.name} reports no Auto Scaling group.`);
-        return asg;
-      });
-      for (const [key, value] of Object.entries(spec.nodeTemplateTags)) {
-        // e.g. taint-nvidia-com-gpu, resources-nvidia-com-gpu, label-mlops-dev-pool: unique per key.
-        const slug = key
-          .replace("k8s.io/cluster-autoscaler/node-template/", "")
-          .replace(/[^a-z0-9]+/gi, "-")
-          .toLowerCase();
-        new aws.autoscaling.Tag(
-          `${name}-gpu-${pool.name}-${slug}`,
-          { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } },
-          { parent: this },
-        );
-      }
-      return group;
-    });
-
-    // --- Add-ons that need a node ---------------------------------------------------
-    const coreDns = addon("coredns", {}, [this.systemNodeGroup]);
-    const ebsRole = role(
-      "ebs-csi",
-      irsa("kube-system", "ebs-csi-controller-sa"),
-      ["service-role/AmazonEBSCSIDriverPolicy"],
-      `EBS CSI driver of ${args.clusterName} (IRSA)`,
+    this.systemNodeGroup = createSystemNodeGroup(nodeCtx, args.systemPool, args.privateSubnetIds);
+    this.gpuNodeGroups = args.gpuPools.map((pool) =>
+      createGpuNodeGroup(nodeCtx, pool, {
+        ids: args.privateSubnetIds,
+        zones: args.privateSubnetZones,
+      }),
     );
-    const ebsCsi = addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.role.arn }, [
-      this.systemNodeGroup,
-      ...ebsRole.attachments,
-    ]);
+
+    const { coreDns, ebsCsi } = createNodeAddons(addonCtx, this.systemNodeGroup);
     this.addons = {
       "vpc-cni": vpcCni,
       "kube-proxy": kubeProxy,
@@ -668,7 +334,7 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       `${name}-k8s`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
       // Talk to the API only once the deployer may, and there is a node with DNS to schedule on.
-      { parent: this, dependsOn: [...adminAccess, this.systemNodeGroup, coreDns] },
+      { parent: this, dependsOn: [...access.associations, this.systemNodeGroup, coreDns] },
     );
 
     this.storageClassResource = new k8s.storage.v1.StorageClass(
@@ -688,49 +354,14 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       { parent: this, provider: this.provider, dependsOn: [ebsCsi] },
     );
 
-    const autoscalerRole = role(
-      "cluster-autoscaler",
-      irsa("kube-system", "cluster-autoscaler"),
-      [],
-      `cluster-autoscaler of ${args.clusterName} (IRSA)`,
-    );
-    const autoscalerPolicy = new aws.iam.RolePolicy(
-      `${name}-cluster-autoscaler`,
-      {
-        role: autoscalerRole.role.name,
-        policy: JSON.stringify(clusterAutoscalerPolicy(args.clusterName)),
-      },
-      { parent: this },
-    );
-    this.autoscaler = pinnedRelease(
-      `${name}-cluster-autoscaler`,
-      CHARTS.clusterAutoscaler,
-      {
-        releaseName: "cluster-autoscaler",
-        namespace: "kube-system",
-        values: {
-          cloudProvider: "aws",
-          awsRegion: args.region,
-          autoDiscovery: { clusterName: args.clusterName },
-          image: { tag: CLUSTER_AUTOSCALER_TAGS[args.kubernetesVersion] },
-          rbac: {
-            serviceAccount: {
-              create: true,
-              name: "cluster-autoscaler",
-              annotations: { "eks.amazonaws.com/role-arn": autoscalerRole.role.arn },
-            },
-          },
-          extraArgs: {
-            "balance-similar-node-groups": true,
-            "skip-nodes-with-system-pods": false,
-            expander: "least-waste",
-          },
-          nodeSelector: systemLabels,
-          priorityClassName: "system-cluster-critical",
-        },
-      },
-      { parent: this, provider: this.provider, dependsOn: [autoscalerPolicy] },
-    );
+    this.autoscaler = createClusterAutoscaler(roles, {
+      clusterName: args.clusterName,
+      region: args.region,
+      kubernetesVersion: args.kubernetesVersion,
+      irsa,
+      provider: this.provider,
+      nodeSelector: SYSTEM_LABELS,
+    });
 
     this.registerOutputs({
       name: this.name,
