@@ -7,6 +7,9 @@
  * Pure types and constants: no Pulumi, no I/O, so the policy pack can load it too.
  */
 
+/** The Pulumi project name, which is also the config namespace of the platform's keys. */
+export const PROJECT = "mlops-platform";
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
@@ -16,6 +19,9 @@ export type Cloud = (typeof CLOUDS)[number];
 /** Cloud-neutral database sizes; each cloud maps them in its tracking-store table. */
 export const DB_SIZES = ["small", "medium", "large", "xlarge"] as const;
 export type DbSize = (typeof DB_SIZES)[number];
+
+/** Oldest PostgreSQL major MLflow's store runs on here (both clouds still offer it). */
+export const MIN_POSTGRES_VERSION = 15;
 
 /** GPU kinds a pool may ask for. Not every kind exists on every cloud (see gcp/ and aws/ gpuCatalog.ts). */
 export const GPU_KINDS = ["t4", "l4", "a10g", "a100", "a100-80gb", "h100"] as const;

@@ -9,14 +9,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { EC2_INSTANCE_TYPE_RE, isZoneOf } from "../components/aws/names";
-import { CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "../components/aws/eks/addonVersions";
-import { eksGpuProblems } from "../components/aws/gpuCatalog";
-import { gkeGpuProblems } from "../components/gcp/gpuCatalog";
-import { cidrsOverlap, isWorldOpen } from "../components/lib/net";
+import { awsConfigProblems } from "../components/aws/configChecks";
+import { gcpConfigProblems } from "../components/gcp/configChecks";
+import type { ConfigProblem } from "../components/lib/validation";
 import {
   ENVIRONMENTS,
   PINNED_REVISION_RE,
+  PROJECT,
   type Environment,
   type PlatformConfig,
 } from "../components/model";
@@ -25,15 +24,8 @@ import { stackConfigSchema, type StackConfigInput } from "./schema";
 
 export type { PlatformConfig } from "../components/model";
 
-/** The Pulumi project name, which is also the config namespace of our keys. */
-export const PROJECT = "mlops-platform";
-
-export interface ConfigProblem {
-  /** Fully qualified key, e.g. `mlops-platform:gpuPools[0].maxNodes` or `gcp:project`. */
-  key: string;
-  /** What is wrong and how to fix it. */
-  reason: string;
-}
+export { PROJECT } from "../components/model";
+export type { ConfigProblem } from "../components/lib/validation";
 
 /** One error for all problems. A RunError, so the CLI prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
@@ -140,212 +132,70 @@ export function mergeOver<T>(base: T, over: unknown): T {
   return out as T;
 }
 
-/** Rules that need the merged config: across keys, per cloud, per environment. */
+/** The config check of each cloud: its components' own validation, keyed to config (components/<cloud>/configChecks.ts). */
+const CLOUD_CHECKS: Record<PlatformConfig["cloud"], (c: PlatformConfig) => ConfigProblem[]> = {
+  gcp: gcpConfigProblems,
+  aws: awsConfigProblems,
+};
+
+/**
+ * Rules that need the merged config and belong to no single component: across
+ * keys, per environment. The cloud's components then check their own args.
+ */
 function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const add = (key: string, reason: string) => problems.push({ key, reason });
-  const k = (path: string) => `${PROJECT}:${path}`;
-
-  if (c.cloud === "gcp") {
-    if (!c.gcp.project)
-      add("gcp:project", "is required on cloud gcp: `pulumi config set gcp:project <project-id>`.");
-    if (!c.gcp.region)
-      add("gcp:region", "is required on cloud gcp: `pulumi config set gcp:region us-central1`.");
-  } else if (!c.aws.region) {
-    add("aws:region", "is required on cloud aws: `pulumi config set aws:region us-east-1`.");
-  }
+  const add = (path: string, reason: string) =>
+    problems.push({ key: `${PROJECT}:${path}`, reason });
 
   const names = new Set<string>();
   c.gpuPools.forEach((pool, i) => {
-    const p = `gpuPools[${i}]`;
-    if (pool.minNodes > pool.maxNodes) {
-      add(
-        k(`${p}.minNodes`),
-        `(${pool.minNodes}) is above maxNodes (${pool.maxNodes}): raise maxNodes or lower minNodes.`,
-      );
-    }
     if (names.has(pool.name))
-      add(k(`${p}.name`), `"${pool.name}" is used by another pool: give each pool its own name.`);
-    names.add(pool.name);
-    const cloudProblems =
-      c.cloud === "gcp" ? gkeGpuProblems(pool, c.gcp.region || undefined) : eksGpuProblems(pool);
-    for (const reason of cloudProblems) add(k(p), reason);
-  });
-
-  const sys = c.cluster.systemPool;
-  if (sys.minNodes > sys.maxNodes) {
-    add(
-      k("cluster.systemPool.minNodes"),
-      `(${sys.minNodes}) is above maxNodes (${sys.maxNodes}): raise maxNodes or lower minNodes.`,
-    );
-  }
-  if (sys.maxNodes < 1)
-    add(
-      k("cluster.systemPool.maxNodes"),
-      "must be at least 1: the platform's services need a node.",
-    );
-
-  const nets: [string, string][] =
-    c.cloud === "gcp"
-      ? [
-          ["network.nodeCidr", c.network.nodeCidr],
-          ["network.podCidr", c.network.podCidr],
-          ["network.serviceCidr", c.network.serviceCidr],
-          ["network.controlPlaneCidr", c.network.controlPlaneCidr],
-        ]
-      : [];
-  for (let i = 0; i < nets.length; i++) {
-    for (let j = i + 1; j < nets.length; j++) {
-      if (cidrsOverlap(nets[i][1], nets[j][1])) {
-        add(
-          k(nets[j][0]),
-          `${nets[j][1]} overlaps ${nets[i][0]} (${nets[i][1]}): pick a range that does not overlap.`,
-        );
-      }
-    }
-  }
-  if (c.cloud === "gcp" && !c.network.controlPlaneCidr.endsWith("/28")) {
-    add(
-      k("network.controlPlaneCidr"),
-      `(${c.network.controlPlaneCidr}) must be a /28, as GKE requires for the control plane.`,
-    );
-  }
-
-  if (c.cloud === "aws") problems.push(...awsProblems(c));
-  else if (
-    c.cluster.systemPool.machineType &&
-    EC2_INSTANCE_TYPE_RE.test(c.cluster.systemPool.machineType)
-  ) {
-    add(
-      k("cluster.systemPool.machineType"),
-      `"${c.cluster.systemPool.machineType}" is an EC2 instance type, not a GCE machine type: use e.g. e2-standard-4, or drop it for the default.`,
-    );
-  }
-
-  c.cluster.authorizedNetworks.forEach((n, i) => {
-    if (isWorldOpen(n.cidr)) {
       add(
-        k(`cluster.authorizedNetworks[${i}].cidr`),
-        `${n.cidr} opens the Kubernetes API to the whole internet: list your VPN, office or CI egress ranges instead.`,
+        `gpuPools[${i}].name`,
+        `"${pool.name}" is used by another pool: give each pool its own name.`,
       );
-    }
+    names.add(pool.name);
   });
-  if (!c.cluster.privateEndpoint && c.cluster.authorizedNetworks.length === 0) {
-    add(
-      k("cluster.authorizedNetworks"),
-      "is empty, so nothing outside the VPC could reach the Kubernetes API (not even `pulumi up`): add the CIDR of your VPN or CI egress, or set cluster.privateEndpoint true and run from inside the VPC.",
-    );
-  }
 
   if (c.environment !== "dev" && !PINNED_REVISION_RE.test(c.gitops.targetRevision)) {
     add(
-      k("gitops.targetRevision"),
+      "gitops.targetRevision",
       `"${c.gitops.targetRevision}" floats (a branch or HEAD), which ${c.environment} refuses: pin a release tag such as v1.4.2 or a full commit SHA.`,
     );
   }
   const sso = c.gitops.sso;
   if (sso.enabled) {
     if (!sso.issuer)
-      add(k("gitops.sso.issuer"), "is required when SSO is enabled: your OIDC issuer URL.");
+      add("gitops.sso.issuer", "is required when SSO is enabled: your OIDC issuer URL.");
     if (!sso.clientId)
-      add(k("gitops.sso.clientId"), "is required when SSO is enabled: the OIDC client id.");
+      add("gitops.sso.clientId", "is required when SSO is enabled: the OIDC client id.");
     if (!c.argocdOidcClientSecret) {
       add(
-        k("argocdOidcClientSecret"),
+        "argocdOidcClientSecret",
         "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.",
       );
     }
   }
   if (c.mlflow.replicas < 2 && c.environment === "prod") {
     add(
-      k("mlflow.replicas"),
+      "mlflow.replicas",
       `(${c.mlflow.replicas}) must be at least 2 in prod so a node drain keeps MLflow up.`,
     );
   }
 
   if (c.artifacts.forceDestroy && c.environment !== "dev") {
     add(
-      k("artifacts.forceDestroy"),
+      "artifacts.forceDestroy",
       `deletes every model artifact with the bucket, allowed only in dev: remove it from the ${c.environment} stack.`,
     );
   }
   if (c.environment === "prod" && !c.database.deletionProtection) {
     add(
-      k("database.deletionProtection"),
+      "database.deletionProtection",
       "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).",
     );
   }
-  return problems;
-}
-
-/** Rules that only apply on cloud aws. */
-function awsProblems(c: PlatformConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const add = (path: string, reason: string) =>
-    problems.push({ key: `${PROJECT}:${path}`, reason });
-
-  const vpcBits = Number(c.network.vpcCidr.split("/")[1]);
-  if (vpcBits < 16 || vpcBits > 20)
-    add(
-      "network.vpcCidr",
-      `(${c.network.vpcCidr}) must be a /16 to /20 (a VPC is at most a /16; smaller leaves too few pod IPs): e.g. 10.0.0.0/16.`,
-    );
-  if (cidrsOverlap(c.network.vpcCidr, c.network.serviceCidr))
-    add(
-      "network.serviceCidr",
-      `${c.network.serviceCidr} overlaps network.vpcCidr (${c.network.vpcCidr}): Kubernetes Services need a range outside the VPC.`,
-    );
-  if (c.environment === "prod" && c.network.natGateways !== "perZone")
-    add(
-      "network.natGateways",
-      "must be perZone in prod, so losing one availability zone does not cut every node's egress: remove the override.",
-    );
-
-  const addons = resolveAddonVersions(c.cluster.kubernetesVersion, c.cluster.addonVersions);
-  if ("missing" in addons)
-    add(
-      "cluster.kubernetesVersion",
-      `${c.cluster.kubernetesVersion} has no pinned EKS add-on versions (${addons.missing.join(", ")}): use ${Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ")}, or set cluster.addonVersions for every add-on.`,
-    );
-  else if (!CLUSTER_AUTOSCALER_TAGS[c.cluster.kubernetesVersion])
-    add(
-      "cluster.kubernetesVersion",
-      `${c.cluster.kubernetesVersion} has no cluster-autoscaler image: use ${Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ")}.`,
-    );
-
-  const machineType = c.cluster.systemPool.machineType;
-  if (machineType && !EC2_INSTANCE_TYPE_RE.test(machineType))
-    add(
-      "cluster.systemPool.machineType",
-      `"${machineType}" is not an EC2 instance type: use e.g. m6i.xlarge, or drop it for the default.`,
-    );
-  const seen = new Set<string>();
-  c.cluster.adminPrincipals.forEach((arn, i) => {
-    if (seen.has(arn))
-      add(`cluster.adminPrincipals[${i}]`, `"${arn}" is listed twice: list each principal once.`);
-    seen.add(arn);
-  });
-
-  const days = c.database.backupRetentionDays;
-  if (days < 7 || days > 35)
-    add(
-      "database.backupRetentionDays",
-      `(${days}) must be between 7 and 35 on RDS (35 is its limit; fewer than 7 is not enough to recover from a bad migration).`,
-    );
-  if (c.database.diskSizeGb < 20)
-    add("database.diskSizeGb", `(${c.database.diskSizeGb}) must be at least 20 on RDS gp3.`);
-
-  c.gpuPools.forEach((pool, i) => {
-    if (pool.maxNodes < 1)
-      add(`gpuPools[${i}].maxNodes`, "must be at least 1 on EKS: remove the pool instead.");
-    const foreign = (pool.zones ?? []).filter((z) => !isZoneOf(z, c.aws.region));
-    if (foreign.length)
-      add(
-        `gpuPools[${i}].zones`,
-        `${foreign.join(", ")} are not availability zones of ${c.aws.region || "aws:region"}: write zones such as ${c.aws.region || "us-east-1"}a.`,
-      );
-  });
-  return problems;
+  return [...problems, ...CLOUD_CHECKS[c.cloud](c)];
 }
 
 /**

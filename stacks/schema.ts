@@ -9,7 +9,14 @@
 import { z } from "zod";
 import { IAM_PRINCIPAL_RE } from "../components/aws/names";
 import { ADDON_VERSION_RE } from "../components/aws/eks/addonVersions";
-import { CLOUDS, DB_SIZES, EKS_ADDONS, ENVIRONMENTS, GPU_KINDS } from "../components/model";
+import {
+  CLOUDS,
+  DB_SIZES,
+  EKS_ADDONS,
+  ENVIRONMENTS,
+  GPU_KINDS,
+  MIN_POSTGRES_VERSION,
+} from "../components/model";
 import { isPinnedImage } from "../components/lib/images";
 import { isCidr } from "../components/lib/net";
 
@@ -178,9 +185,13 @@ export const stackConfigSchema = z.strictObject({
       postgresVersion: z
         .number()
         .int()
-        .min(15, { error: (i) => `PostgreSQL ${String(i.input)} is too old: use 15, 16 or 17.` })
+        .min(MIN_POSTGRES_VERSION, {
+          error: (i) =>
+            `PostgreSQL ${String(i.input)} is too old: use ${MIN_POSTGRES_VERSION}, 16 or 17.`,
+        })
         .max(17, {
-          error: (i) => `PostgreSQL ${String(i.input)} is not supported yet: use 15, 16 or 17.`,
+          error: (i) =>
+            `PostgreSQL ${String(i.input)} is not supported yet: use ${MIN_POSTGRES_VERSION}, 16 or 17.`,
         })
         .optional(),
       highAvailability: z.boolean().optional(),

@@ -6,19 +6,23 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CloudLayer } from "../contracts";
 import type { PlatformConfig } from "../model";
-import { EksGpuCluster } from "./eks/cluster";
-import { AwsNetwork } from "./network";
-import { AwsTrackingStore } from "./trackingStore";
+import { EksGpuCluster, type EksClusterSettings } from "./eks/cluster";
+import { AwsNetwork, type AwsNetworkArgs } from "./network";
+import { AwsTrackingStore, type AwsTrackingStoreSettings } from "./trackingStore";
 
-export function awsCloudLayer(
-  name: string,
-  c: PlatformConfig,
-  parent: pulumi.Resource,
-): CloudLayer {
+/**
+ * What each AWS component gets from the stack's config (the parts that do not
+ * come from another component's outputs). The cloud layer builds the
+ * components from these and the config check validates exactly these. Pure.
+ */
+export function awsLayerSettings(c: PlatformConfig): {
+  network: AwsNetworkArgs;
+  cluster: EksClusterSettings;
+  tracking: AwsTrackingStoreSettings;
+} {
   const { region } = c.aws;
-  const network = new AwsNetwork(
-    `${name}-network`,
-    {
+  return {
+    network: {
       region,
       vpcCidr: c.network.vpcCidr,
       natGateways: c.network.natGateways,
@@ -26,18 +30,10 @@ export function awsCloudLayer(
       tags: c.labels,
       namePrefix: c.namePrefix,
     },
-    { parent },
-  );
-
-  const cluster = new EksGpuCluster(
-    `${name}-cluster`,
-    {
+    cluster: {
       clusterName: c.namePrefix,
       region,
       kubernetesVersion: c.cluster.kubernetesVersion,
-      privateSubnetIds: network.privateSubnetIds,
-      privateSubnetZones: network.privateSubnetZones,
-      nodeSecurityGroupId: network.nodeSecurityGroup.id,
       serviceCidr: c.network.serviceCidr,
       authorizedNetworks: c.cluster.authorizedNetworks,
       privateEndpoint: c.cluster.privateEndpoint,
@@ -50,24 +46,46 @@ export function awsCloudLayer(
       protect: c.protect,
       logRetentionDays: c.cluster.logRetentionDays,
     },
+    tracking: {
+      region,
+      database: c.database,
+      artifacts: c.artifacts,
+      namePrefix: c.namePrefix,
+      tags: c.labels,
+      protect: c.protect,
+    },
+  };
+}
+
+export function awsCloudLayer(
+  name: string,
+  c: PlatformConfig,
+  parent: pulumi.Resource,
+): CloudLayer {
+  const settings = awsLayerSettings(c);
+  const network = new AwsNetwork(`${name}-network`, settings.network, { parent });
+
+  const cluster = new EksGpuCluster(
+    `${name}-cluster`,
+    {
+      ...settings.cluster,
+      privateSubnetIds: network.privateSubnetIds,
+      privateSubnetZones: network.privateSubnetZones,
+      nodeSecurityGroupId: network.nodeSecurityGroup.id,
+    },
     { parent },
   );
 
   const tracking = new AwsTrackingStore(
     `${name}-tracking`,
     {
-      region,
+      ...settings.tracking,
       vpcId: network.vpcId,
       privateSubnetIds: network.privateSubnetIds,
       nodeSecurityGroupId: network.nodeSecurityGroup.id,
-      database: c.database,
-      artifacts: c.artifacts,
-      namePrefix: c.namePrefix,
-      tags: c.labels,
       // Only the MLflow IAM role waits for these; the database and bucket do not wait for the cluster.
       oidcProviderArn: cluster.oidcProviderArn,
       oidcIssuerUrl: cluster.oidcIssuerUrl,
-      protect: c.protect,
     },
     { parent },
   );

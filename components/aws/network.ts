@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isCidr, subnetCidr } from "../lib/net";
-import { validateArgs, type ArgProblem } from "../lib/validation";
+import { regionRequired, validateArgs, type ArgProblem } from "../lib/validation";
 
 /** Availability zones the network spans. EKS needs two; three survive the loss of one. */
 export const AWS_ZONE_COUNT = 3;
@@ -46,8 +46,7 @@ export function awsSubnetLayout(vpcCidr: string): {
 
 export function awsNetworkProblems(args: AwsNetworkArgs): ArgProblem[] {
   const problems: ArgProblem[] = [];
-  if (!args.region)
-    problems.push({ propertyPath: "region", reason: "is required, e.g. us-east-1." });
+  if (!args.region) problems.push(regionRequired("aws", "us-east-1"));
   if (!isCidr(args.vpcCidr)) {
     problems.push({
       propertyPath: "vpcCidr",
@@ -58,7 +57,7 @@ export function awsNetworkProblems(args: AwsNetworkArgs): ArgProblem[] {
     if (bits < 16 || bits > MAX_VPC_PREFIX)
       problems.push({
         propertyPath: "vpcCidr",
-        reason: `/${bits} is outside what a VPC allows and the layout needs: use a /16 to /${MAX_VPC_PREFIX}.`,
+        reason: `(${args.vpcCidr}) must be a /16 to /${MAX_VPC_PREFIX} (a VPC is at most a /16; smaller leaves too few pod IPs): e.g. 10.0.0.0/16.`,
       });
   }
   if (args.natGateways !== "single" && args.natGateways !== "perZone")

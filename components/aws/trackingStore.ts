@@ -3,7 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { irsaTrustPolicy, mlflowArtifactPolicy, tlsOnlyBucketPolicy } from "./iamDocuments";
 import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, type TrackingStoreOutputs } from "../contracts";
-import { validateArgs, type ArgProblem } from "../lib/validation";
+import {
+  regionRequired,
+  trackingSettingsProblems,
+  validateArgs,
+  type ArgProblem,
+} from "../lib/validation";
 import type { ArtifactSettings, DatabaseSettings } from "../model";
 
 /** Cloud-neutral DB size -> RDS instance class (Graviton; Performance Insights needs medium or larger). */
@@ -14,8 +19,12 @@ export const RDS_INSTANCE_CLASSES: Record<DatabaseSettings["size"], string> = {
   xlarge: "db.m7g.2xlarge",
 };
 
-/** RDS keeps automated backups for at most this many days. */
+/** RDS keeps automated backups for at most this many days (BackupRetentionPeriod 0-35). */
 export const RDS_MAX_BACKUP_DAYS = 35;
+/** Our floor: fewer days of backups is not enough to recover from a bad migration. */
+export const RDS_MIN_BACKUP_DAYS = 7;
+/** Smallest gp3 volume RDS PostgreSQL allocates. */
+export const RDS_MIN_DISK_GB = 20;
 
 /**
  * PostgreSQL parameters: TLS required for every connection, and the audit
@@ -55,28 +64,28 @@ export interface AwsTrackingStoreArgs {
   protect?: boolean;
 }
 
-export function awsTrackingStoreProblems(args: AwsTrackingStoreArgs): ArgProblem[] {
-  const problems: ArgProblem[] = [];
+/** The args that come from config (everything but other components' outputs); what validation reads. */
+export type AwsTrackingStoreSettings = Omit<
+  AwsTrackingStoreArgs,
+  "vpcId" | "privateSubnetIds" | "nodeSecurityGroupId" | "oidcProviderArn" | "oidcIssuerUrl"
+> &
+  Partial<Pick<AwsTrackingStoreArgs, "privateSubnetIds">>;
+
+export function awsTrackingStoreProblems(args: AwsTrackingStoreSettings): ArgProblem[] {
+  const problems: ArgProblem[] = trackingSettingsProblems(args.database, args.artifacts);
   const db = args.database;
-  if (!args.region) problems.push({ propertyPath: "region", reason: "is required." });
-  if (db.postgresVersion < 15)
-    problems.push({ propertyPath: "database.postgresVersion", reason: "must be 15 or newer." });
-  if (db.backupRetentionDays < 7 || db.backupRetentionDays > RDS_MAX_BACKUP_DAYS)
+  if (!args.region) problems.push(regionRequired("aws", "us-east-1"));
+  if (db.backupRetentionDays < RDS_MIN_BACKUP_DAYS || db.backupRetentionDays > RDS_MAX_BACKUP_DAYS)
     problems.push({
       propertyPath: "database.backupRetentionDays",
-      reason: `must be between 7 and ${RDS_MAX_BACKUP_DAYS} on RDS.`,
+      reason: `(${db.backupRetentionDays}) must be between ${RDS_MIN_BACKUP_DAYS} and ${RDS_MAX_BACKUP_DAYS} on RDS (${RDS_MAX_BACKUP_DAYS} is its limit; fewer than ${RDS_MIN_BACKUP_DAYS} is not enough to recover from a bad migration).`,
     });
-  if (db.diskSizeGb < 20)
+  if (db.diskSizeGb < RDS_MIN_DISK_GB)
     problems.push({
       propertyPath: "database.diskSizeGb",
-      reason: "must be at least 20 (RDS gp3 minimum).",
+      reason: `(${db.diskSizeGb}) must be at least ${RDS_MIN_DISK_GB} on RDS gp3.`,
     });
-  if (args.artifacts.keepVersions < 1)
-    problems.push({
-      propertyPath: "artifacts.keepVersions",
-      reason: "must keep at least one noncurrent version.",
-    });
-  if (args.privateSubnetIds.length < 2)
+  if (args.privateSubnetIds && args.privateSubnetIds.length < 2)
     problems.push({
       propertyPath: "privateSubnetIds",
       reason: "a DB subnet group needs subnets in two zones.",

@@ -6,38 +6,33 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { CloudLayer } from "../contracts";
 import type { PlatformConfig } from "../model";
-import { GkeGpuCluster } from "./gkeCluster";
-import { GcpNetwork } from "./network";
-import { GcpTrackingStore } from "./trackingStore";
+import { GkeGpuCluster, type GkeClusterSettings } from "./gkeCluster";
+import { GcpNetwork, type GcpNetworkArgs } from "./network";
+import { GcpTrackingStore, type GcpTrackingStoreSettings } from "./trackingStore";
 
-export function gcpCloudLayer(
-  name: string,
-  c: PlatformConfig,
-  parent: pulumi.Resource,
-): CloudLayer {
+/**
+ * What each GCP component gets from the stack's config (the parts that do not
+ * come from another component's outputs). The cloud layer builds the
+ * components from these and the config check validates exactly these. Pure.
+ */
+export function gcpLayerSettings(c: PlatformConfig): {
+  network: GcpNetworkArgs;
+  cluster: GkeClusterSettings;
+  tracking: GcpTrackingStoreSettings;
+} {
   const { project, region } = c.gcp;
-  const network = new GcpNetwork(
-    `${name}-network`,
-    {
+  return {
+    network: {
       region,
       nodeCidr: c.network.nodeCidr,
       podCidr: c.network.podCidr,
       serviceCidr: c.network.serviceCidr,
       flowLogs: c.network.flowLogs,
     },
-    { parent },
-  );
-
-  const cluster = new GkeGpuCluster(
-    `${name}-cluster`,
-    {
+    cluster: {
       project,
       region,
       clusterName: c.namePrefix,
-      network: network.network.id,
-      subnetwork: network.subnetwork.id,
-      podRangeName: network.podRangeName,
-      serviceRangeName: network.serviceRangeName,
       controlPlaneCidr: c.network.controlPlaneCidr,
       authorizedNetworks: c.cluster.authorizedNetworks,
       privateEndpoint: c.cluster.privateEndpoint,
@@ -48,22 +43,45 @@ export function gcpCloudLayer(
       deletionProtection: c.cluster.deletionProtection,
       protect: c.protect,
     },
+    tracking: {
+      project,
+      region,
+      database: c.database,
+      artifacts: c.artifacts,
+      labels: c.labels,
+      accountPrefix: c.namePrefix,
+      protect: c.protect,
+    },
+  };
+}
+
+export function gcpCloudLayer(
+  name: string,
+  c: PlatformConfig,
+  parent: pulumi.Resource,
+): CloudLayer {
+  const settings = gcpLayerSettings(c);
+  const network = new GcpNetwork(`${name}-network`, settings.network, { parent });
+
+  const cluster = new GkeGpuCluster(
+    `${name}-cluster`,
+    {
+      ...settings.cluster,
+      network: network.network.id,
+      subnetwork: network.subnetwork.id,
+      podRangeName: network.podRangeName,
+      serviceRangeName: network.serviceRangeName,
+    },
     { parent },
   );
 
   const tracking = new GcpTrackingStore(
     `${name}-tracking`,
     {
-      project,
-      region,
+      ...settings.tracking,
       network: network.network.id,
       privateServiceConnection: network.privateServiceConnection,
-      database: c.database,
-      artifacts: c.artifacts,
-      labels: c.labels,
       workloadIdentityPool: cluster.workloadIdentityPool,
-      accountPrefix: c.namePrefix,
-      protect: c.protect,
     },
     { parent },
   );

@@ -8,10 +8,17 @@ import {
   type ClusterOutputs,
   type NodeTaint,
 } from "../contracts";
-import type { GpuPoolSpec } from "../model";
+import type { AuthorizedNetwork, GpuPoolSpec } from "../model";
 import { gkeGpuPlacement, gkeGpuProblems } from "./gpuCatalog";
-import { isCidr, isWorldOpen } from "../lib/net";
-import { validateArgs, type ArgProblem } from "../lib/validation";
+import { isCidr } from "../lib/net";
+import {
+  authorizedNetworkProblems,
+  nodeBoundsProblems,
+  regionRequired,
+  systemPoolProblems,
+  validateArgs,
+  type ArgProblem,
+} from "../lib/validation";
 
 export interface GkeGpuClusterArgs {
   /** GCP project id that owns the cluster (also names the workload identity pool). */
@@ -31,7 +38,7 @@ export interface GkeGpuClusterArgs {
   /** The control plane's private /28. https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters */
   controlPlaneCidr: string;
   /** Networks allowed to reach the API endpoint. Must not contain 0.0.0.0/0. */
-  authorizedNetworks: { name: string; cidr: string }[];
+  authorizedNetworks: AuthorizedNetwork[];
   /** Disable the public endpoint entirely. Defaults to false (public endpoint restricted by `authorizedNetworks`). */
   privateEndpoint?: boolean;
   /** GKE release channel. Defaults to `REGULAR`. https://cloud.google.com/kubernetes-engine/docs/concepts/release-channels */
@@ -52,12 +59,24 @@ export interface GkeGpuClusterArgs {
   protect?: boolean;
 }
 
+/** The args that come from config (everything but the network's outputs); what validation reads. */
+export type GkeClusterSettings = Omit<
+  GkeGpuClusterArgs,
+  "network" | "subnetwork" | "podRangeName" | "serviceRangeName"
+>;
+
+/** A GCE machine type (`e2-standard-4`, `g2-standard-8`, `custom-4-16384`); EC2 types have a dot. */
+const GCE_MACHINE_TYPE_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+
 /** Reasons the args can't build a cluster; empty when they can. Pure. */
-export function gkeClusterProblems(args: GkeGpuClusterArgs): ArgProblem[] {
+export function gkeClusterProblems(args: GkeClusterSettings): ArgProblem[] {
   const problems: ArgProblem[] = [];
-  if (!args.project) problems.push({ propertyPath: "project", reason: "is required." });
-  if (!args.region)
-    problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
+  if (!args.project)
+    problems.push({
+      propertyPath: "project",
+      reason: "is required: the GCP project id (`pulumi config set gcp:project <project-id>`).",
+    });
+  if (!args.region) problems.push(regionRequired("gcp", "us-central1"));
   const clusterName = args.clusterName ?? "";
   if (clusterName && !/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(clusterName)) {
     problems.push({
@@ -68,34 +87,22 @@ export function gkeClusterProblems(args: GkeGpuClusterArgs): ArgProblem[] {
   if (!isCidr(args.controlPlaneCidr) || !args.controlPlaneCidr.endsWith("/28")) {
     problems.push({
       propertyPath: "controlPlaneCidr",
-      reason: `"${args.controlPlaneCidr}" must be a /28 such as 172.16.0.0/28.`,
+      reason: `(${args.controlPlaneCidr}) must be a /28 such as 172.16.0.0/28, as GKE requires for the control plane.`,
     });
   }
-  args.authorizedNetworks.forEach((n, i) => {
-    if (!isCidr(n.cidr))
-      problems.push({
-        propertyPath: `authorizedNetworks[${i}].cidr`,
-        reason: `"${n.cidr}" is not a CIDR.`,
-      });
-    else if (isWorldOpen(n.cidr))
-      problems.push({
-        propertyPath: `authorizedNetworks[${i}].cidr`,
-        reason: "opens the API to the internet: list specific ranges.",
-      });
-  });
-  if (args.systemPool.minNodes > args.systemPool.maxNodes) {
+  problems.push(
+    ...authorizedNetworkProblems(args.authorizedNetworks, args.privateEndpoint ?? false),
+  );
+  problems.push(...systemPoolProblems(args.systemPool));
+  const machineType = args.systemPool.machineType;
+  if (machineType && !GCE_MACHINE_TYPE_RE.test(machineType))
     problems.push({
-      propertyPath: "systemPool.minNodes",
-      reason: "is above systemPool.maxNodes: raise maxNodes or lower minNodes.",
+      propertyPath: "systemPool.machineType",
+      reason: `"${machineType}" is not a GCE machine type${machineType.includes(".") ? " (it is an EC2 instance type, not a GCE machine type)" : ""}: use e.g. e2-standard-4, or drop it for the default.`,
     });
-  }
   args.gpuPools.forEach((pool, i) => {
-    if (pool.minNodes > pool.maxNodes)
-      problems.push({
-        propertyPath: `gpuPools[${i}].minNodes`,
-        reason: "is above maxNodes: raise maxNodes or lower minNodes.",
-      });
-    for (const reason of gkeGpuProblems(pool, args.region))
+    problems.push(...nodeBoundsProblems(`gpuPools[${i}]`, pool));
+    for (const reason of gkeGpuProblems(pool, args.region || undefined))
       problems.push({ propertyPath: `gpuPools[${i}]`, reason });
   });
   return problems;

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { validateArgs, type ArgProblem } from "../lib/validation";
+import { regionRequired, validateArgs, type ArgProblem } from "../lib/validation";
 import { cidrsOverlap, isCidr } from "../lib/net";
 
 export interface GcpNetworkArgs {
@@ -38,7 +38,7 @@ export function gcpNetworkProblems(args: GcpNetworkArgs): ArgProblem[] {
     if (!isCidr(value))
       problems.push({
         propertyPath: key,
-        reason: `"${value}" is not an IPv4 CIDR such as 10.10.0.0/20.`,
+        reason: `"${value}" is not a CIDR: write it as a.b.c.d/n, e.g. 10.10.0.0/20.`,
       });
   }
   if (problems.length === 0) {
@@ -47,7 +47,7 @@ export function gcpNetworkProblems(args: GcpNetworkArgs): ArgProblem[] {
         if (cidrsOverlap(ranges[i][1], ranges[j][1]))
           problems.push({
             propertyPath: ranges[j][0],
-            reason: `overlaps ${ranges[i][0]}: choose disjoint ranges.`,
+            reason: `${ranges[j][1]} overlaps ${ranges[i][0]} (${ranges[i][1]}): pick ranges that do not overlap.`,
           });
   }
   const prefix = args.privateServicesPrefixLength ?? 20;
@@ -57,8 +57,7 @@ export function gcpNetworkProblems(args: GcpNetworkArgs): ArgProblem[] {
       reason: `${prefix} must be between 8 and 24 (Google's limits).`,
     });
   }
-  if (!args.region)
-    problems.push({ propertyPath: "region", reason: "is required, e.g. us-central1." });
+  if (!args.region) problems.push(regionRequired("gcp", "us-central1"));
   return problems;
 }
 

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, type TrackingStoreOutputs } from "../contracts";
-import { validateArgs, type ArgProblem } from "../lib/validation";
+import { trackingSettingsProblems, validateArgs, type ArgProblem } from "../lib/validation";
 import type { ArtifactSettings, DatabaseSettings } from "../model";
 
 /** Cloud-neutral DB size -> Cloud SQL Enterprise tier (vCPU / MiB). */
@@ -59,19 +59,18 @@ export interface GcpTrackingStoreArgs {
   protect?: boolean;
 }
 
-export function gcpTrackingStoreProblems(args: GcpTrackingStoreArgs): ArgProblem[] {
-  const problems: ArgProblem[] = [];
-  if (args.database.postgresVersion < 15)
-    problems.push({ propertyPath: "database.postgresVersion", reason: "must be 15 or newer." });
+/** The args that come from config (everything but other components' outputs); what validation reads. */
+export type GcpTrackingStoreSettings = Omit<
+  GcpTrackingStoreArgs,
+  "network" | "privateServiceConnection" | "workloadIdentityPool"
+>;
+
+export function gcpTrackingStoreProblems(args: GcpTrackingStoreSettings): ArgProblem[] {
+  const problems: ArgProblem[] = trackingSettingsProblems(args.database, args.artifacts);
   if (args.database.pitrRetentionDays < 1 || args.database.pitrRetentionDays > 7)
     problems.push({
       propertyPath: "database.pitrRetentionDays",
       reason: "must be between 1 and 7 on Cloud SQL.",
-    });
-  if (args.artifacts.keepVersions < 1)
-    problems.push({
-      propertyPath: "artifacts.keepVersions",
-      reason: "must keep at least one noncurrent version.",
     });
   const accountId = `${args.accountPrefix}-mlflow`;
   if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(accountId))

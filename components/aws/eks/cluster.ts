@@ -8,8 +8,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_TAINT, POOL_LABEL, type ClusterOutputs, type NodeTaint } from "../../contracts";
 import type { AuthorizedNetwork, EksAddon, GpuPoolSpec } from "../../model";
-import { isCidr, isPrivateCidr, isWorldOpen } from "../../lib/net";
-import { validateArgs, type ArgProblem } from "../../lib/validation";
+import { isCidr, isPrivateCidr } from "../../lib/net";
+import {
+  authorizedNetworkProblems,
+  nodeBoundsProblems,
+  regionRequired,
+  systemPoolProblems,
+  validateArgs,
+  type ArgProblem,
+} from "../../lib/validation";
 import { eksGpuProblems } from "../gpuCatalog";
 import { irsaTrustPolicy, serviceTrustPolicy } from "../iamDocuments";
 import { EC2_INSTANCE_TYPE_RE, IAM_PRINCIPAL_RE, isZoneOf } from "../names";
@@ -64,31 +71,42 @@ export interface EksGpuClusterArgs {
   logRetentionDays?: number;
 }
 
+/** The args that come from config (everything but the network's outputs); what validation reads. */
+export type EksClusterSettings = Omit<
+  EksGpuClusterArgs,
+  "privateSubnetIds" | "privateSubnetZones" | "nodeSecurityGroupId"
+> &
+  Partial<Pick<EksGpuClusterArgs, "privateSubnetIds" | "privateSubnetZones">>;
+
 /** Reasons the args can't build a cluster; empty when they can. Pure. */
-export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
+export function eksClusterProblems(args: EksClusterSettings): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (propertyPath: string, reason: string) => problems.push({ propertyPath, reason });
   if (!/^[a-zA-Z][-a-zA-Z0-9]{0,99}$/.test(args.clusterName))
     add("clusterName", `"${args.clusterName}" must be letters, digits and '-', at most 100.`);
-  if (!args.region) add("region", "is required, e.g. us-east-1.");
+  if (!args.region) problems.push(regionRequired("aws", "us-east-1"));
+  const pinned = Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ");
   const addons = resolveAddonVersions(args.kubernetesVersion, args.addonVersions);
   if ("missing" in addons)
     add(
       "kubernetesVersion",
-      `${args.kubernetesVersion} has no pinned versions for ${addons.missing.join(", ")}: use a version listed in components/aws/eks/addonVersions.ts or set addonVersions.`,
+      `${args.kubernetesVersion} has no pinned EKS add-on versions (${addons.missing.join(", ")}): use ${pinned}, or set cluster.addonVersions for every add-on.`,
+    );
+  else if (!CLUSTER_AUTOSCALER_TAGS[args.kubernetesVersion])
+    add(
+      "kubernetesVersion",
+      `${args.kubernetesVersion} has no cluster-autoscaler image: use ${pinned}.`,
     );
   for (const [addon, version] of Object.entries(args.addonVersions ?? {})) {
     if (!ADDON_VERSION_RE.test(version ?? ""))
-      add(`addonVersions.${addon}`, `"${version}" must look like v1.20.1-eksbuild.3.`);
+      add(
+        `addonVersions.${addon}`,
+        `"${version}" is not an EKS add-on version: write it as v1.20.1-eksbuild.3 (aws eks describe-addon-versions).`,
+      );
   }
-  if (!CLUSTER_AUTOSCALER_TAGS[args.kubernetesVersion])
-    add(
-      "kubernetesVersion",
-      `${args.kubernetesVersion} has no cluster-autoscaler image: add it to CLUSTER_AUTOSCALER_TAGS.`,
-    );
-  if (args.privateSubnetIds.length < 2)
+  if (args.privateSubnetIds && args.privateSubnetIds.length < 2)
     add("privateSubnetIds", "EKS needs subnets in at least two availability zones.");
-  if (args.privateSubnetZones.length !== args.privateSubnetIds.length)
+  if (args.privateSubnetZones?.length !== args.privateSubnetIds?.length)
     add("privateSubnetZones", "must list one zone per private subnet.");
   if (!isCidr(args.serviceCidr)) add("serviceCidr", `"${args.serviceCidr}" is not a CIDR.`);
   else {
@@ -99,35 +117,29 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
         `${args.serviceCidr} must be a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.`,
       );
   }
-  args.authorizedNetworks.forEach((n, i) => {
-    if (!isCidr(n.cidr)) add(`authorizedNetworks[${i}].cidr`, `"${n.cidr}" is not a CIDR.`);
-    else if (isWorldOpen(n.cidr))
-      add(`authorizedNetworks[${i}].cidr`, "opens the API to the internet: list specific ranges.");
-  });
-  if (!args.privateEndpoint && args.authorizedNetworks.length === 0)
-    add(
-      "authorizedNetworks",
-      "is empty with the public endpoint on, which EKS would open to 0.0.0.0/0: list CIDRs or set privateEndpoint.",
-    );
+  problems.push(
+    ...authorizedNetworkProblems(args.authorizedNetworks, args.privateEndpoint ?? false),
+  );
   const seen = new Set<string>();
   args.adminPrincipals.forEach((arn, i) => {
     if (!IAM_PRINCIPAL_RE.test(arn))
       add(
         `adminPrincipals[${i}]`,
-        `"${arn}" is not an IAM role or user ARN (arn:aws:iam::123456789012:role/name).`,
+        `"${arn}" is not an IAM role or user ARN: write arn:aws:iam::123456789012:role/platform-admins.`,
       );
-    if (seen.has(arn)) add(`adminPrincipals[${i}]`, `"${arn}" is listed twice.`);
+    if (seen.has(arn))
+      add(`adminPrincipals[${i}]`, `"${arn}" is listed twice: list each principal once.`);
     seen.add(arn);
   });
   const sys = args.systemPool;
   if (sys.machineType && !EC2_INSTANCE_TYPE_RE.test(sys.machineType))
-    add("systemPool.machineType", `"${sys.machineType}" is not an EC2 instance type.`);
-  if (sys.minNodes > sys.maxNodes)
-    add("systemPool.minNodes", "is above systemPool.maxNodes: raise maxNodes or lower minNodes.");
-  if (sys.maxNodes < 1) add("systemPool.maxNodes", "must be at least 1.");
+    add(
+      "systemPool.machineType",
+      `"${sys.machineType}" is not an EC2 instance type: use e.g. m6i.xlarge, or drop it for the default.`,
+    );
+  problems.push(...systemPoolProblems(sys));
   args.gpuPools.forEach((pool, i) => {
-    if (pool.minNodes > pool.maxNodes)
-      add(`gpuPools[${i}].minNodes`, "is above maxNodes: raise maxNodes or lower minNodes.");
+    problems.push(...nodeBoundsProblems(`gpuPools[${i}]`, pool));
     if (pool.maxNodes < 1)
       add(`gpuPools[${i}].maxNodes`, "must be at least 1 on EKS: remove the pool instead.");
     for (const reason of eksGpuProblems(pool)) add(`gpuPools[${i}]`, reason);
@@ -135,7 +147,7 @@ export function eksClusterProblems(args: EksGpuClusterArgs): ArgProblem[] {
     if (foreign.length)
       add(
         `gpuPools[${i}].zones`,
-        `${foreign.join(", ")} are not availability zones of ${args.region} (e.g. ${args.region}a).`,
+        `${foreign.join(", ")} are not availability zones of ${args.region || "aws:region"}: write zones such as ${args.region || "us-east-1"}a.`,
       );
   });
   return problems;

@@ -6,8 +6,8 @@ import {
   stackFileConfig,
   valueOf,
   type RecordedResource,
-} from "../scripts/lib/mocks";
-import { runStack, type StackRun } from "./helpers/stack";
+} from "../../scripts/lib/mocks";
+import { runStack, type StackRun } from "../helpers/stack";
 
 const T = {
   network: "gcp:compute/network:Network",
@@ -318,7 +318,7 @@ describe("GCP stack differences driven by config", () => {
       stack: "dev",
       config: stackFileConfig("dev", { "mlops-platform:cloud": "azure" }),
     });
-    await expect(import("../stacks/index")).rejects.toThrow(/mlops-platform:cloud/);
+    await expect(import("../../stacks/index")).rejects.toThrow(/mlops-platform:cloud/);
     await settle();
     expect(session.resources).toEqual([]);
   });

@@ -6,9 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { EKS_ADDON_VERSIONS } from "../components/aws/eks/addonVersions";
-import { valueOf, type RecordedResource } from "../scripts/lib/mocks";
-import { runStack, type StackRun } from "./helpers/stack";
+import { EKS_ADDON_VERSIONS } from "../../components/aws/eks/addonVersions";
+import { valueOf, type RecordedResource } from "../../scripts/lib/mocks";
+import { runStack, type StackRun } from "../helpers/stack";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 

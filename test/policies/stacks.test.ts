@@ -12,8 +12,8 @@ import {
   resolvePolicyConfig,
   type Diagnostic,
   type EngineResource,
-} from "../scripts/lib/policyEngine";
-import { runStack } from "./helpers/stack";
+} from "../../scripts/lib/policyEngine";
+import { runStack } from "../helpers/stack";
 
 let pack: PackSession;
 const stacks: Record<string, EngineResource[]> = {};
@@ -97,7 +97,7 @@ describe("enforcement as the engine applies it", () => {
   });
 
   it("the pack the engine serves is the full rule list", async () => {
-    const { allRules } = await import("../policies/rules");
+    const { allRules } = await import("../../policies/rules");
     expect(pack.policies.map((p) => p.name).sort()).toEqual(allRules.map((r) => r.name).sort());
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, mergeOver, parseStackConfig, type RawStackConfig } from "../stacks/config";
-import { ENV_DEFAULTS } from "../stacks/defaults";
+import { ConfigError, mergeOver, parseStackConfig, type RawStackConfig } from "../../stacks/config";
+import { ENV_DEFAULTS } from "../../stacks/defaults";
 import { parse as parseYaml } from "yaml";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -93,7 +93,7 @@ describe("valid config", () => {
 
   it.each(["dev", "staging", "prod"])("the shipped Pulumi.%s.yaml parses", (env) => {
     const doc = parseYaml(
-      fs.readFileSync(path.join(__dirname, "..", `Pulumi.${env}.yaml`), "utf8"),
+      fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${env}.yaml`), "utf8"),
     ) as {
       config: Record<string, unknown>;
     };
@@ -370,7 +370,7 @@ describe("bad config: one error naming the key and the fix", () => {
       "overlapping CIDRs",
       raw({ network: { podCidr: "10.10.0.0/16" } }),
       "mlops-platform:network.podCidr",
-      /overlaps network.nodeCidr/,
+      /overlaps nodeCidr \(10.10.0.0\/20\)/,
     ],
     [
       "control plane not a /28",

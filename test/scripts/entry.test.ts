@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const LOADER = path.join(ROOT, "scripts", "load-entry.cjs");
 const PROBE = path.join(ROOT, "stacks", "__typecheck_probe__.ts");
 

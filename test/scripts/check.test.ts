@@ -10,7 +10,7 @@ const Ajv = require("ajv");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sarifSchema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const BROKEN = "budgetbust";
 const BAD_CONFIG = "badconfig";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));

@@ -4,9 +4,9 @@
  * overrides are honoured. A guard makes sure no rule lacks cases.
  */
 import { describe, expect, it } from "vitest";
-import type { Rule } from "../policies/lib/rule";
-import { allRules } from "../policies/rules";
-import { runResourceRule, runStackRule, type StackItem } from "./helpers/policy";
+import type { Rule } from "../../policies/lib/rule";
+import { allRules } from "../../policies/rules";
+import { runResourceRule, runStackRule, type StackItem } from "../helpers/policy";
 
 interface ResourceCase {
   type: string;

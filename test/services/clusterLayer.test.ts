@@ -6,9 +6,9 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
-import { CHARTS } from "../components/lib/helm";
-import { valueOf, type RecordedResource } from "../scripts/lib/mocks";
-import { runStack, type StackRun } from "./helpers/stack";
+import { CHARTS } from "../../components/lib/helm";
+import { valueOf, type RecordedResource } from "../../scripts/lib/mocks";
+import { runStack, type StackRun } from "../helpers/stack";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

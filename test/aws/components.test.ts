@@ -1,32 +1,35 @@
 /** AWS component-level tests: validation happens before any child exists; pure builders. */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { irsaTrustPolicy, tlsOnlyBucketPolicy } from "../components/aws/iamDocuments";
-import { principalSlug } from "../components/aws/eks/access";
+import { irsaTrustPolicy, tlsOnlyBucketPolicy } from "../../components/aws/iamDocuments";
+import { principalSlug } from "../../components/aws/eks/access";
 import {
   EksGpuCluster,
   eksClusterProblems,
   type EksGpuClusterArgs,
-} from "../components/aws/eks/cluster";
-import { eksKubeconfig } from "../components/aws/eks/kubeconfig";
-import { autoscalerNodeTemplateTags, eksGpuNodeGroupSpec } from "../components/aws/eks/nodeGroups";
+} from "../../components/aws/eks/cluster";
+import { eksKubeconfig } from "../../components/aws/eks/kubeconfig";
+import {
+  autoscalerNodeTemplateTags,
+  eksGpuNodeGroupSpec,
+} from "../../components/aws/eks/nodeGroups";
 import {
   EKS_ADDONS,
   EKS_ADDON_VERSIONS,
   CLUSTER_AUTOSCALER_TAGS,
   resolveAddonVersions,
-} from "../components/aws/eks/addonVersions";
-import { isZoneOf } from "../components/aws/names";
-import { isPrivateCidr, subnetCidr } from "../components/lib/net";
-import { AwsNetwork, awsSubnetLayout } from "../components/aws/network";
+} from "../../components/aws/eks/addonVersions";
+import { isZoneOf } from "../../components/aws/names";
+import { isPrivateCidr, subnetCidr } from "../../components/lib/net";
+import { AwsNetwork, awsSubnetLayout } from "../../components/aws/network";
 import {
   AwsTrackingStore,
   rdsInstanceSettings,
   s3LifecycleRules,
   type AwsTrackingStoreArgs,
-} from "../components/aws/trackingStore";
-import { gpuPool } from "./helpers/fixtures";
-import { installMocks, settle, type MockSession } from "../scripts/lib/mocks";
+} from "../../components/aws/trackingStore";
+import { gpuPool } from "../helpers/fixtures";
+import { installMocks, settle, type MockSession } from "../../scripts/lib/mocks";
 
 const pool = gpuPool;
 
@@ -137,7 +140,7 @@ describe("AWS validation runs before any child is created", () => {
           tags: {},
           namePrefix: "x",
         }),
-    ).toThrow(/vpcCidr \/24 is outside/);
+    ).toThrow(/vpcCidr \(10.0.0.0\/24\) must be a \/16 to \/20/);
     await settle();
     expect(childrenOf("bad-vpc")).toEqual([]);
   });

@@ -7,16 +7,16 @@ import {
   gkeGpuPoolSpec,
   gkeKubeconfig,
   type GkeGpuClusterArgs,
-} from "../components/gcp/gkeCluster";
-import { eksGpuProblems, eksInstanceType } from "../components/aws/gpuCatalog";
-import { GPU_TAINT } from "../components/contracts";
-import { gkeGpuPlacement, gkeGpuProblems } from "../components/gcp/gpuCatalog";
-import { maxGpus } from "../components/model";
-import { GcpNetwork, gcpNetworkProblems } from "../components/gcp/network";
-import { GcpTrackingStore, keepNewestVersionsRule } from "../components/gcp/trackingStore";
-import { isPinnedImage } from "../components/lib/images";
-import { gpuPool } from "./helpers/fixtures";
-import { installMocks, settle, type MockSession } from "../scripts/lib/mocks";
+} from "../../components/gcp/gkeCluster";
+import { eksGpuProblems, eksInstanceType } from "../../components/aws/gpuCatalog";
+import { GPU_TAINT } from "../../components/contracts";
+import { gkeGpuPlacement, gkeGpuProblems } from "../../components/gcp/gpuCatalog";
+import { maxGpus } from "../../components/model";
+import { GcpNetwork, gcpNetworkProblems } from "../../components/gcp/network";
+import { GcpTrackingStore, keepNewestVersionsRule } from "../../components/gcp/trackingStore";
+import { isPinnedImage } from "../../components/lib/images";
+import { gpuPool } from "../helpers/fixtures";
+import { installMocks, settle, type MockSession } from "../../scripts/lib/mocks";
 
 const pool = gpuPool;
 
@@ -74,7 +74,7 @@ describe("validation runs before any child is created", () => {
           podCidr: "10.0.0.0/14",
           serviceCidr: "10.8.0.0/20",
         }),
-    ).toThrow(/podCidr overlaps nodeCidr/);
+    ).toThrow(/podCidr 10\.\S+ overlaps nodeCidr/);
     await settle();
     expect(childrenOf("bad-net")).toEqual([]);
   });
@@ -102,7 +102,9 @@ describe("validation runs before any child is created", () => {
           workloadIdentityPool: "p.svc.id.goog",
           accountPrefix: "mlops-dev",
         }),
-    ).toThrow(/database.postgresVersion must be 15 or newer.*artifacts.keepVersions/);
+    ).toThrow(
+      /database.postgresVersion PostgreSQL 14 is too old: use 15 or newer.*artifacts.keepVersions/,
+    );
     await settle();
     expect(childrenOf("bad-store")).toEqual([]);
   });
