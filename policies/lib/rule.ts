@@ -129,3 +129,13 @@ export function get(obj: unknown, path: string): any {
 
 export const asArray = <T>(v: T[] | T | undefined | null): T[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+
+/** A JSON policy document given as a string or an object; `{}` when it does not parse. */
+export const parseDoc = (doc: unknown): any => {
+  if (typeof doc !== "string") return doc ?? {};
+  try {
+    return JSON.parse(doc);
+  } catch {
+    return {};
+  }
+};

@@ -1,14 +1,16 @@
 /** Argo CD, Argo Rollouts and Helm rules. Helm Release *inputs* are what CrossGuard can see. */
+import { ALLOWED_CHART_REPOS } from "../../components/lib/charts";
+import { PINNED_REVISION_RE } from "../../components/model";
 import { asArray, get, resourceRule, type Rule } from "../lib/rule";
-
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const CHART = "kubernetes:helm.sh/v4:Chart";
-const APP = "kubernetes:argoproj.io/v1alpha1:Application";
-const APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
-const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+import {
+  ARGO_APPLICATION as APP,
+  ARGO_APPLICATIONSET as APPSET,
+  ARGO_ROLLOUT as ROLLOUT,
+  HELM_CHART as CHART,
+  HELM_RELEASE as RELEASE,
+} from "./types";
 
 const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const PINNED_REVISION = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
 
 /** Application specs in an Application or an ApplicationSet's template. */
 function appSpecs(type: string, p: Record<string, any>): Record<string, any>[] {
@@ -42,14 +44,7 @@ export const argoRules: Rule[] = [
       allowedRepos: {
         type: "array",
         items: { type: "string" },
-        default: [
-          "https://argoproj.github.io/argo-helm",
-          "https://prometheus-community.github.io/helm-charts",
-          "https://nvidia.github.io/k8s-device-plugin",
-          "https://nvidia.github.io/dcgm-exporter/helm-charts",
-          "https://helm.ngc.nvidia.com/nvidia",
-          "https://kubernetes.github.io/autoscaler",
-        ],
+        default: ALLOWED_CHART_REPOS,
         description: "Chart repositories that may be used.",
       },
     },
@@ -103,7 +98,7 @@ export const argoRules: Rule[] = [
         revs.push(...asArray<any>(get(p, "spec.generators")).map((g) => get(g, "git.revision")));
       return revs
         .filter((r) => r !== undefined && !String(r).includes("{{"))
-        .filter((r) => !PINNED_REVISION.test(String(r)))
+        .filter((r) => !PINNED_REVISION_RE.test(String(r)))
         .map((r) => `revision "${r}" floats.`)
         .concat(
           revs.every((r) => r === undefined) ? ["no targetRevision: it defaults to HEAD."] : [],

@@ -1,16 +1,20 @@
 /** Cost and governance rules: labels, GPU budget and shapes, spot in non-prod, DB sizes, versions kept, protect, coverage. */
 import type { PolicyResource } from "@pulumi/policy";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../lib/rule";
-
-const GKE_POOL = "gcp:container/nodePool:NodePool";
-const EKS_NG = "aws:eks/nodeGroup:NodeGroup";
-const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
-const RDS = "aws:rds/instance:Instance";
-const GCS = "gcp:storage/bucket:Bucket";
-const S3_LIFECYCLE = [
-  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-  "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-];
+import {
+  CLOUD_SQL_INSTANCE as SQL,
+  EKS_CLUSTER,
+  EKS_NODE_GROUP as EKS_NG,
+  GCS_BUCKET as GCS,
+  GKE_CLUSTER,
+  GKE_NODE_POOL as GKE_POOL,
+  KMS_KEY,
+  RDS_INSTANCE as RDS,
+  S3_BUCKET,
+  S3_BUCKET_V2,
+  S3_LIFECYCLE,
+  VPC,
+} from "./types";
 
 /** GPUs per EC2 instance type (the types our catalog uses plus common neighbours). */
 const EC2_GPUS: Record<string, number> = {
@@ -44,16 +48,16 @@ const EC2_GPUS: Record<string, number> = {
 
 /** Where each taggable type keeps its labels/tags. */
 const LABEL_PATHS: Record<string, string> = {
-  "gcp:container/cluster:Cluster": "resourceLabels",
+  [GKE_CLUSTER]: "resourceLabels",
   [GCS]: "labels",
   [SQL]: "settings.userLabels",
-  "aws:eks/cluster:Cluster": "tags",
+  [EKS_CLUSTER]: "tags",
   [EKS_NG]: "tags",
   [RDS]: "tags",
-  "aws:s3/bucket:Bucket": "tags",
-  "aws:s3/bucketV2:BucketV2": "tags",
-  "aws:kms/key:Key": "tags",
-  "aws:ec2/vpc:Vpc": "tags",
+  [S3_BUCKET]: "tags",
+  [S3_BUCKET_V2]: "tags",
+  [KMS_KEY]: "tags",
+  [VPC]: "tags",
 };
 
 /** GPU shape of a node pool / node group: GPUs per node, max nodes, min nodes, spot, type name. */

@@ -1,0 +1,126 @@
+/** EKS clusters, node groups and add-ons: endpoint, secrets encryption, logs, version, no SSH, pinned add-ons. */
+import { eksCis } from "../../lib/frameworks";
+import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
+
+export const eksRules: Rule[] = [
+  resourceRule<{ allowPublicEndpoint: boolean }>({
+    name: "aws-eks-endpoint-restricted",
+    description:
+      "The EKS API endpoint must be private, or public only to listed CIDRs (never 0.0.0.0/0).",
+    severity: "critical",
+    types: [EKS_CLUSTER],
+    tags: ["aws", "eks", "network", "security"],
+    framework: eksCis(
+      "5.4.2",
+      "Ensure clusters are created with Private Endpoint Enabled and Public Access Disabled",
+    ),
+    remediationSteps:
+      "Set vpcConfig.endpointPrivateAccess = true and endpointPublicAccess = false, or publicAccessCidrs to your VPN/CI ranges.",
+    config: {
+      allowPublicEndpoint: {
+        type: "boolean",
+        default: true,
+        description: "Allow a public endpoint restricted by CIDR.",
+      },
+    },
+    check: (p, { config }) => {
+      const v = p.vpcConfig ?? {};
+      const out: string[] = [];
+      if (v.endpointPrivateAccess !== true)
+        out.push("vpcConfig.endpointPrivateAccess is not true.");
+      if (v.endpointPublicAccess !== false) {
+        // Provider default: public access on, from 0.0.0.0/0.
+        const cidrs = asArray<string>(v.publicAccessCidrs);
+        if (!config.allowPublicEndpoint) out.push("the public endpoint is on.");
+        else if (cidrs.length === 0 || cidrs.some((c) => c.endsWith("/0")))
+          out.push("the public endpoint admits 0.0.0.0/0.");
+      }
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-eks-secrets-encryption",
+    description: "EKS must envelope-encrypt Kubernetes Secrets with a KMS key.",
+    severity: "high",
+    types: [EKS_CLUSTER],
+    tags: ["aws", "eks", "encryption"],
+    framework: eksCis(
+      "5.3.1",
+      "Ensure Kubernetes Secrets are encrypted using Customer Master Keys (CMKs) managed in AWS KMS",
+    ),
+    remediationSteps:
+      "Set encryptionConfig = { resources: ['secrets'], provider: { keyArn: <KMS key with rotation> } }.",
+    check: (p) => {
+      const e = p.encryptionConfig ?? {};
+      return asArray(e.resources).includes("secrets") && get(e, "provider.keyArn")
+        ? []
+        : ["Secrets are not encrypted with a KMS key."];
+    },
+  }),
+  resourceRule<{ requiredLogTypes: string[] }>({
+    name: "aws-eks-control-plane-logs",
+    description: "EKS must ship control-plane logs, including audit, to CloudWatch.",
+    severity: "medium",
+    types: [EKS_CLUSTER],
+    tags: ["aws", "eks", "logging"],
+    framework: eksCis("2.1.1", "Enable audit Logs"),
+    remediationSteps: "Set enabledClusterLogTypes to include api, audit and authenticator.",
+    config: {
+      requiredLogTypes: {
+        type: "array",
+        items: { type: "string" },
+        default: ["api", "audit", "authenticator"],
+        description: "Log types that must be on.",
+      },
+    },
+    check: (p, { config }) => {
+      const on = asArray<string>(p.enabledClusterLogTypes);
+      const missing = config.requiredLogTypes.filter((t) => !on.includes(t));
+      return missing.length ? [`control-plane log types off: ${missing.join(", ")}.`] : [];
+    },
+  }),
+  resourceRule<{ minVersion: string }>({
+    name: "aws-eks-supported-version",
+    description: "EKS must run a Kubernetes version still in standard support.",
+    severity: "medium",
+    types: [EKS_CLUSTER],
+    tags: ["aws", "eks", "patching"],
+    remediationSteps:
+      "Set version to a supported minor (see the EKS version calendar) and upgrade one minor at a time.",
+    config: {
+      minVersion: { type: "string", default: "1.31", description: "Oldest allowed minor version." },
+    },
+    check: (p, { config }) => {
+      if (!p.version) return [];
+      const [maj, min] = String(p.version).split(".").map(Number);
+      const [rmaj, rmin] = config.minVersion.split(".").map(Number);
+      return maj > rmaj || (maj === rmaj && min >= rmin)
+        ? []
+        : [`version ${p.version} is older than ${config.minVersion}.`];
+    },
+  }),
+  resourceRule({
+    name: "aws-eks-nodegroup-no-ssh",
+    description: "EKS node groups must not open SSH to the nodes.",
+    severity: "high",
+    types: [EKS_NODE_GROUP],
+    tags: ["aws", "eks", "network", "security"],
+    remediationSteps: "Remove remoteAccess; use SSM Session Manager for node access.",
+    check: (p) => (p.remoteAccess ? ["remoteAccess (SSH) is configured."] : []),
+  }),
+  resourceRule({
+    name: "aws-eks-addon-pinned",
+    description:
+      "EKS managed add-ons must be pinned to an exact version, so upgrades happen in reviewed changes.",
+    severity: "medium",
+    types: [EKS_ADDON],
+    tags: ["aws", "eks", "supply-chain"],
+    remediationSteps:
+      "Set addonVersion (e.g. v1.20.1-eksbuild.3; list with `aws eks describe-addon-versions`).",
+    check: (p) =>
+      /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(String(p.addonVersion ?? ""))
+        ? []
+        : [`add-on ${p.addonName} has no exact addonVersion.`],
+  }),
+];

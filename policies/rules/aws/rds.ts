@@ -1,0 +1,119 @@
+/** RDS PostgreSQL: encryption, not public, backups, resilience, managed password, TLS. */
+import { awsCis } from "../../lib/frameworks";
+import { cis, asArray, resourceRule, type Rule } from "../../lib/rule";
+import { RDS_INSTANCE, RDS_PARAMETER_GROUP } from "../types";
+
+export const rdsRules: Rule[] = [
+  resourceRule<{ requireCustomerKey: boolean }>({
+    name: "aws-rds-encrypted",
+    description: "RDS storage must be encrypted, with a customer-managed KMS key where required.",
+    severity: "high",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "encryption"],
+    framework: awsCis("2.3.1", "Ensure that encryption-at-rest is enabled for RDS Instances"),
+    remediationSteps: "Set storageEncrypted = true and kmsKeyId to a key with rotation.",
+    config: {
+      requireCustomerKey: { type: "boolean", default: true, description: "Require kmsKeyId." },
+    },
+    check: (p, { config }) => {
+      const out: string[] = [];
+      if (p.storageEncrypted !== true) out.push("storageEncrypted is not true.");
+      if (config.requireCustomerKey && !p.kmsKeyId) out.push("kmsKeyId is not set.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-rds-not-public",
+    description: "RDS instances must not be publicly accessible.",
+    severity: "critical",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "network", "security"],
+    framework: awsCis("2.3.3", "Ensure that public access is not given to RDS Instance"),
+    remediationSteps: "Set publiclyAccessible = false and place the instance in private subnets.",
+    check: (p) => (p.publiclyAccessible === true ? ["publiclyAccessible is true."] : []),
+  }),
+  resourceRule<{ minBackupRetentionDays: number }>({
+    name: "aws-rds-backups",
+    description: "RDS must keep automated backups for at least the configured number of days.",
+    severity: "high",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "reliability", "backup"],
+    remediationSteps: "Set backupRetentionPeriod to at least the threshold.",
+    config: {
+      minBackupRetentionDays: {
+        type: "integer",
+        default: 7,
+        minimum: 1,
+        description: "Fewest days of backups.",
+      },
+    },
+    check: (p, { config }) => {
+      const days = p.backupRetentionPeriod ?? 0; // Provider default: 0 (off) unless set.
+      return days >= config.minBackupRetentionDays
+        ? []
+        : [`backupRetentionPeriod ${days} < ${config.minBackupRetentionDays}.`];
+    },
+  }),
+  resourceRule<{ requireHighAvailability: boolean }>({
+    name: "aws-rds-resilience",
+    description:
+      "RDS must keep deletion protection and a final snapshot, and run Multi-AZ where high availability is required.",
+    severity: "high",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "reliability"],
+    remediationSteps:
+      "Set deletionProtection = true, skipFinalSnapshot = false with finalSnapshotIdentifier, and multiAz = true in prod.",
+    config: {
+      requireHighAvailability: {
+        type: "boolean",
+        default: false,
+        description: "Require Multi-AZ, deletion protection and a final snapshot.",
+      },
+    },
+    check: (p, { config }) => {
+      if (!config.requireHighAvailability) return [];
+      const out: string[] = [];
+      if (p.multiAz !== true) out.push("multiAz is not true.");
+      if (p.deletionProtection !== true) out.push("deletionProtection is not true.");
+      if (p.skipFinalSnapshot !== false) out.push("skipFinalSnapshot is not false.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-rds-managed-password",
+    description:
+      "RDS master passwords must be RDS-managed (Secrets Manager) or a generated secret of at least 16 characters.",
+    severity: "high",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "secrets"],
+    remediationSteps:
+      "Set manageMasterUserPassword = true, or pass a random.RandomPassword result of length >= 16.",
+    check: (p) => {
+      if (p.manageMasterUserPassword === true) return [];
+      const pw = p.password;
+      return typeof pw === "string" && pw.length >= 16
+        ? []
+        : ["the master password is neither RDS-managed nor a 16+ character secret."];
+    },
+  }),
+  resourceRule({
+    name: "aws-rds-force-ssl",
+    description: "PostgreSQL parameter groups must force TLS (rds.force_ssl = 1).",
+    severity: "high",
+    types: [RDS_PARAMETER_GROUP],
+    tags: ["aws", "rds", "encryption"],
+    framework: cis(
+      "AWS Foundational Security Best Practices",
+      "1.0.0",
+      "RDS.24",
+      "Connections to RDS for PostgreSQL should be encrypted in transit",
+    ),
+    remediationSteps:
+      "Add { name: 'rds.force_ssl', value: '1' } to the parameter group's parameters (and use the group on the instance).",
+    check: (p) => {
+      if (!String(p.family ?? "").startsWith("postgres")) return [];
+      const force = asArray<any>(p.parameters).find((x) => x.name === "rds.force_ssl");
+      return String(force?.value) === "1" ? [] : ["rds.force_ssl is not set to 1."];
+    },
+  }),
+];

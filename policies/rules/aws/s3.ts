@@ -1,0 +1,94 @@
+/** S3: public access block, ownership, versioning, SSE-KMS, TLS-only bucket policy. */
+import { awsCis } from "../../lib/frameworks";
+import { asArray, get, resourceRule, parseDoc, type Rule } from "../../lib/rule";
+import {
+  S3_PUBLIC_ACCESS_BLOCK,
+  S3_OWNERSHIP_CONTROLS,
+  S3_VERSIONING,
+  S3_SSE,
+  S3_BUCKET_POLICY,
+} from "../types";
+
+export const s3Rules: Rule[] = [
+  resourceRule({
+    name: "aws-s3-public-access-block",
+    description: "Every S3 bucket's public access block must set all four flags.",
+    severity: "critical",
+    types: [S3_PUBLIC_ACCESS_BLOCK],
+    tags: ["aws", "s3", "security"],
+    framework: awsCis(
+      "2.1.4",
+      "Ensure that S3 Buckets are configured with 'Block public access (bucket settings)'",
+    ),
+    remediationSteps:
+      "Set blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets to true.",
+    check: (p) => {
+      const flags = [
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+      ].filter((f) => p[f] !== true);
+      return flags.length ? [`not set: ${flags.join(", ")}.`] : [];
+    },
+  }),
+  resourceRule({
+    name: "aws-s3-ownership-enforced",
+    description: "S3 buckets must disable ACLs (object ownership BucketOwnerEnforced).",
+    severity: "medium",
+    types: [S3_OWNERSHIP_CONTROLS],
+    tags: ["aws", "s3", "iam"],
+    remediationSteps: "Set rule.objectOwnership = 'BucketOwnerEnforced'.",
+    check: (p) =>
+      get(p, "rule.objectOwnership") === "BucketOwnerEnforced"
+        ? []
+        : [`objectOwnership is ${get(p, "rule.objectOwnership")}.`],
+  }),
+  resourceRule({
+    name: "aws-s3-versioning",
+    description: "S3 buckets holding artifacts must be versioned.",
+    severity: "medium",
+    types: S3_VERSIONING,
+    tags: ["aws", "s3", "reliability"],
+    remediationSteps:
+      "Set versioningConfiguration.status = 'Enabled' and expire old noncurrent versions by lifecycle.",
+    check: (p) =>
+      get(p, "versioningConfiguration.status") === "Enabled" ? [] : ["versioning is not Enabled."],
+  }),
+  resourceRule({
+    name: "aws-s3-sse-kms",
+    description: "S3 buckets must default to SSE-KMS with a bucket key.",
+    severity: "medium",
+    types: S3_SSE,
+    tags: ["aws", "s3", "encryption"],
+    remediationSteps:
+      "Set rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = 'aws:kms' with kmsMasterKeyId, and bucketKeyEnabled = true.",
+    check: (p) => {
+      const rules = asArray<any>(p.rules);
+      const ok = rules.some(
+        (r) =>
+          get(r, "applyServerSideEncryptionByDefault.sseAlgorithm") === "aws:kms" &&
+          r.bucketKeyEnabled === true,
+      );
+      return ok ? [] : ["no SSE-KMS default with bucket key."];
+    },
+  }),
+  resourceRule({
+    name: "aws-s3-tls-only",
+    description: "S3 bucket policies must deny requests that do not use TLS.",
+    severity: "high",
+    types: [S3_BUCKET_POLICY],
+    tags: ["aws", "s3", "encryption"],
+    framework: awsCis("2.1.1", "Ensure S3 Bucket Policy is set to deny HTTP requests"),
+    remediationSteps:
+      "Add a Deny statement for s3:* on the bucket and its objects with Condition Bool aws:SecureTransport = false.",
+    check: (p) => {
+      const doc = parseDoc(p.policy);
+      const denies = asArray<any>(doc.Statement).some(
+        (s) =>
+          s.Effect === "Deny" && String(get(s, "Condition.Bool.aws:SecureTransport")) === "false",
+      );
+      return denies ? [] : ["no Deny statement on aws:SecureTransport = false."];
+    },
+  }),
+];

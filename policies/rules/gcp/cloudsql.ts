@@ -1,0 +1,132 @@
+/** Cloud SQL for PostgreSQL: private IP only, TLS, backups and PITR, resilience, log flags. */
+import { gcpCis } from "../../lib/frameworks";
+import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { CLOUD_SQL_INSTANCE } from "../types";
+
+export const cloudSqlRules: Rule[] = [
+  resourceRule({
+    name: "gcp-cloudsql-private-ip-only",
+    description: "Cloud SQL instances must have no public IP.",
+    severity: "critical",
+    types: [CLOUD_SQL_INSTANCE],
+    tags: ["gcp", "cloudsql", "network", "security"],
+    framework: gcpCis("6.6", "Ensure That Cloud SQL Database Instances Do Not Have Public IPs"),
+    remediationSteps:
+      "Set settings.ipConfiguration.ipv4Enabled = false and privateNetwork to your VPC (Private Service Access).",
+    // Provider default: ipv4Enabled true.
+    check: (p) => {
+      const ip = get(p, "settings.ipConfiguration") ?? {};
+      const out: string[] = [];
+      if (ip.ipv4Enabled !== false)
+        out.push("settings.ipConfiguration.ipv4Enabled is not false (public IP).");
+      if (!ip.privateNetwork) out.push("settings.ipConfiguration.privateNetwork is not set.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "gcp-cloudsql-tls-required",
+    description: "Cloud SQL must refuse unencrypted connections.",
+    severity: "high",
+    types: [CLOUD_SQL_INSTANCE],
+    tags: ["gcp", "cloudsql", "encryption"],
+    framework: gcpCis(
+      "6.4",
+      "Ensure That the Cloud SQL Database Instance Requires All Incoming Connections To Use SSL",
+    ),
+    remediationSteps:
+      "Set settings.ipConfiguration.sslMode = 'ENCRYPTED_ONLY' (or TRUSTED_CLIENT_CERTIFICATE_REQUIRED).",
+    check: (p) => {
+      const mode = get(p, "settings.ipConfiguration.sslMode");
+      return mode === "ENCRYPTED_ONLY" || mode === "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+        ? []
+        : [`sslMode is ${mode ?? "unset (unencrypted allowed)"}.`];
+    },
+  }),
+  resourceRule<{ minRetainedBackups: number }>({
+    name: "gcp-cloudsql-backups",
+    description:
+      "Cloud SQL must take automated backups with point-in-time recovery and keep enough of them.",
+    severity: "high",
+    types: [CLOUD_SQL_INSTANCE],
+    tags: ["gcp", "cloudsql", "reliability", "backup"],
+    framework: gcpCis(
+      "6.7",
+      "Ensure That Cloud SQL Database Instances Are Configured With Automated Backups",
+    ),
+    remediationSteps:
+      "Enable settings.backupConfiguration with pointInTimeRecoveryEnabled and backupRetentionSettings.retainedBackups >= the threshold.",
+    config: {
+      minRetainedBackups: {
+        type: "integer",
+        default: 7,
+        minimum: 1,
+        description: "Fewest daily backups to keep.",
+      },
+    },
+    check: (p, { config }) => {
+      const b = get(p, "settings.backupConfiguration") ?? {};
+      const out: string[] = [];
+      if (b.enabled !== true) out.push("automated backups are off.");
+      if (b.pointInTimeRecoveryEnabled !== true) out.push("point-in-time recovery is off.");
+      const kept = get(b, "backupRetentionSettings.retainedBackups") ?? 7; // Cloud SQL's default.
+      if (kept < config.minRetainedBackups)
+        out.push(`keeps ${kept} backups; at least ${config.minRetainedBackups} required.`);
+      return out;
+    },
+  }),
+  resourceRule<{ requireHighAvailability: boolean }>({
+    name: "gcp-cloudsql-resilience",
+    description:
+      "Cloud SQL must keep deletion protection on, and be REGIONAL where high availability is required (prod).",
+    severity: "high",
+    types: [CLOUD_SQL_INSTANCE],
+    tags: ["gcp", "cloudsql", "reliability"],
+    remediationSteps:
+      "Set deletionProtection and settings.deletionProtectionEnabled = true; set settings.availabilityType = 'REGIONAL' in prod.",
+    config: {
+      requireHighAvailability: {
+        type: "boolean",
+        default: false,
+        description: "Require REGIONAL availability.",
+      },
+    },
+    check: (p, { config }) => {
+      const out: string[] = [];
+      if (p.deletionProtection === false) out.push("Pulumi deletionProtection is false.");
+      if (get(p, "settings.deletionProtectionEnabled") !== true)
+        out.push("settings.deletionProtectionEnabled is not true.");
+      if (config.requireHighAvailability && get(p, "settings.availabilityType") !== "REGIONAL")
+        out.push("availabilityType is not REGIONAL.");
+      return out;
+    },
+  }),
+  resourceRule<{ requiredFlags: string[] }>({
+    name: "gcp-cloudsql-postgres-log-flags",
+    description:
+      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints and lock waits.",
+    severity: "low",
+    types: [CLOUD_SQL_INSTANCE],
+    tags: ["gcp", "cloudsql", "logging"],
+    framework: gcpCis(
+      "6.2.2",
+      "Ensure that the log_connections database flag for Cloud SQL PostgreSQL instance is set to on",
+    ),
+    remediationSteps: "Add settings.databaseFlags entries with value 'on' for each required flag.",
+    config: {
+      requiredFlags: {
+        type: "array",
+        items: { type: "string" },
+        default: ["log_connections", "log_disconnections", "log_checkpoints", "log_lock_waits"],
+        description: "Flags that must be on.",
+      },
+    },
+    check: (p, { config }) => {
+      if (!String(p.databaseVersion ?? "").startsWith("POSTGRES")) return [];
+      const flags = new Map(
+        asArray(get(p, "settings.databaseFlags")).map((f: any) => [f.name, f.value]),
+      );
+      const missing = config.requiredFlags.filter((f) => flags.get(f) !== "on");
+      return missing.length ? [`flags not on: ${missing.join(", ")}.`] : [];
+    },
+  }),
+];

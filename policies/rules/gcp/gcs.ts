@@ -1,0 +1,66 @@
+/** Cloud Storage: uniform access, public access prevention, versioning, no public IAM. */
+import { gcpCis } from "../../lib/frameworks";
+import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { GCS_BUCKET, GCS_BUCKET_IAM } from "../types";
+
+export const gcsRules: Rule[] = [
+  resourceRule({
+    name: "gcp-gcs-uniform-access",
+    description: "Cloud Storage buckets must use uniform bucket-level access (no object ACLs).",
+    severity: "medium",
+    types: [GCS_BUCKET],
+    tags: ["gcp", "storage", "iam"],
+    framework: gcpCis(
+      "5.2",
+      "Ensure That Cloud Storage Buckets Have Uniform Bucket-Level Access Enabled",
+    ),
+    remediationSteps: "Set uniformBucketLevelAccess = true.",
+    check: (p) =>
+      p.uniformBucketLevelAccess === true ? [] : ["uniformBucketLevelAccess is not true."],
+  }),
+  resourceRule({
+    name: "gcp-gcs-public-access-prevention",
+    description: "Cloud Storage buckets must enforce public access prevention.",
+    severity: "high",
+    types: [GCS_BUCKET],
+    tags: ["gcp", "storage", "security"],
+    framework: gcpCis(
+      "5.1",
+      "Ensure That Cloud Storage Bucket Is Not Anonymously or Publicly Accessible",
+    ),
+    remediationSteps: "Set publicAccessPrevention = 'enforced'.",
+    check: (p) =>
+      p.publicAccessPrevention === "enforced"
+        ? []
+        : [`publicAccessPrevention is ${p.publicAccessPrevention ?? "inherited"}.`],
+  }),
+  resourceRule({
+    name: "gcp-gcs-versioning",
+    description:
+      "Cloud Storage buckets holding artifacts must be versioned so overwrites and deletes can be undone.",
+    severity: "medium",
+    types: [GCS_BUCKET],
+    tags: ["gcp", "storage", "reliability"],
+    remediationSteps:
+      "Set versioning.enabled = true and cap noncurrent versions with a lifecycle rule.",
+    check: (p) => (get(p, "versioning.enabled") === true ? [] : ["versioning is off."]),
+  }),
+  resourceRule({
+    name: "gcp-gcs-no-public-iam",
+    description: "Bucket IAM must not grant anything to allUsers or allAuthenticatedUsers.",
+    severity: "critical",
+    types: GCS_BUCKET_IAM,
+    tags: ["gcp", "storage", "iam", "security"],
+    framework: gcpCis(
+      "5.1",
+      "Ensure That Cloud Storage Bucket Is Not Anonymously or Publicly Accessible",
+    ),
+    remediationSteps:
+      "Grant roles to specific principals; serve public content through a CDN with signed URLs.",
+    check: (p) => {
+      const members = [p.member, ...asArray(p.members)].filter(Boolean).map(String);
+      const bad = members.filter((m) => m === "allUsers" || m === "allAuthenticatedUsers");
+      return bad.length ? [`grants ${p.role} to ${bad.join(", ")}.`] : [];
+    },
+  }),
+];

@@ -1,0 +1,219 @@
+/** GKE clusters and node pools: private nodes, restricted control plane, workload identity, hardened nodes. */
+import { gkeCis } from "../../lib/frameworks";
+import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { GKE_CLUSTER, GKE_NODE_POOL } from "../types";
+
+/** nodeConfig of a node pool, or of the cluster's default pool. */
+const nodeConfigOf = (p: Record<string, any>) => p.nodeConfig ?? {};
+
+export const gkeRules: Rule[] = [
+  resourceRule({
+    name: "gcp-gke-private-nodes",
+    description:
+      "GKE nodes must have private IPs only, so workers are not reachable from the internet.",
+    severity: "high",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "network", "security"],
+    framework: gkeCis("5.6.5", "Ensure clusters are created with Private Nodes"),
+    remediationSteps:
+      "Set privateClusterConfig.enablePrivateNodes = true and give the cluster Cloud NAT for egress.",
+    check: (p) =>
+      get(p, "privateClusterConfig.enablePrivateNodes") === true
+        ? []
+        : ["privateClusterConfig.enablePrivateNodes is not true."],
+  }),
+  resourceRule({
+    name: "gcp-gke-restricted-control-plane",
+    description:
+      "The GKE API endpoint must be private or limited to listed networks, never 0.0.0.0/0.",
+    severity: "critical",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "network", "security"],
+    framework: gkeCis("5.6.3", "Ensure Control Plane Authorized Networks is Enabled"),
+    remediationSteps:
+      "Set masterAuthorizedNetworksConfig.cidrBlocks to your VPN/CI ranges, or enablePrivateEndpoint = true.",
+    check: (p) => {
+      const blocks = asArray(get(p, "masterAuthorizedNetworksConfig.cidrBlocks")).map((b: any) =>
+        String(b.cidrBlock),
+      );
+      if (blocks.some((c) => c.endsWith("/0")))
+        return ["masterAuthorizedNetworksConfig admits 0.0.0.0/0."];
+      if (get(p, "privateClusterConfig.enablePrivateEndpoint") === true) return [];
+      return p.masterAuthorizedNetworksConfig
+        ? []
+        : [
+            "masterAuthorizedNetworksConfig is absent: the public endpoint is open to the internet.",
+          ];
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-workload-identity",
+    description:
+      "GKE clusters must enable Workload Identity so pods use their own Google identity, not the node's.",
+    severity: "high",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "iam", "security"],
+    framework: gkeCis("5.2.2", "Prefer using dedicated GCP Service Accounts and Workload Identity"),
+    remediationSteps: "Set workloadIdentityConfig.workloadPool = '<project>.svc.id.goog'.",
+    check: (p) =>
+      get(p, "workloadIdentityConfig.workloadPool")
+        ? []
+        : ["workloadIdentityConfig.workloadPool is not set."],
+  }),
+  resourceRule({
+    name: "gcp-gke-metadata-server",
+    description:
+      "GKE node pools must run the GKE metadata server, which hides node credentials from pods.",
+    severity: "high",
+    types: [GKE_NODE_POOL],
+    tags: ["gcp", "gke", "iam", "security"],
+    framework: gkeCis("5.4.2", "Ensure the GKE Metadata Server is Enabled"),
+    remediationSteps: "Set nodeConfig.workloadMetadataConfig.mode = 'GKE_METADATA'.",
+    check: (p) =>
+      get(nodeConfigOf(p), "workloadMetadataConfig.mode") === "GKE_METADATA"
+        ? []
+        : ["nodeConfig.workloadMetadataConfig.mode is not GKE_METADATA."],
+  }),
+  resourceRule({
+    name: "gcp-gke-shielded-nodes",
+    description: "GKE nodes must be Shielded VMs with secure boot and integrity monitoring.",
+    severity: "medium",
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
+    tags: ["gcp", "gke", "security"],
+    framework: gkeCis("5.5.5", "Ensure Shielded GKE Nodes are Enabled"),
+    remediationSteps:
+      "Set enableShieldedNodes (cluster) and nodeConfig.shieldedInstanceConfig.enableSecureBoot = true (pools).",
+    check: (p, ctx) => {
+      if (ctx.type === GKE_CLUSTER)
+        return p.enableShieldedNodes === false ? ["enableShieldedNodes is false."] : [];
+      // Provider default: secure boot off, integrity monitoring on.
+      const s = get(nodeConfigOf(p), "shieldedInstanceConfig") ?? {};
+      const out: string[] = [];
+      if (s.enableSecureBoot !== true)
+        out.push("nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true.");
+      if (s.enableIntegrityMonitoring === false)
+        out.push("nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring is false.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-no-legacy-auth",
+    description: "GKE clusters must not use legacy ABAC, basic auth or client certificates.",
+    severity: "high",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "iam", "security"],
+    framework: gkeCis("5.8.1", "Ensure authentication using Client Certificates is Disabled"),
+    remediationSteps:
+      "Set enableLegacyAbac = false and masterAuth.clientCertificateConfig.issueClientCertificate = false; remove masterAuth username/password.",
+    check: (p) => {
+      const out: string[] = [];
+      if (p.enableLegacyAbac === true) out.push("enableLegacyAbac is true.");
+      if (get(p, "masterAuth.clientCertificateConfig.issueClientCertificate") === true)
+        out.push("client certificates are issued.");
+      if (get(p, "masterAuth.username") || get(p, "masterAuth.password"))
+        out.push("basic auth is configured.");
+      return out;
+    },
+  }),
+  resourceRule<{ allowedChannels: string[] }>({
+    name: "gcp-gke-release-channel",
+    description:
+      "GKE clusters must be enrolled in a release channel so the control plane and nodes get security patches.",
+    severity: "medium",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "patching"],
+    framework: gkeCis(
+      "5.5.4",
+      "When creating New Clusters - Automate GKE version management using Release Channels",
+    ),
+    remediationSteps: "Set releaseChannel.channel to REGULAR or STABLE.",
+    config: {
+      allowedChannels: {
+        type: "array",
+        items: { type: "string" },
+        default: ["RAPID", "REGULAR", "STABLE"],
+        description: "Release channels allowed.",
+      },
+    },
+    check: (p, { config }) => {
+      const ch = get(p, "releaseChannel.channel");
+      return config.allowedChannels.includes(ch)
+        ? []
+        : [
+            `releaseChannel.channel is ${ch ?? "unset"}; allowed: ${config.allowedChannels.join(", ")}.`,
+          ];
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-node-auto-repair-upgrade",
+    description: "GKE node pools must auto-repair and auto-upgrade.",
+    severity: "medium",
+    types: [GKE_NODE_POOL],
+    tags: ["gcp", "gke", "patching", "reliability"],
+    framework: gkeCis("5.5.2", "Ensure Node Auto-Repair is enabled for GKE nodes"),
+    remediationSteps: "Set management.autoRepair = true and management.autoUpgrade = true.",
+    // Provider default is true for both when `management` is absent.
+    check: (p) => {
+      const out: string[] = [];
+      if (get(p, "management.autoRepair") === false) out.push("management.autoRepair is false.");
+      if (get(p, "management.autoUpgrade") === false) out.push("management.autoUpgrade is false.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-dedicated-node-sa",
+    description:
+      "GKE nodes must run as a dedicated least-privilege service account, not the Compute Engine default.",
+    severity: "high",
+    types: [GKE_NODE_POOL],
+    tags: ["gcp", "gke", "iam", "security"],
+    framework: gkeCis(
+      "5.2.1",
+      "Ensure GKE clusters are not running using the Compute Engine default service account",
+    ),
+    remediationSteps:
+      "Create a service account with logging/monitoring/artifact-reader roles and set nodeConfig.serviceAccount to it.",
+    check: (p) => {
+      const sa = get(nodeConfigOf(p), "serviceAccount");
+      if (!sa || sa === "default")
+        return [
+          "nodeConfig.serviceAccount is not set: nodes would use the Compute Engine default SA.",
+        ];
+      return /-compute@developer\.gserviceaccount\.com$/.test(sa)
+        ? ["nodeConfig.serviceAccount is the Compute Engine default SA."]
+        : [];
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-cos-containerd",
+    description: "GKE nodes must use Container-Optimized OS with containerd.",
+    severity: "low",
+    types: [GKE_NODE_POOL],
+    tags: ["gcp", "gke", "security"],
+    framework: gkeCis(
+      "5.5.1",
+      "Ensure Container-Optimized OS (cos_containerd) is used for GKE node images",
+    ),
+    remediationSteps: "Set nodeConfig.imageType = 'COS_CONTAINERD'.",
+    check: (p) => {
+      const t = get(nodeConfigOf(p), "imageType");
+      // Absent means GKE's default, which is COS_CONTAINERD.
+      return t === undefined || t === "COS_CONTAINERD" ? [] : [`nodeConfig.imageType is ${t}.`];
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-network-policy",
+    description:
+      "GKE clusters must enforce Kubernetes NetworkPolicy (Dataplane V2 or the network policy add-on).",
+    severity: "medium",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "network"],
+    framework: gkeCis("5.6.7", "Ensure Network Policy is Enabled and set as appropriate"),
+    remediationSteps:
+      "Set datapathProvider = 'ADVANCED_DATAPATH' (Dataplane V2) or networkPolicy.enabled = true.",
+    check: (p) =>
+      p.datapathProvider === "ADVANCED_DATAPATH" || get(p, "networkPolicy.enabled") === true
+        ? []
+        : ["NetworkPolicy is not enforced."],
+  }),
+];

@@ -1,0 +1,151 @@
+/** Pod security and resources, for the pod template of every workload kind. */
+import { GPU_RESOURCE, GPU_TAINT } from "../../../components/contracts";
+import { k8sCis } from "../../lib/frameworks";
+import { asArray, get, type Rule } from "../../lib/rule";
+import { podRule, containersOf } from "./podRule";
+
+export const podRules: Rule[] = [
+  podRule({
+    name: "k8s-pod-no-privileged",
+    description: "Containers must not run privileged or add capabilities beyond NET_BIND_SERVICE.",
+    severity: "critical",
+    tags: ["kubernetes", "pod-security"],
+    framework: k8sCis("5.2.2", "Minimize the admission of privileged containers"),
+    remediationSteps: "Remove securityContext.privileged and capabilities.add; drop ALL.",
+    checkPod: (spec) =>
+      containersOf(spec).flatMap((c) => {
+        const out: string[] = [];
+        if (get(c, "securityContext.privileged") === true)
+          out.push(`container ${c.name} is privileged.`);
+        const added = asArray<string>(get(c, "securityContext.capabilities.add")).filter(
+          (cap) => cap !== "NET_BIND_SERVICE",
+        );
+        if (added.length) out.push(`container ${c.name} adds ${added.join(", ")}.`);
+        return out;
+      }),
+  }),
+  podRule({
+    name: "k8s-pod-no-host-namespaces",
+    description: "Pods must not share the node's network, PID or IPC namespaces.",
+    severity: "high",
+    tags: ["kubernetes", "pod-security"],
+    framework: k8sCis(
+      "5.2.4",
+      "Minimize the admission of containers wishing to share the host network namespace",
+    ),
+    remediationSteps: "Remove hostNetwork, hostPID and hostIPC.",
+    checkPod: (spec) =>
+      ["hostNetwork", "hostPID", "hostIPC"]
+        .filter((k) => spec[k] === true)
+        .map((k) => `${k} is true.`),
+  }),
+  podRule({
+    name: "k8s-pod-no-hostpath",
+    description: "Pods must not mount hostPath volumes.",
+    severity: "high",
+    tags: ["kubernetes", "pod-security"],
+    framework: k8sCis("5.2.12", "Minimize the admission of HostPath volumes"),
+    remediationSteps: "Use emptyDir, a PVC, a ConfigMap or a CSI volume instead.",
+    checkPod: (spec) =>
+      asArray<any>(spec.volumes)
+        .filter((v) => v.hostPath)
+        .map((v) => `volume ${v.name} is a hostPath.`),
+  }),
+  podRule({
+    name: "k8s-pod-restricted-security-context",
+    description:
+      "Containers must run as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
+    severity: "high",
+    tags: ["kubernetes", "pod-security"],
+    framework: k8sCis("5.2.6", "Minimize the admission of root containers"),
+    remediationSteps:
+      "Set runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities.drop: [ALL], seccompProfile.type: RuntimeDefault.",
+    checkPod: (spec) =>
+      containersOf(spec).flatMap((c) => {
+        const sc = c.securityContext ?? {};
+        const pod = spec.securityContext ?? {};
+        const out: string[] = [];
+        if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true)
+          out.push(`${c.name}: runAsNonRoot is not true.`);
+        if (sc.allowPrivilegeEscalation !== false)
+          out.push(`${c.name}: allowPrivilegeEscalation is not false.`);
+        if (!asArray<string>(get(sc, "capabilities.drop")).includes("ALL"))
+          out.push(`${c.name}: capabilities.drop lacks ALL.`);
+        const seccomp = get(sc, "seccompProfile.type") ?? get(pod, "seccompProfile.type");
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")
+          out.push(`${c.name}: seccompProfile is not RuntimeDefault.`);
+        return out;
+      }),
+  }),
+  podRule({
+    name: "k8s-pod-resources",
+    description: "Containers must declare CPU and memory requests and a memory limit.",
+    severity: "medium",
+    tags: ["kubernetes", "reliability", "cost"],
+    remediationSteps:
+      "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory.",
+    checkPod: (spec) =>
+      asArray<any>(spec.containers).flatMap((c) => {
+        const missing = ["requests.cpu", "requests.memory", "limits.memory"].filter(
+          (k) => !get(c.resources, k),
+        );
+        return missing.length ? [`${c.name}: missing ${missing.join(", ")}.`] : [];
+      }),
+  }),
+  podRule<{ gpuTaintKey: string }>({
+    name: "k8s-pod-gpu-requests",
+    description:
+      "Containers using GPUs must request exactly their limit, and the pod must tolerate the GPU taint.",
+    severity: "medium",
+    tags: ["kubernetes", "gpu", "cost"],
+    remediationSteps:
+      "Set nvidia.com/gpu in limits (requests equal or absent) and add a toleration for the GPU taint key.",
+    config: {
+      gpuTaintKey: {
+        type: "string",
+        default: GPU_TAINT.key,
+        description: "Taint key on GPU nodes.",
+      },
+    },
+    checkPod: (spec, config) => {
+      const out: string[] = [];
+      let usesGpu = false;
+      for (const c of asArray<any>(spec.containers)) {
+        const lim = get(c.resources, "limits")?.[GPU_RESOURCE];
+        const req = get(c.resources, "requests")?.[GPU_RESOURCE];
+        if (lim === undefined && req === undefined) continue;
+        usesGpu = true;
+        if (lim === undefined) out.push(`${c.name}: requests GPUs without a limit.`);
+        else if (req !== undefined && String(req) !== String(lim))
+          out.push(`${c.name}: GPU request ${req} != limit ${lim}.`);
+      }
+      if (
+        usesGpu &&
+        !asArray<any>(spec.tolerations).some(
+          (t) => t.key === config.gpuTaintKey || (t.operator === "Exists" && !t.key),
+        )
+      ) {
+        out.push(
+          `the pod does not tolerate the ${config.gpuTaintKey} taint, so it can never land on a GPU node.`,
+        );
+      }
+      return out;
+    },
+  }),
+  podRule({
+    name: "k8s-pod-pinned-images",
+    description: "Images must be pinned to a version tag or digest, never latest or untagged.",
+    severity: "medium",
+    tags: ["kubernetes", "supply-chain"],
+    remediationSteps: "Use repo/image:1.2.3 or repo/image@sha256:<digest>.",
+    checkPod: (spec) =>
+      containersOf(spec)
+        .filter((c) => {
+          const img = String(c.image ?? "");
+          if (img.includes("@sha256:")) return false;
+          const tag = img.split("/").pop()!.split(":")[1];
+          return !tag || tag === "latest";
+        })
+        .map((c) => `${c.name}: image ${c.image} is not pinned.`),
+  }),
+];
