@@ -36,7 +36,7 @@ export interface EksGpuClusterArgs {
   clusterName: string;
   /** Region, e.g. `us-east-1` (GPU pool zones must be in it). */
   region: string;
-  /** Kubernetes minor, e.g. `1.33`. Picks the add-on versions (./eksVersions.ts). */
+  /** Kubernetes minor, e.g. `1.33`. Picks the add-on versions (./addonVersions.ts). */
   kubernetesVersion: string;
   /** Private subnets (at least two zones) for the control plane's ENIs and every node. */
   privateSubnetIds: pulumi.Input<string>[];
