@@ -201,11 +201,10 @@ export const stackConfigSchema = z.strictObject({
         .min(1, { error: "backupRetentionDays must be at least 1." })
         .max(365, { error: "backupRetentionDays above 365 is not supported: lower it." })
         .optional(),
+      // Cloud SQL's 1..7 day limit is GcpTrackingStore's rule (gcp/trackingStore.ts); here only the shape.
       pitrRetentionDays: z
-        .number()
-        .int()
-        .min(1, { error: "pitrRetentionDays must be between 1 and 7." })
-        .max(7, { error: "pitrRetentionDays must be between 1 and 7 (Cloud SQL's limit)." })
+        .number({ error: "pitrRetentionDays must be a number of days such as 7." })
+        .int({ error: "pitrRetentionDays must be a whole number of days." })
         .optional(),
       diskSizeGb: z
         .number()

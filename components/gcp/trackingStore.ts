@@ -70,7 +70,7 @@ export function gcpTrackingStoreProblems(args: GcpTrackingStoreSettings): ArgPro
   if (args.database.pitrRetentionDays < 1 || args.database.pitrRetentionDays > 7)
     problems.push({
       propertyPath: "database.pitrRetentionDays",
-      reason: "must be between 1 and 7 on Cloud SQL.",
+      reason: `(${args.database.pitrRetentionDays}) must be between 1 and 7 days (Cloud SQL's limit for transaction log retention).`,
     });
   const accountId = `${args.accountPrefix}-mlflow`;
   if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(accountId))

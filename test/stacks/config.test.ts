@@ -224,6 +224,12 @@ function awsCases(): [string, RawStackConfig, string, RegExp][] {
 }
 
 describe("aws config resolves", () => {
+  it("pitrRetentionDays is Cloud SQL's setting: RDS ignores it, so its limit does not apply on aws", () => {
+    expect(
+      parseStackConfig(awsRaw({ database: { pitrRetentionDays: 10 } })).database.pitrRetentionDays,
+    ).toBe(10);
+  });
+
   it("each env's defaults are valid on aws, with one NAT per zone only in prod", () => {
     for (const env of ["dev", "staging", "prod"]) {
       const c = parseStackConfig(
@@ -401,6 +407,12 @@ describe("bad config: one error naming the key and the fix", () => {
       raw({ environment: "qa" }),
       "mlops-platform:environment",
       /use one of dev, staging, prod/,
+    ],
+    [
+      "PITR beyond Cloud SQL's limit (a GcpTrackingStore rule)",
+      raw({ database: { pitrRetentionDays: 10 } }),
+      "mlops-platform:database.pitrRetentionDays",
+      /\(10\) must be between 1 and 7 days \(Cloud SQL's limit/,
     ],
     [
       "keepVersions zero",
