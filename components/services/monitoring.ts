@@ -5,6 +5,12 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs } from "../lib/validation";
+import {
+  MODELS_NAMESPACE,
+  MODEL_METRICS,
+  POSITIVE_OUTCOME,
+  SERVER_ERROR_STATUS,
+} from "./metrics";
 
 /** Release name of kube-prometheus-stack; fixes the Prometheus Service name other components query. */
 export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
@@ -76,69 +82,96 @@ export function kubePrometheusStackValues(
   };
 }
 
-/** Alerts on model serving (latency, errors, quality drop over a day) and on GPUs (DCGM). Pure. */
+/** Where each alert's runbook lives (a heading in docs/runbooks.md, anchored by the alert's name). */
+export const RUNBOOKS = "docs/runbooks.md";
+const runbook = (alert: string) => `${RUNBOOKS}#${alert.toLowerCase()}`;
+
+const { requests, latency, predictions, precision } = MODEL_METRICS;
+const models = `namespace="${MODELS_NAMESPACE}"`;
+/** Every model expression aggregates to (namespace, service): pods come and go, the service stays. */
+const BY_SERVICE = "sum by (namespace, service)";
+
+/**
+ * Alerts on model serving (latency, errors, quality and prediction drift day
+ * over day) and on GPUs (DCGM exporter metrics, both clouds). Pure.
+ */
 export function platformAlertRules() {
+  const alert = (
+    name: string,
+    expr: string,
+    forDuration: string,
+    severity: "critical" | "warning" | "info",
+    summary: string,
+  ) => ({
+    alert: name,
+    expr,
+    for: forDuration,
+    labels: { severity },
+    annotations: { summary, runbook: runbook(name) },
+  });
+  const positiveShare = (offset: string) =>
+    `${BY_SERVICE} (rate(${predictions}{${models},outcome="${POSITIVE_OUTCOME}"}[1h]${offset})) / ${BY_SERVICE} (rate(${predictions}{${models}}[1h]${offset}))`;
   return [
     {
       name: "model-serving",
       rules: [
-        {
-          alert: "ModelHighP95Latency",
-          expr: 'histogram_quantile(0.95, sum by (le, namespace, service) (rate(http_request_duration_seconds_bucket{namespace="models"}[5m]))) > 0.5',
-          for: "10m",
-          labels: { severity: "warning" },
-          annotations: {
-            summary: "p95 latency of {{ $labels.service }} is above 500ms for 10 minutes.",
-          },
-        },
-        {
-          alert: "ModelHighErrorRate",
-          expr: 'sum by (namespace, service) (rate(http_requests_total{namespace="models",status=~"5.."}[5m])) / sum by (namespace, service) (rate(http_requests_total{namespace="models"}[5m])) > 0.01',
-          for: "5m",
-          labels: { severity: "critical" },
-          annotations: { summary: "More than 1% of requests to {{ $labels.service }} fail." },
-        },
-        {
-          alert: "ModelQualityDrop",
-          // Compare today's precision with yesterday's: a 5-point drop means drift or a bad model.
-          expr: 'avg_over_time(model_precision{namespace="models"}[1d]) < avg_over_time(model_precision{namespace="models"}[1d] offset 1d) - 0.05',
-          for: "1h",
-          labels: { severity: "warning" },
-          annotations: {
-            summary: "Precision of {{ $labels.service }} dropped by more than 5 points over a day.",
-          },
-        },
+        alert(
+          "ModelHighP95Latency",
+          `histogram_quantile(0.95, sum by (le, namespace, service) (rate(${latency}_bucket{${models}}[5m]))) > 0.5`,
+          "10m",
+          "warning",
+          "p95 latency of {{ $labels.service }} is above 500ms for 10 minutes.",
+        ),
+        alert(
+          "ModelHighErrorRate",
+          `${BY_SERVICE} (rate(${requests}{${models},${SERVER_ERROR_STATUS}}[5m])) / ${BY_SERVICE} (rate(${requests}{${models}}[5m])) > 0.01`,
+          "5m",
+          "critical",
+          "More than 1% of requests to {{ $labels.service }} fail.",
+        ),
+        alert(
+          "ModelQualityDrop",
+          // Today's mean precision against yesterday's, per service: a restart changes the pod label, not the service.
+          `avg by (namespace, service) (avg_over_time(${precision}{${models}}[1d])) < avg by (namespace, service) (avg_over_time(${precision}{${models}}[1d] offset 1d)) - 0.05`,
+          "1h",
+          "warning",
+          "Precision of {{ $labels.service }} dropped by more than 5 points against yesterday.",
+        ),
+        alert(
+          "ModelPredictionDrift",
+          // The seeds' drift alert, made valid PromQL: the share of positive predictions moved by more than 2 points in a day.
+          `abs(${positiveShare("")} - ${positiveShare(" offset 1d")}) > 0.02`,
+          "1h",
+          "warning",
+          "The positive-prediction share of {{ $labels.service }} moved by more than 2 points against yesterday.",
+        ),
       ],
     },
     {
+      // Labels from dcgm-exporter 4.8.2 (chart dcgm-exporter 4.8.2): `Hostname` and `gpu`.
       name: "gpu",
       rules: [
-        {
-          alert: "GpuXidErrors",
-          expr: "max by (Hostname, gpu) (DCGM_FI_DEV_XID_ERRORS) > 0",
-          for: "5m",
-          labels: { severity: "critical" },
-          annotations: {
-            summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reports XID errors.",
-          },
-        },
-        {
-          alert: "GpuHighTemperature",
-          expr: "max by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP) > 85",
-          for: "10m",
-          labels: { severity: "warning" },
-          annotations: { summary: "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is above 85C." },
-        },
-        {
-          alert: "GpuIdleButAllocated",
-          expr: "avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) < 5 and on (Hostname, gpu) DCGM_FI_DEV_FB_USED > 0",
-          for: "2h",
-          labels: { severity: "info" },
-          annotations: {
-            summary:
-              "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is allocated but idle for 2 hours.",
-          },
-        },
+        alert(
+          "GpuXidErrors",
+          "max by (Hostname, gpu) (DCGM_FI_DEV_XID_ERRORS) > 0",
+          "5m",
+          "critical",
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} reports XID errors.",
+        ),
+        alert(
+          "GpuHighTemperature",
+          "max by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP) > 85",
+          "10m",
+          "warning",
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is above 85C.",
+        ),
+        alert(
+          "GpuIdleButAllocated",
+          "avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) < 5 and on (Hostname, gpu) max by (Hostname, gpu) (DCGM_FI_DEV_FB_USED) > 0",
+          "2h",
+          "info",
+          "GPU {{ $labels.gpu }} on {{ $labels.Hostname }} is allocated but idle for 2 hours.",
+        ),
       ],
     },
   ];
