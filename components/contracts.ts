@@ -41,6 +41,14 @@ export interface ClusterOutputs {
   storageClass: string;
   /** Whether the cluster layer must install the NVIDIA device plugin (EKS) or the cloud does it (GKE). */
   needsGpuDevicePlugin: boolean;
+  /**
+   * Where GPU nodes keep the NVIDIA driver when no container toolkit injects it into
+   * containers (GKE installs it under /home/kubernetes/bin/nvidia); the DCGM exporter
+   * mounts it. Undefined where the toolkit does (EKS AL2023 NVIDIA AMI).
+   */
+  gpuDriverHostPath?: string;
+  /** Whether kube-proxy runs (EKS add-on) or the dataplane replaces it (GKE Dataplane V2). */
+  hasKubeProxy: boolean;
 }
 
 /** What the MLflow tracking store gives the cluster layer. */

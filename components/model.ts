@@ -144,9 +144,24 @@ export interface PlatformConfig {
   mlflow: {
     /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
     image: string;
+    /** The image's own numeric non-root uid (burakince/mlflow: 1001). */
+    uid: number;
     replicas: number;
     requests: { cpu: string; memory: string };
     limits: { cpu: string; memory: string };
+    /** Namespaces whose pods may reach MLflow (its NetworkPolicy); `training` and `models` by default. */
+    clientNamespaces: string[];
+    /** Extra Host names MLflow accepts (e.g. an ingress hostname); the Service names always are. */
+    hostnames: string[];
+    /** MLflow basic authentication, admin credentials in the `mlflow-auth` Secret. */
+    auth: boolean;
+  };
+  /** Alert receivers (secrets in the `alerting*` secret keys). Prod needs at least one. */
+  alerting: {
+    slack?: { channel: string };
+    pagerduty?: Record<string, never>;
+    webhook?: { url: string };
+    email?: { to: string; from: string; smarthost: string; username?: string };
   };
   gitops: {
     /** The GitOps repo (the seeds' ml-deployments). */
@@ -157,11 +172,25 @@ export interface PlatformConfig {
     modelsPath: string;
     /** Branch (dev only), tag or commit. staging/prod must pin a tag or commit. */
     targetRevision: string;
+    /** Host name Argo CD is reached at (its URL, the OIDC redirect); required with SSO. */
+    domain?: string;
+    /** How Argo CD authenticates to a private GitOps repo; the secret is `gitopsRepoSecret`. */
+    credentials?:
+      | { type: "https"; username: string }
+      | { type: "ssh" }
+      | { type: "githubApp"; appId: number; installationId: number };
     sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
   };
   canary: { minSuccessRate: number; maxP95LatencySeconds: number; minModelQuality: number };
   /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
   argocdOidcClientSecret?: string;
+  /** GitOps repo secret (secret config): HTTPS token, SSH private key or GitHub App private key. */
+  gitopsRepoSecret?: string;
+  /** Alert receiver secrets (secret config). */
+  alertingSlackWebhookUrl?: string;
+  alertingPagerdutyRoutingKey?: string;
+  alertingWebhookToken?: string;
+  alertingEmailPassword?: string;
   /** Stateful resources get `protect: true` (prod). */
   protect: boolean;
 }

@@ -11,6 +11,9 @@ const CLOUD_LAYERS: Record<
   (name: string, c: PlatformConfig, parent: pulumi.Resource) => CloudLayer
 > = { gcp: gcpCloudLayer, aws: awsCloudLayer };
 
+/** A secret config value as a Pulumi secret, or nothing when it is not set. */
+const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+
 export interface MlopsPlatformArgs {
   /** The validated stack config (stacks/config.ts). */
   config: PlatformConfig;
@@ -46,10 +49,18 @@ export class MlopsPlatform extends pulumi.ComponentResource {
         tracking: this.cloud.tracking,
         mlflow: c.mlflow,
         gitops: c.gitops,
-        oidcClientSecret: c.argocdOidcClientSecret
-          ? pulumi.secret(c.argocdOidcClientSecret)
-          : undefined,
+        alerting: c.alerting,
         canary: c.canary,
+        secrets: {
+          oidcClientSecret: secret(c.argocdOidcClientSecret),
+          gitopsRepoSecret: secret(c.gitopsRepoSecret),
+          alerting: {
+            slackWebhookUrl: secret(c.alertingSlackWebhookUrl),
+            pagerdutyRoutingKey: secret(c.alertingPagerdutyRoutingKey),
+            webhookToken: secret(c.alertingWebhookToken),
+            emailPassword: secret(c.alertingEmailPassword),
+          },
+        },
       },
       { parent: this },
     );

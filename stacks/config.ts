@@ -11,14 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { awsConfigProblems } from "../components/aws/configChecks";
 import { gcpConfigProblems } from "../components/gcp/configChecks";
+import { servicesConfigProblems } from "../components/services/configChecks";
 import type { ConfigProblem } from "../components/lib/validation";
-import {
-  ENVIRONMENTS,
-  PINNED_REVISION_RE,
-  PROJECT,
-  type Environment,
-  type PlatformConfig,
-} from "../components/model";
+import { ENVIRONMENTS, PROJECT, type Environment, type PlatformConfig } from "../components/model";
 import { ENV_DEFAULTS } from "./defaults";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
@@ -157,25 +152,6 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
     names.add(pool.name);
   });
 
-  if (c.environment !== "dev" && !PINNED_REVISION_RE.test(c.gitops.targetRevision)) {
-    add(
-      "gitops.targetRevision",
-      `"${c.gitops.targetRevision}" floats (a branch or HEAD), which ${c.environment} refuses: pin a release tag such as v1.4.2 or a full commit SHA.`,
-    );
-  }
-  const sso = c.gitops.sso;
-  if (sso.enabled) {
-    if (!sso.issuer)
-      add("gitops.sso.issuer", "is required when SSO is enabled: your OIDC issuer URL.");
-    if (!sso.clientId)
-      add("gitops.sso.clientId", "is required when SSO is enabled: the OIDC client id.");
-    if (!c.argocdOidcClientSecret) {
-      add(
-        "argocdOidcClientSecret",
-        "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.",
-      );
-    }
-  }
   if (c.mlflow.replicas < 2 && c.environment === "prod") {
     add(
       "mlflow.replicas",
@@ -195,7 +171,7 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
       "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).",
     );
   }
-  return [...problems, ...CLOUD_CHECKS[c.cloud](c)];
+  return [...problems, ...CLOUD_CHECKS[c.cloud](c), ...servicesConfigProblems(c)];
 }
 
 /**

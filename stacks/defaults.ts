@@ -22,6 +22,10 @@ const network = {
 };
 
 const MLFLOW_IMAGE = "burakince/mlflow:3.15.1";
+/** The uid burakince/mlflow runs as (Dockerfile-debian at 3.15.1: `useradd -u 1001 ... mlflow`). */
+const MLFLOW_UID = 1001;
+/** Training jobs and model servers talk to MLflow. */
+const MLFLOW_CLIENTS = ["training", "models"];
 const gitops = {
   repoUrl: "https://github.com/your-org/ml-deployments.git",
   path: "apps",
@@ -76,11 +80,16 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     artifacts: { keepVersions: 10, forceDestroy: true },
     mlflow: {
       image: MLFLOW_IMAGE,
+      uid: MLFLOW_UID,
       replicas: 1,
       requests: { cpu: "250m", memory: "512Mi" },
       limits: { cpu: "1", memory: "1Gi" },
+      clientNamespaces: MLFLOW_CLIENTS,
+      hostnames: [],
+      auth: false,
     },
     gitops: { ...gitops, targetRevision: "main" },
+    alerting: {},
     canary,
     protect: false,
   },
@@ -122,11 +131,16 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {
       image: MLFLOW_IMAGE,
+      uid: MLFLOW_UID,
       replicas: 1,
       requests: { cpu: "500m", memory: "1Gi" },
       limits: { cpu: "1", memory: "2Gi" },
+      clientNamespaces: MLFLOW_CLIENTS,
+      hostnames: [],
+      auth: false,
     },
     gitops: { ...gitops, targetRevision: "v0.1.0" },
+    alerting: {},
     canary,
     protect: false,
   },
@@ -168,11 +182,16 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {
       image: MLFLOW_IMAGE,
+      uid: MLFLOW_UID,
       replicas: 2,
       requests: { cpu: "1", memory: "2Gi" },
       limits: { cpu: "2", memory: "4Gi" },
+      clientNamespaces: MLFLOW_CLIENTS,
+      hostnames: [],
+      auth: true,
     },
     gitops: { ...gitops, targetRevision: "v0.1.0" },
+    alerting: {},
     canary,
     protect: true,
   },

@@ -233,9 +233,49 @@ export const stackConfigSchema = z.strictObject({
         .min(1, { error: "replicas must be at least 1." })
         .max(20)
         .optional(),
+      uid: z
+        .number({ error: "uid must be the image's numeric user id, e.g. 1001." })
+        .int({ error: "uid must be a whole number." })
+        .min(1, { error: "uid 0 is root: use the image's own non-root user id." })
+        .optional(),
       requests: resourcesSchema.optional(),
       limits: resourcesSchema.optional(),
+      clientNamespaces: z
+        .array(
+          z.string().regex(DNS_LABEL_RE, {
+            error: (i) => `"${String(i.input)}" is not a namespace name (a lowercase DNS label).`,
+          }),
+        )
+        .optional(),
+      hostnames: z
+        .array(
+          z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+            error: (i) => `"${String(i.input)}" is not a host name such as mlflow.example.com.`,
+          }),
+        )
+        .optional(),
+      auth: z.boolean({ error: "auth must be true or false." }).optional(),
     })
+    .optional(),
+  alerting: z
+    .strictObject({
+      slack: z.strictObject({
+        channel: z.string({ error: 'slack.channel is required, e.g. "#ml-alerts".' }).min(1),
+      }),
+      pagerduty: z.strictObject({}),
+      webhook: z.strictObject({
+        url: z.string().regex(/^https:\/\//, { error: "webhook.url must be an https:// URL." }),
+      }),
+      email: z.strictObject({
+        to: z.string().email({ error: "email.to must be an email address." }),
+        from: z.string().email({ error: "email.from must be an email address." }),
+        smarthost: z.string().regex(/^[^\s:]+:\d+$/, {
+          error: "email.smarthost must be host:port, e.g. smtp.example.com:587.",
+        }),
+        username: z.string().min(1).optional(),
+      }),
+    })
+    .partial()
     .optional(),
   gitops: z
     .strictObject({
@@ -248,6 +288,31 @@ export const stackConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
       modelsPath: z.string().min(1).optional(),
       targetRevision: z.string().min(1).optional(),
+      domain: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+          error: (i) =>
+            `"${String(i.input)}" is not a host name such as argocd.example.com (no scheme).`,
+        })
+        .optional(),
+      credentials: z
+        .discriminatedUnion(
+          "type",
+          [
+            z.strictObject({
+              type: z.literal("https"),
+              username: z.string().min(1).default("git"),
+            }),
+            z.strictObject({ type: z.literal("ssh") }),
+            z.strictObject({
+              type: z.literal("githubApp"),
+              appId: z.number().int().positive(),
+              installationId: z.number().int().positive(),
+            }),
+          ],
+          { error: "credentials.type must be https, ssh or githubApp." },
+        )
+        .optional(),
       sso: z
         .strictObject({
           enabled: z.boolean(),
@@ -281,6 +346,17 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   /** Secret config values (set with `pulumi config set --secret`); referenced by name from other keys. */
   argocdOidcClientSecret: z.string().optional(),
+  gitopsRepoSecret: z.string().optional(),
+  alertingSlackWebhookUrl: z
+    .string()
+    .regex(/^https:\/\/hooks\.slack\.com\//, {
+      error:
+        "alertingSlackWebhookUrl must be a Slack incoming webhook (https://hooks.slack.com/...).",
+    })
+    .optional(),
+  alertingPagerdutyRoutingKey: z.string().min(1).optional(),
+  alertingWebhookToken: z.string().min(1).optional(),
+  alertingEmailPassword: z.string().min(1).optional(),
   artifacts: z
     .strictObject({
       keepVersions: z

@@ -219,6 +219,11 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
   public readonly gpuPoolLabel = POOL_LABEL;
   public readonly storageClass = "standard-rwo";
   public readonly needsGpuDevicePlugin = false;
+  // GKE's driver installer puts the driver on the host here (GoogleCloudPlatform/prometheus-engine
+  // examples/nvidia-dcgm/exporter.yaml mounts it at /usr/local/nvidia for DCGM).
+  public readonly gpuDriverHostPath = "/home/kubernetes/bin/nvidia";
+  // Dataplane V2 (ADVANCED_DATAPATH) runs no kube-proxy.
+  public readonly hasKubeProxy = false;
 
   constructor(name: string, args: GkeGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:cluster:GkeGpuCluster", name, {}, opts);

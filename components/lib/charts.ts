@@ -29,9 +29,10 @@ export const CHARTS = {
     version: "0.17.1",
     repo: "https://nvidia.github.io/k8s-device-plugin",
   },
+  /** 4.8.2 is the newest in the chart index (NVIDIA/dcgm-exporter gh-pages helm-charts/index.yaml). */
   dcgmExporter: {
     chart: "dcgm-exporter",
-    version: "4.8.3",
+    version: "4.8.2",
     repo: "https://nvidia.github.io/dcgm-exporter/helm-charts",
   },
   /** EKS only: scales node groups (GPU pools from zero). App version must match the Kubernetes minor (image tag set per minor). */
@@ -39,6 +40,12 @@ export const CHARTS = {
     chart: "cluster-autoscaler",
     version: "9.50.1",
     repo: "https://kubernetes.github.io/autoscaler",
+  },
+  /** EKS only (GKE ships metrics-server): resource metrics for HPAs and `kubectl top`. */
+  metricsServer: {
+    chart: "metrics-server",
+    version: "3.13.1",
+    repo: "https://kubernetes-sigs.github.io/metrics-server",
   },
 } as const satisfies Record<string, ChartRef>;
 
@@ -50,4 +57,3 @@ export const CHARTS = {
 export const ALLOWED_CHART_REPOS: string[] = [
   ...new Set([...Object.values(CHARTS).map((c) => c.repo), "https://helm.ngc.nvidia.com/nvidia"]),
 ];
-

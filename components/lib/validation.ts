@@ -124,9 +124,9 @@ export function trackingSettingsProblems(
 }
 
 /**
- * Where a component's arg paths come from in stack config: the first segment
- * of an arg path (`authorizedNetworks`, `systemPool`, `database`) to the
- * fully qualified config key it was read from.
+ * Where a component's arg paths come from in stack config: an arg path prefix
+ * (`authorizedNetworks`, `systemPool`, `alertingSecrets.slackWebhookUrl`) to the
+ * fully qualified config key it was read from. The longest matching prefix wins.
  */
 export type ConfigKeyMap = Record<string, string>;
 
@@ -142,10 +142,16 @@ export function toConfigProblems(
   problems: ArgProblem[],
   keys: ConfigKeyMap,
 ): ConfigProblem[] {
+  const prefixes = Object.keys(keys).sort((a, b) => b.length - a.length);
   return problems.map(({ propertyPath, reason }) => {
-    const [, head, rest] = /^([^.[]+)(.*)$/.exec(propertyPath) ?? [];
+    const prefix = prefixes.find(
+      (p) =>
+        propertyPath === p || propertyPath.startsWith(`${p}.`) || propertyPath.startsWith(`${p}[`),
+    );
     const key =
-      head !== undefined && head in keys ? keys[head] + rest : `${component}.${propertyPath}`;
+      prefix === undefined
+        ? `${component}.${propertyPath}`
+        : keys[prefix] + propertyPath.slice(prefix.length);
     return { key, reason };
   });
 }

@@ -6,6 +6,7 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs, type ArgProblem } from "../lib/validation";
+import { PINNED_REVISION_RE, type PlatformConfig } from "../model";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
 /** Secret (labelled part-of argocd) the OIDC config reads `$argocd-oidc:clientSecret` from. */
@@ -19,14 +20,13 @@ export interface SsoSettings {
   allowedGroups?: string[];
 }
 
-export interface GitOpsSettings {
-  repoUrl: string;
-  /** Directory of the root app-of-apps. */
-  path: string;
-  /** Directory whose subdirectories each become one model Application. */
-  modelsPath: string;
-  targetRevision: string;
-}
+export type GitOpsSettings = Omit<PlatformConfig["gitops"], "sso">;
+
+/** Where Argo CD is reached when no domain is configured: the README's port-forward. */
+export const PORT_FORWARD_HOST = "localhost:8080";
+
+/** Secret holding the GitOps repository's credentials (Argo CD's declarative repository Secret). */
+export const REPO_SECRET = "gitops-repo";
 
 export interface ArgoCdArgs {
   /** Namespace of Argo CD (created by the caller). */
@@ -38,14 +38,30 @@ export interface ArgoCdArgs {
   sso: SsoSettings;
   /** OIDC client secret; required when `sso.enabled`. Stored only in a Kubernetes Secret. */
   oidcClientSecret?: pulumi.Input<string>;
+  /** The GitOps repo's secret (token, SSH key or GitHub App key) for `gitops.credentials`. */
+  repoSecret?: pulumi.Input<string>;
   /** Namespace model Applications deploy into. */
   modelsNamespace: string;
   /** Release that brings the ServiceMonitor CRD (Argo CD's metrics monitors). */
   monitoringRelease: pulumi.Resource;
 }
 
-/** Chart values per environment. Pure: HA only in prod, server never exposed, annotation tracking, SSO optional. */
-export function argoCdValues(env: ArgoCdArgs["environment"], sso: SsoSettings) {
+/** Requests and limits of a component: HPAs compute utilisation from requests (none means no scaling). */
+const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: cpuLimit, memory: memoryLimit },
+});
+
+/**
+ * Chart values per environment (keys checked against argo-cd 9.1.0
+ * charts/argo-cd/values.yaml). Pure: HA only in prod, server never exposed,
+ * annotation tracking, SSO optional, requests and limits on every component.
+ */
+export function argoCdValues(
+  env: ArgoCdArgs["environment"],
+  sso: SsoSettings,
+  domain: string | undefined,
+) {
   const prod = env === "prod";
   const cm: Record<string, unknown> = {
     "application.resourceTrackingMethod": "annotation",
@@ -64,7 +80,9 @@ export function argoCdValues(env: ArgoCdArgs["environment"], sso: SsoSettings) {
   }
   const autoscaling = prod ? { enabled: true, minReplicas: 2, maxReplicas: 5 } : { enabled: false };
   return {
-    global: { revisionHistoryLimit: 3 },
+    // The chart derives configs.cm.url (the OIDC redirect and every link) from global.domain
+    // (templates/_helpers.tpl argo-cd.config.cm.presets); unset it is argocd.example.com.
+    global: { revisionHistoryLimit: 3, domain: domain ?? PORT_FORWARD_HOST },
     configs: {
       cm,
       params: {
@@ -80,6 +98,9 @@ export function argoCdValues(env: ArgoCdArgs["environment"], sso: SsoSettings) {
     },
     controller: {
       replicas: prod ? 2 : 1,
+      resources: prod
+        ? resources("500m", "1Gi", "2", "2Gi")
+        : resources("250m", "512Mi", "1", "1Gi"),
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
     },
     server: {
@@ -87,13 +108,22 @@ export function argoCdValues(env: ArgoCdArgs["environment"], sso: SsoSettings) {
       service: { type: "ClusterIP" },
       ingress: { enabled: false },
       autoscaling,
+      resources: resources("100m", "128Mi", "500m", "512Mi"),
       metrics: { enabled: true, serviceMonitor: { enabled: true } },
     },
-    repoServer: { autoscaling, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
-    applicationSet: { replicas: prod ? 2 : 1 },
+    repoServer: {
+      autoscaling,
+      resources: resources("100m", "256Mi", "1", "1Gi"),
+      metrics: { enabled: true, serviceMonitor: { enabled: true } },
+    },
+    applicationSet: {
+      replicas: prod ? 2 : 1,
+      resources: resources("50m", "64Mi", "250m", "256Mi"),
+    },
+    redis: { resources: resources("50m", "64Mi", "250m", "256Mi") },
     "redis-ha": { enabled: prod },
     dex: { enabled: false },
-    notifications: { enabled: true },
+    notifications: { enabled: true, resources: resources("50m", "64Mi", "250m", "256Mi") },
   };
 }
 
@@ -105,18 +135,28 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
     retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
   };
   return {
+    // Argo CD creates `default` unrestricted, and any Application may name it: this spec
+    // (patched onto the existing object) allows no source, no destination, no kind.
+    defaultProject: new AppProject({
+      metadata: { name: "default", namespace: ns },
+      spec: {
+        description:
+          "Locked: every Application must use a platform project (ml-bootstrap, ml-models).",
+        sourceRepos: [],
+        destinations: [],
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [],
+      },
+    }),
     bootstrapProject: new AppProject({
       metadata: { name: "ml-bootstrap", namespace: ns },
       spec: {
         description:
-          "Root app-of-apps: may only create Argo CD Applications in the Argo CD namespace.",
+          "Root app-of-apps: may only create Argo CD Applications (not ApplicationSets, which could template any project) in the Argo CD namespace.",
         sourceRepos: [gitops.repoUrl],
         destinations: [{ server: IN_CLUSTER, namespace: ns }],
         clusterResourceWhitelist: [],
-        namespaceResourceWhitelist: [
-          { group: "argoproj.io", kind: "Application" },
-          { group: "argoproj.io", kind: "ApplicationSet" },
-        ],
+        namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
       },
     }),
     modelsProject: new AppProject({
@@ -170,8 +210,9 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
         ],
         template: {
           metadata: {
-            name: "model-{{.path.basename}}",
-            labels: { "mlops.dev/model": "{{.path.basename}}" },
+            // basenameNormalized: a directory name like `Fraud_v2` becomes a valid object name.
+            name: "model-{{.path.basenameNormalized}}",
+            labels: { "mlops.dev/model": "{{.path.basenameNormalized}}" },
           },
           spec: {
             project: "ml-models",
@@ -189,15 +230,80 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
   };
 }
 
-export function argoCdProblems(args: ArgoCdArgs): ArgProblem[] {
+/** The args that come from config (everything but namespaces and releases); what validation reads. */
+export type ArgoCdSettings = Pick<
+  ArgoCdArgs,
+  "environment" | "gitops" | "sso" | "oidcClientSecret" | "repoSecret"
+>;
+
+export function argoCdProblems(args: ArgoCdSettings): ArgProblem[] {
   const problems: ArgProblem[] = [];
-  if (args.sso.enabled && (!args.sso.issuer || !args.sso.clientId || !args.oidcClientSecret)) {
-    problems.push({
-      propertyPath: "sso",
-      reason: "enabled SSO needs issuer, clientId and oidcClientSecret.",
-    });
+  const add = (propertyPath: string, reason: string) => problems.push({ propertyPath, reason });
+  if (args.sso.enabled) {
+    if (!args.sso.issuer)
+      add("sso.issuer", "is required when SSO is enabled: your OIDC issuer URL.");
+    if (!args.sso.clientId)
+      add("sso.clientId", "is required when SSO is enabled: the OIDC client id.");
+    if (!args.oidcClientSecret)
+      add(
+        "oidcClientSecret",
+        "is required when SSO is enabled: `pulumi config set --secret argocdOidcClientSecret <secret>`.",
+      );
+    if (!args.gitops.domain)
+      add(
+        "gitops.domain",
+        "is required when SSO is enabled: the host name Argo CD is reached at (its OIDC redirect is https://<domain>/auth/callback).",
+      );
   }
+  if (args.gitops.credentials && !args.repoSecret)
+    add(
+      "repoSecret",
+      `is required for ${args.gitops.credentials.type} repository credentials: \`pulumi config set --secret gitopsRepoSecret <${REPO_SECRET_KIND[args.gitops.credentials.type]}>\`.`,
+    );
+  if (!args.gitops.credentials && args.repoSecret)
+    add(
+      "gitops.credentials",
+      "is not set, so gitopsRepoSecret would be unused: set gitops.credentials.type (https, ssh or githubApp).",
+    );
+  if (args.environment !== "dev" && !PINNED_REVISION_RE.test(args.gitops.targetRevision))
+    add(
+      "gitops.targetRevision",
+      `"${args.gitops.targetRevision}" floats (a branch or HEAD), which ${args.environment} refuses: pin a release tag such as v1.4.2 or a full commit SHA.`,
+    );
   return problems;
+}
+
+/** What `gitopsRepoSecret` holds for each credentials type. */
+const REPO_SECRET_KIND = {
+  https: "a token with read access",
+  ssh: "an SSH private key",
+  githubApp: "the GitHub App's private key (PEM)",
+} as const;
+
+/**
+ * Argo CD's declarative repository Secret data (label argocd.argoproj.io/secret-type:
+ * repository; keys from the operator manual's declarative setup: username/password,
+ * sshPrivateKey, githubAppID/githubAppInstallationID/githubAppPrivateKey). Pure.
+ */
+export function repositorySecretData(
+  repoUrl: string,
+  credentials: NonNullable<GitOpsSettings["credentials"]>,
+  secret: pulumi.Input<string>,
+): Record<string, pulumi.Input<string>> {
+  const base = { type: "git", url: repoUrl };
+  switch (credentials.type) {
+    case "https":
+      return { ...base, username: credentials.username, password: secret };
+    case "ssh":
+      return { ...base, sshPrivateKey: secret };
+    case "githubApp":
+      return {
+        ...base,
+        githubAppID: String(credentials.appId),
+        githubAppInstallationID: String(credentials.installationId),
+        githubAppPrivateKey: secret,
+      };
+  }
 }
 
 /**
@@ -218,6 +324,27 @@ export class ArgoCd extends pulumi.ComponentResource {
     ]);
 
     const deps: pulumi.Resource[] = [args.monitoringRelease];
+    if (args.gitops.credentials && args.repoSecret) {
+      deps.push(
+        new k8s.core.v1.Secret(
+          `${name}-repo`,
+          {
+            metadata: {
+              name: REPO_SECRET,
+              namespace: args.namespace,
+              labels: { "argocd.argoproj.io/secret-type": "repository" },
+            },
+            type: "Opaque",
+            stringData: pulumi
+              .secret(args.repoSecret)
+              .apply((secret) =>
+                repositorySecretData(args.gitops.repoUrl, args.gitops.credentials!, secret),
+              ) as pulumi.Output<Record<string, string>>,
+          },
+          { parent: this },
+        ),
+      );
+    }
     if (args.sso.enabled && args.oidcClientSecret) {
       deps.push(
         new k8s.core.v1.Secret(
@@ -242,12 +369,33 @@ export class ArgoCd extends pulumi.ComponentResource {
       {
         releaseName: "argocd",
         namespace: args.namespace,
-        values: argoCdValues(args.environment, args.sso),
+        values: argoCdValues(args.environment, args.sso, args.gitops.domain),
       },
       { parent: this, dependsOn: deps },
     );
 
     const after = { parent: this, dependsOn: [this.release] };
+    // `default` exists once Argo CD runs: patch it (pulumi-kubernetes >= 4.29 refuses to
+    // create over an existing object); force takes the fields argocd-server set.
+    const locked = objects.defaultProject.toJSON() as {
+      apiVersion: string;
+      kind: string;
+      spec: object;
+    };
+    new k8s.apiextensions.CustomResourcePatch(
+      `${name}-project-default`,
+      {
+        apiVersion: locked.apiVersion,
+        kind: locked.kind,
+        metadata: {
+          name: "default",
+          namespace: args.namespace,
+          annotations: { "pulumi.com/patchForce": "true" },
+        },
+        spec: locked.spec,
+      } as k8s.apiextensions.CustomResourcePatchArgs,
+      after,
+    );
     const bootstrap = customResource(
       `${name}-project-bootstrap`,
       objects.bootstrapProject,

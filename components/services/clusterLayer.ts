@@ -1,38 +1,42 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformNamespaces } from "./namespaces";
 import {
+  MLFLOW_NAMESPACE,
   MLFLOW_SERVICE_ACCOUNT,
   type ClusterOutputs,
   type TrackingStoreOutputs,
 } from "../contracts";
+import type { PlatformConfig } from "../model";
+import { ArgoCd } from "./argoCd";
 import { ArgoRollouts, type CanaryThresholds } from "./argoRollouts";
-import { ArgoCd, type GitOpsSettings, type SsoSettings } from "./argoCd";
 import { GpuAddons } from "./gpuAddons";
-import { Monitoring } from "./monitoring";
+import { MODELS_NAMESPACE } from "./metrics";
 import { MlflowServer } from "./mlflowServer";
+import { Monitoring, type AlertingSecrets } from "./monitoring";
+import { PlatformNamespaces } from "./namespaces";
 
 export interface ClusterLayerArgs {
-  environment: "dev" | "staging" | "prod";
+  environment: PlatformConfig["environment"];
   /** The cloud layer's cluster contract; its provider targets every object here. */
   cluster: ClusterOutputs;
   /** The cloud layer's tracking-store contract. */
   tracking: TrackingStoreOutputs;
-  mlflow: {
-    image: string;
-    replicas: number;
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
-  };
-  gitops: GitOpsSettings & { sso: SsoSettings };
-  /** OIDC client secret for Argo CD SSO (a secret). */
-  oidcClientSecret?: pulumi.Input<string>;
+  mlflow: PlatformConfig["mlflow"];
+  gitops: PlatformConfig["gitops"];
+  alerting: PlatformConfig["alerting"];
   canary: CanaryThresholds;
+  /** Secret config values; each goes only into a Kubernetes Secret. */
+  secrets: {
+    oidcClientSecret?: pulumi.Input<string>;
+    gitopsRepoSecret?: pulumi.Input<string>;
+    alerting: AlertingSecrets;
+  };
 }
 
 /**
  * Everything inside the cluster, cloud-neutral: namespaces, monitoring, GPU
- * add-ons where the cloud needs them, the MLflow server, Argo CD with the GitOps
- * wiring, Argo Rollouts with canary analysis. It never asks which cloud it is on.
+ * add-ons, the MLflow server, Argo CD with the GitOps wiring, Argo Rollouts
+ * with canary analysis. It never asks which cloud it is on: what differs comes
+ * in through the cluster contract.
  */
 export class ClusterLayer extends pulumi.ComponentResource {
   public readonly mlflowUrl: pulumi.Output<string>;
@@ -51,7 +55,9 @@ export class ClusterLayer extends pulumi.ComponentResource {
         namespaceName: "monitoring",
         environment: env,
         storageClass: args.cluster.storageClass,
-        gpuTaintKey: args.cluster.gpuTaint.key,
+        hasKubeProxy: args.cluster.hasKubeProxy,
+        alerting: args.alerting,
+        alertingSecrets: args.secrets.alerting,
       },
       { parent: this },
     );
@@ -59,7 +65,8 @@ export class ClusterLayer extends pulumi.ComponentResource {
     new GpuAddons(
       `${name}-gpu`,
       {
-        install: args.cluster.needsGpuDevicePlugin,
+        devicePlugin: args.cluster.needsGpuDevicePlugin,
+        driverHostPath: args.cluster.gpuDriverHostPath,
         namespace: "kube-system",
         gpuTaint: args.cluster.gpuTaint,
         monitoringRelease: monitoring.release,
@@ -71,10 +78,10 @@ export class ClusterLayer extends pulumi.ComponentResource {
       `${name}-mlflow`,
       {
         namespace: ns.name("mlflow"),
+        namespaceName: MLFLOW_NAMESPACE,
         serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
         store: args.tracking,
         ...args.mlflow,
-        clientNamespaces: ["models"],
         monitoringNamespace: "monitoring",
         monitoringRelease: monitoring.release,
         labels: { "app.kubernetes.io/part-of": "mlops-platform" },
@@ -90,8 +97,9 @@ export class ClusterLayer extends pulumi.ComponentResource {
         environment: env,
         gitops: args.gitops,
         sso: args.gitops.sso,
-        oidcClientSecret: args.oidcClientSecret,
-        modelsNamespace: "models",
+        oidcClientSecret: args.secrets.oidcClientSecret,
+        repoSecret: args.secrets.gitopsRepoSecret,
+        modelsNamespace: MODELS_NAMESPACE,
         monitoringRelease: monitoring.release,
       },
       { parent: this },

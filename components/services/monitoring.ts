@@ -4,13 +4,8 @@ import * as random from "@pulumi/random";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
-import { validateArgs } from "../lib/validation";
-import {
-  MODELS_NAMESPACE,
-  MODEL_METRICS,
-  POSITIVE_OUTCOME,
-  SERVER_ERROR_STATUS,
-} from "./metrics";
+import { validateArgs, type ArgProblem } from "../lib/validation";
+import { MODELS_NAMESPACE, MODEL_METRICS, POSITIVE_OUTCOME, SERVER_ERROR_STATUS } from "./metrics";
 
 /** Release name of kube-prometheus-stack; fixes the Prometheus Service name other components query. */
 export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
@@ -18,6 +13,169 @@ export const PROMETHEUS_RELEASE = "kube-prometheus-stack";
 /** In-cluster Prometheus URL for a namespace (used by the canary analysis templates). */
 export function prometheusUrl(namespace: string): string {
   return `http://${PROMETHEUS_RELEASE}-prometheus.${namespace}.svc.cluster.local:9090`;
+}
+
+/** Alert receivers, each switched on by its block (secrets come separately, from Pulumi secret config). */
+export interface AlertingSettings {
+  /** Slack incoming webhook; the URL is the secret `alertingSlackWebhookUrl`. */
+  slack?: { channel: string };
+  /** PagerDuty Events API v2; the routing key is the secret `alertingPagerdutyRoutingKey`. Pages for critical alerts only. */
+  pagerduty?: Record<string, never>;
+  /** Any HTTP endpoint taking Alertmanager's webhook payload; an optional bearer token is the secret `alertingWebhookToken`. */
+  webhook?: { url: string };
+  /** Email through an SMTP smarthost (`host:port`); the password is the secret `alertingEmailPassword`. */
+  email?: { to: string; from: string; smarthost: string; username?: string };
+}
+
+/** The secrets of the receivers, from Pulumi secret config. */
+export interface AlertingSecrets {
+  slackWebhookUrl?: pulumi.Input<string>;
+  pagerdutyRoutingKey?: pulumi.Input<string>;
+  webhookToken?: pulumi.Input<string>;
+  emailPassword?: pulumi.Input<string>;
+}
+
+/** The Kubernetes Secret holding receiver secrets; the operator mounts it into Alertmanager. */
+export const RECEIVER_SECRET = "alertmanager-receivers";
+/** Where prometheus-operator mounts `alertmanagerSpec.secrets` (one directory per Secret). */
+const SECRET_DIR = `/etc/alertmanager/secrets/${RECEIVER_SECRET}`;
+/** Keys of the receiver Secret, one per secret value. */
+export const RECEIVER_SECRET_KEYS = {
+  slackWebhookUrl: "slack-webhook-url",
+  pagerdutyRoutingKey: "pagerduty-routing-key",
+  webhookToken: "webhook-token",
+  emailPassword: "email-password",
+} as const satisfies Record<keyof AlertingSecrets, string>;
+
+/** Whether any receiver is configured (prod requires one). */
+export function hasReceiver(a: AlertingSettings): boolean {
+  return !!(a.slack || a.pagerduty || a.webhook || a.email);
+}
+
+/** Receivers without the secret they need, and prod without any receiver. Pure. */
+export function alertingProblems(
+  env: MonitoringArgs["environment"],
+  a: AlertingSettings,
+  secrets: Record<keyof AlertingSecrets, boolean>,
+): ArgProblem[] {
+  const problems: ArgProblem[] = [];
+  const need = (receiver: string, key: keyof AlertingSecrets, configKey: string, what: string) =>
+    problems.push({
+      propertyPath: `alertingSecrets.${key}`,
+      reason: `is required by alerting.${receiver}: \`pulumi config set --secret ${configKey} <${what}>\`.`,
+    });
+  if (a.slack && !secrets.slackWebhookUrl)
+    need(
+      "slack",
+      "slackWebhookUrl",
+      "alertingSlackWebhookUrl",
+      "https://hooks.slack.com/services/...",
+    );
+  if (a.pagerduty && !secrets.pagerdutyRoutingKey)
+    need(
+      "pagerduty",
+      "pagerdutyRoutingKey",
+      "alertingPagerdutyRoutingKey",
+      "Events API v2 routing key",
+    );
+  if (env === "prod" && !hasReceiver(a))
+    problems.push({
+      propertyPath: "alerting",
+      reason:
+        "has no receiver, so every prod alert would be dropped: configure alerting.slack, alerting.pagerduty, alerting.webhook or alerting.email (the README lists their secrets).",
+    });
+  return problems;
+}
+
+/**
+ * The Alertmanager configuration: warnings and infos to Slack, webhook and
+ * email; criticals to those and PagerDuty; the chart's Watchdog and
+ * InfoInhibitor to `null`. Secrets are read from files of the mounted Secret
+ * (`*_file` fields), never written into Helm values. With no receiver
+ * configured (dev) every alert goes to `null`. Pure.
+ */
+export function alertmanagerConfig(
+  a: AlertingSettings,
+  secrets: Record<keyof AlertingSecrets, boolean>,
+) {
+  const file = (key: keyof AlertingSecrets) => `${SECRET_DIR}/${RECEIVER_SECRET_KEYS[key]}`;
+  const text =
+    "{{ range .Alerts }}[{{ .Labels.severity }}] {{ .Annotations.summary }} (runbook: {{ .Annotations.runbook }})\n{{ end }}";
+  const shared = {
+    ...(a.slack
+      ? {
+          slack_configs: [
+            {
+              channel: a.slack.channel,
+              api_url_file: file("slackWebhookUrl"),
+              send_resolved: true,
+              text,
+            },
+          ],
+        }
+      : {}),
+    ...(a.webhook
+      ? {
+          webhook_configs: [
+            {
+              url: a.webhook.url,
+              send_resolved: true,
+              ...(secrets.webhookToken
+                ? { http_config: { authorization: { credentials_file: file("webhookToken") } } }
+                : {}),
+            },
+          ],
+        }
+      : {}),
+    ...(a.email
+      ? {
+          email_configs: [
+            {
+              to: a.email.to,
+              from: a.email.from,
+              smarthost: a.email.smarthost,
+              require_tls: true,
+              send_resolved: true,
+              ...(a.email.username ? { auth_username: a.email.username } : {}),
+              ...(secrets.emailPassword ? { auth_password_file: file("emailPassword") } : {}),
+            },
+          ],
+        }
+      : {}),
+  };
+  const receivers: Record<string, unknown>[] = [{ name: "null" }];
+  const anyShared = Object.keys(shared).length > 0;
+  if (anyShared) receivers.push({ name: "default", ...shared });
+  if (a.pagerduty || anyShared)
+    receivers.push({
+      name: "critical",
+      ...shared,
+      ...(a.pagerduty
+        ? {
+            pagerduty_configs: [
+              { routing_key_file: file("pagerdutyRoutingKey"), send_resolved: true },
+            ],
+          }
+        : {}),
+    });
+  const critical = receivers.some((r) => r.name === "critical");
+  return {
+    route: {
+      receiver: anyShared ? "default" : "null",
+      group_by: ["namespace", "alertname"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+      routes: [
+        { receiver: "null", matchers: ['alertname = "Watchdog"'] },
+        { receiver: "null", matchers: ['alertname = "InfoInhibitor"'] },
+        ...(critical
+          ? [{ receiver: "critical", matchers: ['severity = "critical"'], repeat_interval: "1h" }]
+          : []),
+      ],
+    },
+    receivers,
+  };
 }
 
 export interface MonitoringArgs {
@@ -28,21 +186,36 @@ export interface MonitoringArgs {
   environment: "dev" | "staging" | "prod";
   /** StorageClass for Prometheus' volume (from the cluster contract). */
   storageClass: string;
-  /** Taint of GPU nodes: node-exporter must tolerate it to report GPU nodes. */
-  gpuTaintKey: string;
+  /** Whether the cluster runs kube-proxy (EKS) or not (GKE Dataplane V2): no target, no scrape. */
+  hasKubeProxy: boolean;
+  /** Alert receivers. */
+  alerting: AlertingSettings;
+  /** Their secrets. */
+  alertingSecrets: AlertingSecrets;
 }
 
-/** Chart values per environment. Pure: prod is replicated with persistent storage. */
+/**
+ * Chart values per environment (keys checked against kube-prometheus-stack
+ * 82.10.5 charts/kube-prometheus-stack/values.yaml). Pure: prod is replicated
+ * with persistent storage.
+ */
 export function kubePrometheusStackValues(
   env: MonitoringArgs["environment"],
   storageClass: string,
-  gpuTaintKey: string,
+  opts: { hasKubeProxy: boolean; alertmanager: ReturnType<typeof alertmanagerConfig> },
 ) {
   const prod = env === "prod";
   const size = { dev: "20Gi", staging: "50Gi", prod: "200Gi" }[env];
   return {
     fullnameOverride: PROMETHEUS_RELEASE,
     crds: { enabled: true },
+    // Managed control planes (GKE, EKS) expose no controller-manager, scheduler or etcd
+    // endpoints to the cluster: scraping them only yields *Down alerts forever.
+    kubeControllerManager: { enabled: false },
+    kubeScheduler: { enabled: false },
+    kubeEtcd: { enabled: false },
+    // GKE Dataplane V2 replaces kube-proxy (no target); EKS runs it as an add-on.
+    kubeProxy: { enabled: opts.hasKubeProxy },
     prometheus: {
       prometheusSpec: {
         replicas: prod ? 2 : 1,
@@ -65,7 +238,14 @@ export function kubePrometheusStackValues(
         },
       },
     },
-    alertmanager: { alertmanagerSpec: { replicas: prod ? 2 : 1 } },
+    alertmanager: {
+      config: opts.alertmanager,
+      alertmanagerSpec: {
+        replicas: prod ? 2 : 1,
+        // Mounted at /etc/alertmanager/secrets/<name>/ by prometheus-operator; the config reads *_file from there.
+        secrets: [RECEIVER_SECRET],
+      },
+    },
     grafana: {
       enabled: true,
       // Admin credentials come from our Secret, never the chart's default password.
@@ -76,9 +256,8 @@ export function kubePrometheusStackValues(
       },
       service: { type: "ClusterIP" },
     },
-    "prometheus-node-exporter": {
-      tolerations: [{ key: gpuTaintKey, operator: "Exists", effect: "NoSchedule" }],
-    },
+    // prometheus-node-exporter keeps its chart default tolerations (4.52.1 values.yaml:
+    // `- effect: NoSchedule, operator: Exists`), so GPU and any other tainted nodes report too.
   };
 }
 
@@ -195,7 +374,30 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       spec: { groups: platformAlertRules() },
     });
-    validateArgs("mlops:monitoring:Monitoring", name, schemaProblems({ prometheusRule: rule }));
+    const secretsSet = Object.fromEntries(
+      (Object.keys(RECEIVER_SECRET_KEYS) as (keyof AlertingSecrets)[]).map((k) => [
+        k,
+        args.alertingSecrets[k] !== undefined,
+      ]),
+    ) as Record<keyof AlertingSecrets, boolean>;
+    validateArgs("mlops:monitoring:Monitoring", name, [
+      ...alertingProblems(args.environment, args.alerting, secretsSet),
+      ...schemaProblems({ prometheusRule: rule }),
+    ]);
+
+    const receiverSecret = new k8s.core.v1.Secret(
+      `${name}-alert-receivers`,
+      {
+        metadata: { name: RECEIVER_SECRET, namespace: args.namespace },
+        type: "Opaque",
+        stringData: Object.fromEntries(
+          (Object.keys(RECEIVER_SECRET_KEYS) as (keyof AlertingSecrets)[])
+            .filter((k) => args.alertingSecrets[k] !== undefined)
+            .map((k) => [RECEIVER_SECRET_KEYS[k], pulumi.secret(args.alertingSecrets[k]!)]),
+        ),
+      },
+      { parent: this },
+    );
 
     const adminPassword = new random.RandomPassword(
       `${name}-grafana-admin`,
@@ -218,9 +420,12 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         releaseName: PROMETHEUS_RELEASE,
         namespace: args.namespace,
-        values: kubePrometheusStackValues(args.environment, args.storageClass, args.gpuTaintKey),
+        values: kubePrometheusStackValues(args.environment, args.storageClass, {
+          hasKubeProxy: args.hasKubeProxy,
+          alertmanager: alertmanagerConfig(args.alerting, secretsSet),
+        }),
       },
-      { parent: this, dependsOn: [adminSecret] },
+      { parent: this, dependsOn: [adminSecret, receiverSecret] },
     );
 
     customResource(`${name}-alerts`, rule, args.namespace, {

@@ -10,6 +10,8 @@ export const PLATFORM_NAMESPACES = {
   monitoring: "privileged",
   // Model servers deployed by Argo CD.
   models: "restricted",
+  // Training jobs (they reach MLflow; GPU jobs tolerate the GPU taint, see the README).
+  training: "restricted",
 } as const;
 
 export type PlatformNamespace = keyof typeof PLATFORM_NAMESPACES;

@@ -556,15 +556,26 @@ describe("the cluster layer is the same on both clouds", () => {
       .sort();
   };
 
-  it("registers the same resources as on GCP, plus the GPU add-ons EKS needs", async () => {
+  it("registers the same resources as on GCP, plus the device plugin EKS needs (DCGM runs on both)", async () => {
     const gcp = await runStack("prod");
     const aws = layer(runs.prod);
     const extra = aws.filter((r) => !layer(gcp).includes(r));
     expect(layer(gcp).filter((r) => !aws.includes(r))).toEqual([]);
-    expect(extra).toEqual([
-      "kubernetes:helm.sh/v3:Release mlops-prod-services-gpu-dcgm-exporter",
-      "kubernetes:helm.sh/v3:Release mlops-prod-services-gpu-device-plugin",
-    ]);
+    expect(extra).toEqual(["kubernetes:helm.sh/v3:Release mlops-prod-services-gpu-device-plugin"]);
+  });
+
+  it("EKS: DCGM exporter without host driver mounts (the toolkit injects the driver); kube-proxy scraped; metrics-server installed", () => {
+    const releases = runs.prod.ofType(T.release);
+    const dcgm = releases.find((r) => r.inputs.chart === "dcgm-exporter")!;
+    expect(dcgm.inputs.values.extraHostVolumes).toBeUndefined();
+    expect(dcgm.inputs.values.securityContext).toBeUndefined();
+    const kps = releases.find((r) => r.inputs.chart === "kube-prometheus-stack")!;
+    expect(kps.inputs.values.kubeProxy.enabled).toBe(true);
+    const ms = releases.find((r) => r.inputs.chart === "metrics-server")!;
+    expect(ms.inputs).toMatchObject({ version: "3.13.1", namespace: "kube-system" });
+    expect(ms.inputs.repositoryOpts.repo).toBe("https://kubernetes-sigs.github.io/metrics-server");
+    expect(ms.inputs.values.replicas).toBe(2);
+    expect(ms.inputs.values.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
   });
 
   it("every in-cluster resource of the layer goes through the EKS cluster's provider", () => {

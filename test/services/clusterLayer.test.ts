@@ -45,18 +45,25 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
       .find((r) => r.inputs.chart === chart)!;
   const crs = () => run().resources.filter((r) => r.custom && MODELS[r.type]);
 
-  it("creates the five platform namespaces with Pod Security labels", () => {
+  it("creates the platform namespaces with Pod Security labels, training included", () => {
     const names = run()
       .ofType("kubernetes:core/v1:Namespace")
       .map((n) => n.inputs.metadata.name)
       .sort();
-    expect(names).toEqual(["argo-rollouts", "argocd", "mlflow", "models", "monitoring"]);
-    const mlflowNs = run()
-      .ofType("kubernetes:core/v1:Namespace")
-      .find((n) => n.inputs.metadata.name === "mlflow")!;
-    expect(mlflowNs.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe(
-      "restricted",
-    );
+    expect(names).toEqual([
+      "argo-rollouts",
+      "argocd",
+      "mlflow",
+      "models",
+      "monitoring",
+      "training",
+    ]);
+    for (const ns of ["mlflow", "models", "training"]) {
+      const n = run()
+        .ofType("kubernetes:core/v1:Namespace")
+        .find((x) => x.inputs.metadata.name === ns)!;
+      expect(n.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], ns).toBe("restricted");
+    }
   });
 
   it("installs every chart at its exact pinned version from its repo", () => {
@@ -69,9 +76,29 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     }
   });
 
-  it("on GKE installs no device plugin or DCGM exporter (the cloud provides them)", () => {
+  it("on GKE: no device plugin (GKE installs it), and the DCGM exporter set up for GKE's driver path", () => {
     expect(release("nvidia-device-plugin")).toBeUndefined();
-    expect(release("dcgm-exporter")).toBeUndefined();
+    const dcgm = release("dcgm-exporter");
+    expect(dcgm.inputs.version).toBe(CHARTS.dcgmExporter.version);
+    const v = dcgm.inputs.values;
+    expect(v.extraHostVolumes).toEqual([
+      { name: "nvidia-driver", hostPath: "/home/kubernetes/bin/nvidia" },
+    ]);
+    expect(v.extraVolumeMounts).toContainEqual({
+      name: "nvidia-driver",
+      mountPath: "/usr/local/nvidia",
+      readOnly: true,
+    });
+    // The chart's own counters mount survives the override (setting the key replaces its list).
+    expect(v.extraVolumeMounts.map((m: any) => m.name)).toContain("exporter-metrics-volume");
+    expect(v.extraEnv).toEqual([{ name: "LD_LIBRARY_PATH", value: "/usr/local/nvidia/lib64" }]);
+    expect(v.securityContext).toEqual({ privileged: true, allowPrivilegeEscalation: true });
+    expect(v.tolerations[0]).toEqual({
+      key: "nvidia.com/gpu",
+      operator: "Exists",
+      effect: "NoSchedule",
+    });
+    expect(v.serviceMonitor.enabled).toBe(true);
   });
 
   it("every Kubernetes object targets the cluster's provider", () => {
@@ -107,7 +134,7 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     expect(v.dashboard.enabled).toBe(env !== "prod");
   });
 
-  it("kube-prometheus-stack sized per env, Grafana admin from a Secret, GPU taint tolerated by node-exporter", () => {
+  it("kube-prometheus-stack sized per env, Grafana admin from a Secret, node-exporter keeps its broad tolerations", () => {
     const v = release("kube-prometheus-stack").inputs.values;
     expect(v.prometheus.prometheusSpec.replicas).toBe(env === "prod" ? 2 : 1);
     expect(v.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
@@ -115,7 +142,37 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     );
     expect(v.grafana.admin.existingSecret).toBe("grafana-admin");
     expect(JSON.stringify(v)).not.toMatch(/adminPassword/);
-    expect(v["prometheus-node-exporter"].tolerations[0].key).toBe("nvidia.com/gpu");
+    // The chart default tolerates every NoSchedule taint; any override would only narrow it.
+    expect(v["prometheus-node-exporter"]).toBeUndefined();
+  });
+
+  it("managed control plane: no controller-manager, scheduler or etcd scrapes; no kube-proxy under Dataplane V2", () => {
+    const v = release("kube-prometheus-stack").inputs.values;
+    expect(v.kubeControllerManager.enabled).toBe(false);
+    expect(v.kubeScheduler.enabled).toBe(false);
+    expect(v.kubeEtcd.enabled).toBe(false);
+    expect(v.kubeProxy.enabled).toBe(false);
+  });
+
+  it("Alertmanager: receiver secrets mounted from a Secret, never in values; prod routes to its receiver", () => {
+    const v = release("kube-prometheus-stack").inputs.values;
+    expect(v.alertmanager.alertmanagerSpec.secrets).toEqual(["alertmanager-receivers"]);
+    const route = v.alertmanager.config.route;
+    expect(route.routes[0]).toEqual({ receiver: "null", matchers: ['alertname = "Watchdog"'] });
+    if (env === "prod") {
+      expect(route.receiver).toBe("default");
+      expect(v.alertmanager.config.receivers.map((r: any) => r.name)).toEqual([
+        "null",
+        "default",
+        "critical",
+      ]);
+    } else {
+      expect(route.receiver).toBe("null");
+    }
+    const secret = run()
+      .ofType("kubernetes:core/v1:Secret")
+      .find((s) => s.inputs.metadata.name === "alertmanager-receivers")!;
+    expect(secret).toBeDefined();
   });
 
   describe("MLflow server", () => {
@@ -141,17 +198,22 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
       expect(dep().inputs.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     });
 
-    it("backend URI comes from a Secret by secretKeyRef, TLS required; artifacts served from the bucket", () => {
-      const env0 = container().env.find((e: any) => e.name === "MLFLOW_BACKEND_STORE_URI");
-      expect(env0.valueFrom.secretKeyRef).toEqual({
-        name: "mlflow-backend",
-        key: "backend-store-uri",
-      });
+    it("the store URI holds no password (libpq reads PGPASSWORD from a secretKeyRef), TLS required; artifacts from the bucket", () => {
+      const envOf = (c: any, name: string) => c.env.find((e: any) => e.name === name);
+      for (const c of [container(), dep().inputs.spec.template.spec.initContainers[0]]) {
+        expect(envOf(c, "MLFLOW_BACKEND_STORE_URI").value).toMatch(
+          /^postgresql:\/\/mlflow@10\.100\.0\.3:5432\/mlflow\?sslmode=require$/,
+        );
+        expect(envOf(c, "PGPASSWORD").valueFrom.secretKeyRef).toEqual({
+          name: "mlflow-backend",
+          key: "password",
+        });
+        // Nothing on a command line carries the password (it would show in /proc/<pid>/cmdline).
+        expect(JSON.stringify([c.command, c.args])).not.toMatch(/mock-password/);
+      }
       const secret = run().one("kubernetes:core/v1:Secret", `mlops-${env}-services-mlflow-backend`);
       expect(secret.secretPaths).toContain("stringData");
-      expect(secret.inputs.stringData["backend-store-uri"]).toMatch(
-        /^postgresql:\/\/mlflow:.+@10\.100\.0\.3:5432\/mlflow\?sslmode=require$/,
-      );
+      expect(Object.keys(secret.inputs.stringData)).toEqual(["password"]);
       const bucket = run().one("gcp:storage/bucket:Bucket").state.name;
       expect(container().args).toContain(`--artifacts-destination=gs://${bucket}/mlflow`);
       expect(container().args).toContain("--serve-artifacts");
@@ -180,14 +242,51 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
       );
     });
 
-    it("ClusterIP service and a NetworkPolicy admitting only models and monitoring", () => {
+    it("migrations run before every start: an init container upgrading a non-empty database", () => {
+      const init = dep().inputs.spec.template.spec.initContainers;
+      expect(init.map((c: any) => c.name)).toEqual(["migrate"]);
+      expect(init[0].image).toBe(container().image);
+      expect(init[0].command.slice(0, 2)).toEqual(["python", "-c"]);
+      expect(init[0].command[2]).toContain('["mlflow", "db", "upgrade", url]');
+      expect(init[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    });
+
+    it("workers sized to the memory limit; the image's own numeric uid", () => {
+      const limit = container().resources.limits.memory;
+      const mib = limit.endsWith("Gi") ? parseInt(limit) * 1024 : parseInt(limit);
+      expect(container().args).toContain(`--workers=${Math.max(1, Math.floor(mib / 512))}`);
+      const sc = dep().inputs.spec.template.spec.securityContext;
+      expect([sc.runAsUser, sc.runAsGroup, sc.fsGroup]).toEqual([1001, 1001, 1001]);
+    });
+
+    it("basic auth on in prod only, admin credentials in a Secret, the scrape authenticated", () => {
+      const prod = env === "prod";
+      expect(container().args.includes("--app-name=basic-auth")).toBe(prod);
+      const auth = run()
+        .ofType("kubernetes:core/v1:Secret")
+        .find((s) => s.inputs.metadata.name === "mlflow-auth");
+      expect(!!auth).toBe(prod);
+      const sm = run()
+        .ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+        .find((s) => s.inputs.metadata.name === "mlflow")!;
+      expect(!!sm.inputs.spec.endpoints[0].basicAuth).toBe(prod);
+      if (prod) {
+        expect(auth!.secretPaths).toContain("stringData");
+        const ini = auth!.inputs.stringData["basic_auth.ini"];
+        expect(ini).toMatch(/^admin_username = admin$/m);
+        // configparser interpolation: a single % would fail MLflow's read_auth_config.
+        expect(ini).toMatch(/options=-csearch_path%%3Dmlflow_auth/);
+      }
+    });
+
+    it("ClusterIP service and a NetworkPolicy admitting only its clients and monitoring", () => {
       expect(run().one("kubernetes:core/v1:Service").inputs.spec.type).toBe("ClusterIP");
       const np = run().one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec;
       expect(np.policyTypes).toEqual(["Ingress"]);
       const nsAllowed = np.ingress[0].from
         .filter((f: any) => f.namespaceSelector)
         .map((f: any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]);
-      expect(nsAllowed.sort()).toEqual(["models", "monitoring"]);
+      expect(nsAllowed.sort()).toEqual(["models", "monitoring", "training"]);
     });
 
     it("prod: >= 2 replicas, a PDB and topology spread; other envs: 1 replica, no PDB", () => {
@@ -335,6 +434,7 @@ describe("config-driven cluster layer", () => {
           clientId: "argocd",
           allowedGroups: ["ml-admins"],
         },
+        domain: "argocd.ml.example.com",
       },
       "mlops-platform:argocdOidcClientSecret": "s3cr3t-value",
     });
@@ -343,7 +443,40 @@ describe("config-driven cluster layer", () => {
     expect(v.configs.cm["admin.enabled"]).toBe(false);
     expect(v.configs.rbac["policy.csv"]).toBe("g, ml-admins, role:admin");
     expect(JSON.stringify(v)).not.toContain("s3cr3t-value");
+    // The redirect URL comes from global.domain; unset it would be the chart's argocd.example.com.
+    expect(v.global.domain).toBe("argocd.ml.example.com");
     const secret = run.one("kubernetes:core/v1:Secret", "mlops-prod-services-argocd-oidc");
     expect(secret.secretPaths).toContain("stringData");
   });
+
+  it.each([
+    ["https", { type: "https", username: "bot" }, { username: "bot", password: "tok3n" }],
+    ["ssh", { type: "ssh" }, { sshPrivateKey: "tok3n" }],
+    [
+      "githubApp",
+      { type: "githubApp", appId: 12, installationId: 34 },
+      { githubAppID: "12", githubAppInstallationID: "34", githubAppPrivateKey: "tok3n" },
+    ],
+  ])(
+    "private GitOps repo (%s): a declarative repository Secret, kept secret",
+    async (_t, credentials, data) => {
+      const run = await runStack("dev", {
+        "mlops-platform:gitops": { credentials },
+        "mlops-platform:gitopsRepoSecret": "tok3n",
+      });
+      const secret = run.one("kubernetes:core/v1:Secret", "mlops-dev-services-argocd-repo");
+      expect(secret.inputs.metadata.labels).toEqual({
+        "argocd.argoproj.io/secret-type": "repository",
+      });
+      expect(secret.inputs.stringData).toEqual({
+        type: "git",
+        url: "https://github.com/your-org/ml-deployments.git",
+        ...data,
+      });
+      expect(secret.secretPaths).toContain("stringData");
+      const release = run.ofType(RELEASE).find((r) => r.inputs.chart === "argo-cd")!;
+      expect(release.dependencies).toContain(secret.urn);
+      expect(JSON.stringify(release.inputs)).not.toContain("tok3n");
+    },
+  );
 });

@@ -6,12 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const VPN = [{ name: "vpn", cidr: "203.0.113.0/24" }];
+/** Prod refuses to run without an alert receiver; the fixtures carry one. */
+const ALERTING = { webhook: { url: "https://alerts.example.com/am" } };
 const GCP = { project: "acme-ml", region: "us-central1" };
 
 function raw(values: Record<string, unknown>, over: Partial<RawStackConfig> = {}): RawStackConfig {
   return {
     stack: "dev",
-    values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, ...values },
+    values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, alerting: ALERTING, ...values },
     gcp: GCP,
     ...over,
   };
@@ -114,6 +116,7 @@ function awsRaw(values: Record<string, unknown>, stack = "dev"): RawStackConfig 
     stack,
     values: {
       cloud: "aws",
+      alerting: ALERTING,
       ...values,
       cluster: { authorizedNetworks: VPN, ...(values.cluster ?? {}) },
     },

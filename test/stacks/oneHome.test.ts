@@ -26,6 +26,7 @@ const raw = (
   stack,
   values: {
     cloud,
+    alerting: { webhook: { url: "https://alerts.example.com/am" } },
     ...values,
     cluster: { authorizedNetworks: VPN, ...((values.cluster as object) ?? {}) },
   },

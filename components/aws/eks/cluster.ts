@@ -26,6 +26,7 @@ import { createNetworkAddons, createNodeAddons } from "./addons";
 import { ADDON_VERSION_RE, CLUSTER_AUTOSCALER_TAGS, resolveAddonVersions } from "./addonVersions";
 import { createClusterAutoscaler } from "./autoscaler";
 import { eksKubeconfig } from "./kubeconfig";
+import { createMetricsServer } from "./metricsServer";
 import { SYSTEM_LABELS, createGpuNodeGroup, createSystemNodeGroup } from "./nodeGroups";
 
 /** Control-plane log types; all five, audit included (CIS EKS 2.1.1). */
@@ -183,6 +184,10 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
   public readonly gpuPoolLabel = POOL_LABEL;
   public readonly storageClass = "gp3";
   public readonly needsGpuDevicePlugin = true;
+  // The AL2023 NVIDIA AMI's container toolkit injects the driver into containers.
+  public readonly gpuDriverHostPath = undefined;
+  // kube-proxy runs as a managed add-on (./addons.ts).
+  public readonly hasKubeProxy = true;
 
   constructor(name: string, args: EksGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:cluster:EksGpuCluster", name, {}, opts);
@@ -373,6 +378,12 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       irsa,
       provider: this.provider,
       nodeSelector: SYSTEM_LABELS,
+    });
+
+    createMetricsServer(name, this, {
+      provider: this.provider,
+      nodeSelector: SYSTEM_LABELS,
+      replicas: protect ? 2 : 1,
     });
 
     this.registerOutputs({
