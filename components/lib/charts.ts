@@ -10,14 +10,24 @@ export interface ChartRef {
   chart: string;
   version: string;
   repo: string;
+  /** The application version the chart ships (its Chart.yaml appVersion), where CRD models must match it. */
+  appVersion?: string;
 }
 
 export const CHARTS = {
-  argoCd: { chart: "argo-cd", version: "9.1.0", repo: "https://argoproj.github.io/argo-helm" },
+  /** Argo CD v3.3.9 (argo-helm charts/argo-cd/Chart.yaml at argo-cd-9.5.11). */
+  argoCd: {
+    chart: "argo-cd",
+    version: "9.5.11",
+    repo: "https://argoproj.github.io/argo-helm",
+    appVersion: "v3.3.9",
+  },
+  /** Argo Rollouts v1.9.0 (argo-helm charts/argo-rollouts/Chart.yaml at argo-rollouts-2.40.9). */
   argoRollouts: {
     chart: "argo-rollouts",
     version: "2.40.9",
     repo: "https://argoproj.github.io/argo-helm",
+    appVersion: "v1.9.0",
   },
   kubePrometheusStack: {
     chart: "kube-prometheus-stack",

@@ -53,7 +53,7 @@ const resources = (cpu: string, memory: string, cpuLimit: string, memoryLimit: s
 });
 
 /**
- * Chart values per environment (keys checked against argo-cd 9.1.0
+ * Chart values per environment (keys checked against argo-cd 9.5.11
  * charts/argo-cd/values.yaml). Pure: HA only in prod, server never exposed,
  * annotation tracking, SSO optional, requests and limits on every component.
  */
