@@ -24,7 +24,10 @@ export interface ArgoRolloutsArgs {
   monitoringRelease: pulumi.Resource;
 }
 
-/** Chart values: CRDs kept on uninstall, dashboard off in prod, HA controller in prod. Pure. */
+/**
+ * Chart values (keys checked against argo-rollouts 2.40.9 charts/argo-rollouts/values.yaml):
+ * CRDs kept on uninstall, dashboard off in prod, HA controller in prod. Pure.
+ */
 export function argoRolloutsValues(env: ArgoRolloutsArgs["environment"]) {
   const prod = env === "prod";
   return {

@@ -87,6 +87,7 @@ export class GpuAddons extends pulumi.ComponentResource {
           {
             releaseName: "nvidia-device-plugin",
             namespace: args.namespace,
+            // Keys checked against nvidia-device-plugin 0.17.1 deployments/helm/nvidia-device-plugin/values.yaml.
             values: {
               tolerations: gpuTolerations(args.gpuTaint),
               affinity: GPU_NODE_AFFINITY,

@@ -49,6 +49,7 @@ export function createClusterAutoscaler(
     {
       releaseName: "cluster-autoscaler",
       namespace: "kube-system",
+      // Keys checked against cluster-autoscaler 9.50.1 charts/cluster-autoscaler/values.yaml.
       values: {
         cloudProvider: "aws",
         awsRegion: args.region,
