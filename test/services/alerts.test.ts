@@ -268,3 +268,18 @@ describe.runIf(haveTool("promtool", "prometheus"))("promtool (Debian's prometheu
     expect(res.stdout + res.stderr).toMatch(/FAILED/);
   });
 });
+
+describe("a missing upstream tool", () => {
+  it("is a skip with a reason locally, and a failure under CI=true", () => {
+    const ci = process.env.CI;
+    try {
+      delete process.env.CI;
+      expect(haveTool("no-such-tool-mlops", "none")).toBe(false);
+      process.env.CI = "true";
+      expect(() => haveTool("no-such-tool-mlops", "none")).toThrow(/CI does not allow/);
+    } finally {
+      if (ci === undefined) delete process.env.CI;
+      else process.env.CI = ci;
+    }
+  });
+});

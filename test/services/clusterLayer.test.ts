@@ -336,6 +336,36 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     expect(
       models.inputs.spec.destinations.every((d: any) => d.namespace.startsWith("models")),
     ).toBe(true);
+    const bootstrap = run()
+      .ofType("kubernetes:argoproj.io/v1alpha1:AppProject")
+      .find((p) => p.inputs.metadata.name === "ml-bootstrap")!;
+    // Applications only: an ApplicationSet could template Applications in any project.
+    expect(bootstrap.inputs.spec.namespaceResourceWhitelist).toEqual([
+      { group: "argoproj.io", kind: "Application" },
+    ]);
+    expect(bootstrap.inputs.spec.clusterResourceWhitelist).toEqual([]);
+  });
+
+  it("the built-in default AppProject is locked by a forced patch after Argo CD is up", () => {
+    const patch = run().one("kubernetes:argoproj.io/v1alpha1:AppProjectPatch");
+    expect(patch.inputs.metadata).toMatchObject({
+      name: "default",
+      namespace: "argocd",
+      annotations: { "pulumi.com/patchForce": "true" },
+    });
+    expect(patch.inputs.spec).toMatchObject({
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+    });
+    expect(patch.dependencies).toContain(release("argo-cd").urn);
+  });
+
+  it("model Application names come from basenameNormalized (valid names from any directory name)", () => {
+    const set = run().one("kubernetes:argoproj.io/v1alpha1:ApplicationSet").inputs.spec;
+    expect(set.template.metadata.name).toBe("model-{{.path.basenameNormalized}}");
+    expect(JSON.stringify(set)).not.toContain("{{.path.basename}}");
   });
 
   it("canary ClusterAnalysisTemplates query the in-cluster Prometheus for success rate, p95 latency and model quality", () => {

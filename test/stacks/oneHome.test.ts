@@ -190,3 +190,33 @@ describe("the knobs reach the resources (real stack under mocks)", () => {
     expect(aws.one("aws:rds/instance:Instance").inputs.skipFinalSnapshot).toBe(true);
   });
 });
+
+describe("every config key is declared once for users", () => {
+  it("Pulumi.yaml declares exactly the keys the schema accepts, secrets marked secret", async () => {
+    const { stackConfigSchema } = await import("../../stacks/schema");
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const { parse } = await import("yaml");
+    const project = parse(
+      fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"),
+    ) as {
+      config: Record<string, { secret?: boolean }>;
+    };
+    const declared = Object.keys(project.config)
+      .filter((k) => k.startsWith("mlops-platform:"))
+      .map((k) => k.slice("mlops-platform:".length))
+      .sort();
+    expect(declared).toEqual(Object.keys(stackConfigSchema.shape).sort());
+    const secrets = declared.filter((k) => project.config[`mlops-platform:${k}`].secret);
+    expect(secrets.sort()).toEqual(
+      [
+        "alertingEmailPassword",
+        "alertingPagerdutyRoutingKey",
+        "alertingSlackWebhookUrl",
+        "alertingWebhookToken",
+        "argocdOidcClientSecret",
+        "gitopsRepoSecret",
+      ].sort(),
+    );
+  });
+});
