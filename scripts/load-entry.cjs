@@ -3,19 +3,28 @@
  * Loads the Pulumi program the way `pulumi up` does, without an engine:
  * registers ts-node exactly as @pulumi/pulumi's nodejs runtime does
  * (cmd/run/run.js: the project's ts-node and TypeScript, the project's
- * tsconfig, type checking unless `noCheck`), installs the SDK's mock monitor
- * with the config of Pulumi.<stack>.yaml, then requires the entry named by
- * Pulumi.yaml `main`.
+ * tsconfig, type checking unless `noCheck`), then, for each requested stack,
+ * installs the SDK's mock monitor (scripts/lib/mocks.ts, which answers every
+ * invoke the program makes on both clouds) with the config of
+ * Pulumi.<stack>.yaml and requires the entry named by Pulumi.yaml `main`.
+ * TypeScript type-checks the program once; later stacks reuse it.
  *
- * Usage: node scripts/load-entry.cjs <stack> [entry-override.ts]
- * Prints one JSON line {"ok":true,"resources":N,"types":{...}} or exits 1 with the error.
+ * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>]
+ * Prints one JSON line per stack {"stack","cloud","resources","types"} or exits 1 with the error.
  */
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 process.chdir(root);
-const [stack = "dev", entryOverride] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const entryAt = argv.indexOf("--entry");
+const entryOverride = entryAt >= 0 ? argv[entryAt + 1] : undefined;
+const targets = argv.filter((a, i) => !a.startsWith("--") && !(entryAt >= 0 && i === entryAt + 1));
+const stacks = (targets.length ? targets : ["dev"]).map((t) => {
+  const [stack, cloud] = t.split(":");
+  return { stack, cloud };
+});
 
 const yaml = require("yaml");
 const project = yaml.parse(fs.readFileSync("Pulumi.yaml", "utf8"));
@@ -47,52 +56,43 @@ require(tsnodeRequire).register({
   },
 });
 
-// --- mocks + stack config ---
-const pulumi = require("@pulumi/pulumi");
-const types = {};
-let count = 0;
-pulumi.runtime
-  .setMocks(
-    {
-      newResource: (args) => {
-        count++;
-        types[args.type] = (types[args.type] ?? 0) + 1;
-        return {
-          id: `${args.name}-id`,
-          state: { ...args.inputs, name: args.inputs.name ?? args.name },
-        };
-      },
-      call: (args) => {
-        throw new Error(`unexpected invoke ${args.token}`);
-      },
-    },
-    project.name,
-    stack,
-    false,
-  )
-  .then(async () => {
-    const doc = yaml.parse(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")) ?? {};
-    const config = {};
-    for (const [k, v] of Object.entries(doc.config ?? {}))
-      config[k] = typeof v === "string" ? v : JSON.stringify(v);
-    pulumi.runtime.setAllConfig(config, []);
-    require(entry);
-    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 100));
+// --- the shared mocks (the same ones the tests and `npm run check` use) ---
+const { installMocks, settle, stackFileConfig } = require("./lib/mocks.ts");
+
+async function load({ stack, cloud }) {
+  const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
+  const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
+  // A fresh program per stack: drop the project's modules, keep the compiled packages.
+  for (const key of Object.keys(require.cache))
+    if (
+      key.startsWith(root) &&
+      !key.includes(`${path.sep}node_modules${path.sep}`) &&
+      !key.includes(`${path.sep}scripts${path.sep}lib${path.sep}`)
+    )
+      delete require.cache[key];
+  require(entry);
+  await settle();
+  const types = {};
+  for (const r of session.resources) types[r.type] = (types[r.type] ?? 0) + 1;
+  return { stack, cloud: cloud ?? "stack file", resources: session.resources.length, types };
+}
+
+(async () => {
+  for (const target of stacks) {
+    const result = await load(target);
     console.log(
       JSON.stringify({
         ok: true,
         typescript: ts.version,
         transpileOnly: !!transpileOnly,
-        resources: count,
-        types,
+        ...result,
       }),
     );
-  })
-  .catch((err) => {
-    console.error(err && err.message ? err.message : String(err));
-    process.exit(1);
-  });
+  }
+})().catch((err) => {
+  console.error(err && err.message ? err.message : String(err));
+  process.exit(1);
+});
 process.on("unhandledRejection", (err) => {
   console.error(err && err.message ? err.message : String(err));
   process.exit(1);
