@@ -221,33 +221,47 @@ export function renderSarif(r: CheckResult): string {
   return JSON.stringify(sarif, null, 2);
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the checker writes; the CLI uses the console, tests capture it. */
+export interface CheckIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** What `main` runs on; the CLI uses the defaults, tests share one pack session and their own loader. */
+export interface CheckDeps {
+  /** Runs the stack program and returns what it registered. Defaults to {@link recordStack}. */
+  record?: (stack: string, cloud?: "gcp" | "aws") => Promise<EngineResource[]>;
+  /** A running pack session to reuse (it is configured per stack and left open). */
+  pack?: PackSession;
+}
+
+export async function main(
+  argv: string[],
+  io: CheckIo = { out: (t) => console.log(t), err: (t) => console.error(t) },
+  deps: CheckDeps = {},
+): Promise<number> {
   let opts: CheckOptions;
   try {
     opts = parseArgs(argv);
   } catch (e) {
-    console.error((e as Error).message);
+    io.err((e as Error).message);
     return 2;
   }
   let resources: EngineResource[];
   try {
-    resources = await recordStack(opts.stack, opts.cloud);
+    resources = await (deps.record ?? recordStack)(opts.stack, opts.cloud);
   } catch (e) {
-    console.error(
-      `The stack program failed (as \`pulumi preview\` would):\n${(e as Error).message}`,
-    );
+    io.err(`The stack program failed (as \`pulumi preview\` would):\n${(e as Error).message}`);
     return 2;
   }
-  const result = await checkStack(opts.stack, resources);
+  const result = await checkStack(opts.stack, resources, deps.pack);
   const out = { text: renderText, json: renderJson, sarif: renderSarif }[opts.format](result);
   if (opts.output) {
     fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });
     fs.writeFileSync(opts.output, out + "\n");
-    console.error(
-      `wrote ${opts.output}: ${result.mandatory} mandatory, ${result.advisory} advisory`,
-    );
+    io.err(`wrote ${opts.output}: ${result.mandatory} mandatory, ${result.advisory} advisory`);
   } else {
-    console.log(out);
+    io.out(out);
   }
   return result.mandatory > 0 ? 1 : 0;
 }

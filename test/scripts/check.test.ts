@@ -4,6 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../scripts/check";
+import { PackSession } from "../../scripts/lib/policyEngine";
+import { runStack } from "../helpers/stack";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Ajv = require("ajv");
@@ -15,7 +18,8 @@ const BROKEN = "budgetbust";
 const BAD_CONFIG = "badconfig";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 
-function check(...args: string[]) {
+/** The real CLI in a fresh process: the exit-code contract, as CI and users run it. */
+function spawnCheck(...args: string[]) {
   return spawnSync(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", "scripts/check.ts", ...args],
@@ -27,7 +31,25 @@ function check(...args: string[]) {
   );
 }
 
-beforeAll(() => {
+let pack: PackSession;
+/** The checker in-process: same main(), stacks loaded by the test loader, one pack session for all cases. */
+async function check(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(
+    args,
+    { out: (t) => out.push(t), err: (t) => err.push(t) },
+    {
+      pack,
+      record: async (stack, cloud) =>
+        (await runStack(stack, cloud ? { "mlops-platform:cloud": cloud } : {})).resources,
+    },
+  );
+  return { status, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+beforeAll(async () => {
+  pack = await PackSession.start();
   // A throwaway dev-like stack whose GPU pools exceed dev's budget (a mandatory rule there).
   fs.writeFileSync(
     path.join(ROOT, `Pulumi.${BROKEN}.yaml`),
@@ -51,14 +73,15 @@ beforeAll(() => {
   );
 });
 afterAll(() => {
+  pack?.close();
   fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `Pulumi.${BAD_CONFIG}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `policies/config/${BROKEN}.json`), { force: true });
 });
 
 describe("npm run check", () => {
-  it("text: prints the tree by component and the violations by severity, exits 0 without mandatory violations", () => {
-    const res = check("--stack", "dev");
+  it("text: prints the tree by component and the violations by severity, exits 0 without mandatory violations", async () => {
+    const res = await check("--stack", "dev");
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/^Stack dev: \d+ resources/);
     expect(res.stdout).toMatch(
@@ -68,9 +91,9 @@ describe("npm run check", () => {
     expect(res.stdout).toMatch(/0 mandatory, \d+ advisory violation/);
   }, 120_000);
 
-  it("exits 1 on a mandatory violation, and JSON names it", () => {
+  it("exits 1 on a mandatory violation, and JSON names it (the real CLI process)", () => {
     const out = path.join(tmp, "broken.json");
-    const res = check("--stack", BROKEN, "--format", "json", "--output", out);
+    const res = spawnCheck("--stack", BROKEN, "--format", "json", "--output", out);
     expect(res.status, res.stderr).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(report).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
@@ -80,9 +103,9 @@ describe("npm run check", () => {
     expect(v.message).toMatch(/scale to 10 GPUs.*budget is 4/);
   }, 120_000);
 
-  it("SARIF is valid 2.1.0 with rule metadata GitHub code scanning reads", () => {
+  it("SARIF is valid 2.1.0 with rule metadata GitHub code scanning reads", async () => {
     const out = path.join(tmp, "broken.sarif");
-    const res = check("--stack", BROKEN, "--format", "sarif", "--output", out);
+    const res = await check("--stack", BROKEN, "--format", "sarif", "--output", out);
     expect(res.status).toBe(1);
     const sarif = JSON.parse(fs.readFileSync(out, "utf8"));
     const ajv = new Ajv({ schemaId: "auto", allErrors: true });
@@ -102,19 +125,19 @@ describe("npm run check", () => {
     expect(validate({ version: "2.1.0", runs: [{ results: [] }] })).toBe(false);
   }, 120_000);
 
-  it("exits 2 with usage help on bad arguments or a failing program", () => {
-    const usage = check("--format", "xml");
+  it("exits 2 with usage help on bad arguments or a failing program", async () => {
+    const usage = await check("--format", "xml");
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--format must be one of text, json, sarif/);
-    const bad = check("--stack", BAD_CONFIG);
+    const bad = await check("--stack", BAD_CONFIG);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(
       /mlops-platform:cluster\.kubernetesVersion: 1\.29 has no pinned EKS add-on versions/,
     );
   }, 120_000);
 
-  it("--cloud aws checks the same stack on EKS, RDS and S3", () => {
-    const res = check("--stack", "prod", "--cloud", "aws", "--format", "json");
+  it("--cloud aws checks the same stack on EKS, RDS and S3", async () => {
+    const res = await check("--stack", "prod", "--cloud", "aws", "--format", "json");
     expect(res.status, res.stderr).toBe(0);
     const report = JSON.parse(res.stdout);
     expect(report.summary.mandatory).toBe(0);
