@@ -236,7 +236,11 @@ export class PackSession {
   }
 
   /** Per-resource analysis (custom resources, their inputs) then stack analysis (all resources, outputs). */
-  async analyze(resources: EngineResource[]): Promise<Diagnostic[]> {
+  /**
+   * Analyze for each custom resource (or only those `only` names: resource rules read one
+   * resource, so unchanged resources give unchanged results), then AnalyzeStack with all.
+   */
+  async analyze(resources: EngineResource[], only?: Set<string>): Promise<Diagnostic[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const providerOf = (r: EngineResource) => {
       if (!r.provider) return undefined;
@@ -263,7 +267,9 @@ export class PackSession {
         });
       }
     };
-    const analyzed = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const analyzed = resources.filter(
+      (r) => r.custom && !r.type.startsWith("pulumi:providers:") && (!only || only.has(r.urn)),
+    );
     const BATCH = 64;
     for (let i = 0; i < analyzed.length; i += BATCH) {
       const results = await Promise.all(

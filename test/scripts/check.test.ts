@@ -91,9 +91,9 @@ describe("npm run check", () => {
     expect(res.stdout).toMatch(/0 mandatory, \d+ advisory violation/);
   }, 120_000);
 
-  it("exits 1 on a mandatory violation, and JSON names it (the real CLI process)", () => {
+  it("exits 1 on a mandatory violation, and JSON names it", async () => {
     const out = path.join(tmp, "broken.json");
-    const res = spawnCheck("--stack", BROKEN, "--format", "json", "--output", out);
+    const res = await check("--stack", BROKEN, "--format", "json", "--output", out);
     expect(res.status, res.stderr).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(report).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
@@ -102,6 +102,12 @@ describe("npm run check", () => {
     expect(v).toMatchObject({ enforcementLevel: "mandatory", severity: "high" });
     expect(v.message).toMatch(/scale to 10 GPUs.*budget is 4/);
   }, 120_000);
+
+  it("the real CLI process exits with main()'s code (here 2, a usage error, before any stack loads)", () => {
+    const res = spawnCheck("--stack", "dev", "--verbose");
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/Usage: npm run check/);
+  }, 60_000);
 
   it("SARIF is valid 2.1.0 with rule metadata GitHub code scanning reads", async () => {
     const out = path.join(tmp, "broken.sarif");
