@@ -6,17 +6,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The Kubernetes extended resource GPU nodes offer (both clouds, NVIDIA device plugin). */
-export const GPU_RESOURCE = "nvidia.com/gpu";
-
-/** The taint GPU nodes carry on both clouds (GKE adds it by itself; the EKS node groups set it). */
-export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
-
-/** Kubernetes label on every node naming its pool (`system` or a GPU pool's name). */
-export const POOL_LABEL = "mlops.dev/pool";
-
-/** Kubernetes label on GPU nodes naming the cloud-neutral GPU kind. */
-export const GPU_KIND_LABEL = "mlops.dev/gpu";
+// The GPU vocabulary nodes carry is defined in model.ts (pure, so the policy pack can
+// import it without the Kubernetes typings below) and is part of this seam.
+export { GPU_KIND_LABEL, GPU_RESOURCE, GPU_TAINT, POOL_LABEL } from "./model";
 
 /** A Kubernetes taint as the cluster layer needs it for tolerations. */
 export interface NodeTaint {

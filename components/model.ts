@@ -20,6 +20,18 @@ export type Cloud = (typeof CLOUDS)[number];
 export const DB_SIZES = ["small", "medium", "large", "xlarge"] as const;
 export type DbSize = (typeof DB_SIZES)[number];
 
+/** The Kubernetes extended resource GPU nodes offer (both clouds, NVIDIA device plugin). */
+export const GPU_RESOURCE = "nvidia.com/gpu";
+
+/** The taint GPU nodes carry on both clouds (GKE adds it by itself; the EKS node groups set it). */
+export const GPU_TAINT = { key: GPU_RESOURCE, value: "present", effect: "NoSchedule" } as const;
+
+/** Kubernetes label on every node naming its pool (`system` or a GPU pool's name). */
+export const POOL_LABEL = "mlops.dev/pool";
+
+/** Kubernetes label on GPU nodes naming the cloud-neutral GPU kind. */
+export const GPU_KIND_LABEL = "mlops.dev/gpu";
+
 /** Oldest PostgreSQL major MLflow's store runs on here (both clouds still offer it). */
 export const MIN_POSTGRES_VERSION = 15;
 

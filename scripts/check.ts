@@ -247,14 +247,24 @@ export async function main(
     io.err((e as Error).message);
     return 2;
   }
+  // The pack's process (ts-node compiling the pack, as the CLI does) starts while the
+  // program runs: the two are independent, and the start is most of the checker's overhead.
+  const starting = deps.pack ? undefined : PackSession.start();
   let resources: EngineResource[];
   try {
     resources = await (deps.record ?? recordStack)(opts.stack, opts.cloud);
   } catch (e) {
+    void starting?.then((p) => p.close(), () => undefined);
     io.err(`The stack program failed (as \`pulumi preview\` would):\n${(e as Error).message}`);
     return 2;
   }
-  const result = await checkStack(opts.stack, resources, deps.pack);
+  const pack = deps.pack ?? (await starting!);
+  let result: CheckResult;
+  try {
+    result = await checkStack(opts.stack, resources, pack);
+  } finally {
+    if (!deps.pack) pack.close();
+  }
   const out = { text: renderText, json: renderJson, sarif: renderSarif }[opts.format](result);
   if (opts.output) {
     fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });

@@ -48,6 +48,7 @@ const WRONG_WAY: [file: string, importFrom: string][] = [
   ["policies/rules/gcp/gke.ts", "../../../components/gcp/gkeCluster"],
   ["policies/rules/cost.ts", "../../stacks/defaults"],
   ["policies/rules/cost.ts", "../../components/lib/helm"],
+  ["policies/rules/kubernetes/pods.ts", "../../../components/contracts"],
 ];
 
 const RIGHT_WAY: [file: string, importFrom: string][] = [

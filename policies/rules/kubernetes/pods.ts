@@ -1,5 +1,5 @@
 /** Pod security and resources, for the pod template of every workload kind. */
-import { GPU_RESOURCE, GPU_TAINT } from "../../../components/contracts";
+import { GPU_RESOURCE, GPU_TAINT } from "../../../components/model";
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, type Rule } from "../../lib/rule";
 import { podRule, containersOf } from "./podRule";
