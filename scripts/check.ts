@@ -3,6 +3,8 @@
  *
  *   npm run check -- --stack prod [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]
  *
+ * The command line is ./check-cli.ts; this module is the checker (tests call main()).
+ *
  * Runs the stack program under the Pulumi mock monitor with Pulumi.<stack>.yaml,
  * evaluates the policy pack on the recorded resources with
  * policies/config/<stack>.json the way the engine does (scripts/lib/policyEngine.ts),
@@ -11,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { allRules } from "../policies/rules";
+import type { Rule } from "../policies/lib/rule";
 import {
   PackSession,
   isBlocking,
@@ -20,6 +22,7 @@ import {
   type EngineResource,
 } from "./lib/policyEngine";
 import { installMocks, programEntry, settle, stackFileConfig } from "./lib/mocks";
+import type { SpawnedPack } from "./lib/packProcess";
 
 const ROOT = path.resolve(__dirname, "..");
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -165,9 +168,18 @@ const SECURITY_SEVERITY: Record<string, string> = {
   low: "3.0",
 };
 
+/**
+ * The pack's rule metadata, loaded only for SARIF: the pack itself runs in its own
+ * process, and loading the rules here would delay starting it (about 0.3 s).
+ */
+function packRules(): Rule[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("../policies/rules") as { allRules: Rule[] }).allRules;
+}
+
 /** SARIF 2.1.0 for GitHub code scanning: one rule per policy, results located at the stack file. */
-export function renderSarif(r: CheckResult): string {
-  const rules = allRules.map((p) => ({
+export function renderSarif(r: CheckResult, pack: Rule[] = packRules()): string {
+  const rules = pack.map((p) => ({
     id: p.name,
     name: p.name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
     shortDescription: { text: p.description },
@@ -227,12 +239,16 @@ export interface CheckIo {
   err: (text: string) => void;
 }
 
-/** What `main` runs on; the CLI uses the defaults, tests share one pack session and their own loader. */
+/** What `main` runs on; the CLI (./check-cli.ts) passes the pack it spawned first, tests share one session. */
 export interface CheckDeps {
   /** Runs the stack program and returns what it registered. Defaults to {@link recordStack}. */
   record?: (stack: string, cloud?: "gcp" | "aws") => Promise<EngineResource[]>;
   /** A running pack session to reuse (it is configured per stack and left open). */
   pack?: PackSession;
+  /** A pack process spawned before this module loaded (the CLI does it to overlap the pack's type-check). */
+  spawned?: SpawnedPack;
+  /** The pack's rules for SARIF metadata; loaded lazily when absent. */
+  rules?: Rule[];
 }
 
 export async function main(
@@ -249,12 +265,15 @@ export async function main(
   }
   // The pack's process (ts-node compiling the pack, as the CLI does) starts while the
   // program runs: the two are independent, and the start is most of the checker's overhead.
-  const starting = deps.pack ? undefined : PackSession.start();
+  const starting = deps.pack ? undefined : PackSession.start(undefined, deps.spawned);
   let resources: EngineResource[];
   try {
     resources = await (deps.record ?? recordStack)(opts.stack, opts.cloud);
   } catch (e) {
-    void starting?.then((p) => p.close(), () => undefined);
+    void starting?.then(
+      (p) => p.close(),
+      () => undefined,
+    );
     io.err(`The stack program failed (as \`pulumi preview\` would):\n${(e as Error).message}`);
     return 2;
   }
@@ -265,7 +284,11 @@ export async function main(
   } finally {
     if (!deps.pack) pack.close();
   }
-  const out = { text: renderText, json: renderJson, sarif: renderSarif }[opts.format](result);
+  const out = {
+    text: renderText,
+    json: renderJson,
+    sarif: (x: CheckResult) => renderSarif(x, deps.rules),
+  }[opts.format](result);
   if (opts.output) {
     fs.mkdirSync(path.dirname(path.resolve(opts.output)), { recursive: true });
     fs.writeFileSync(opts.output, out + "\n");
@@ -274,14 +297,4 @@ export async function main(
     io.out(out);
   }
   return result.mandatory > 0 ? 1 : 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e);
-      process.exit(2);
-    },
-  );
 }

@@ -13,6 +13,7 @@ import type {
   EnforcementLevel,
   PolicyComplianceFramework,
   PolicyResource,
+  ReportViolation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   Severity,
@@ -79,22 +80,27 @@ export function resourceRule<C = Record<string, never>>(
 ): Rule {
   const { check, types, config, ...policy } = meta;
   const typeSet = new Set(types);
+  const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (!typeSet.has(args.type)) return;
+    const ctx: CheckContext<C> = {
+      type: args.type,
+      name: args.name,
+      urn: args.urn,
+      config: withDefaults<C>(config, args.getConfig<Record<string, unknown>>()),
+      protect: args.opts.protect,
+    };
+    for (const msg of check(args.props, ctx)) report(msg);
+  };
+  // A single-type rule carries its type the way @pulumi/policy's validateResourceOfType marks
+  // one: the SDK's server then skips other types before deserializing their properties
+  // (server.js "Fast check to see if the policy isn't applicable"), per resource and rule.
+  if (types.length === 1) Object.assign(validateResource, { __pulumiType: types[0] });
   return {
     ...policy,
     types,
     enforcementLevel: meta.enforcementLevel ?? "advisory",
     configSchema: schemaOf(meta),
-    validateResource: (args: ResourceValidationArgs, report) => {
-      if (!typeSet.has(args.type)) return;
-      const ctx: CheckContext<C> = {
-        type: args.type,
-        name: args.name,
-        urn: args.urn,
-        config: withDefaults<C>(config, args.getConfig<Record<string, unknown>>()),
-        protect: args.opts.protect,
-      };
-      for (const msg of check(args.props, ctx)) report(msg);
-    },
+    validateResource,
   };
 }
 

@@ -15,10 +15,11 @@
  * reported as mandatory), wraps props in its unknown-checking proxy and formats
  * the diagnostics. Nothing here re-implements a rule.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { PACK_DIR, spawnPack, type SpawnedPack } from "./packProcess";
 
 // Load gRPC and protobuf through @pulumi/pulumi so the message classes are the ones its stubs use.
 const pulumiRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
@@ -28,7 +29,7 @@ const analyzerProto = pulumiRequire("./proto/analyzer_pb");
 const structProto = pulumiRequire("google-protobuf/google/protobuf/struct_pb");
 const emptyProto = pulumiRequire("google-protobuf/google/protobuf/empty_pb");
 
-export const PACK_DIR = path.resolve(__dirname, "..", "..", "policies");
+export { PACK_DIR };
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
@@ -182,25 +183,13 @@ export class PackSession {
   ) {}
 
   /** Starts the pack as the CLI does and reads its policies. */
-  static async start(packDir = PACK_DIR): Promise<PackSession> {
-    const runner = pulumiRequire.resolve("./cmd/run-policy-pack/index.js");
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
-      cwd: packDir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const port = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      child.stdout!.on("data", (d) => {
-        out += d;
-        const m = out.match(/^(\d+)\s*$/m);
-        if (m) resolve(m[1]);
-      });
-      child.stderr!.on("data", (d) => (err += d));
-      child.on("exit", (code) =>
-        reject(new Error(`policy pack exited (${code}) before serving:\n${err}`)),
-      );
-    });
+  /** Starts the pack (or takes one already spawned, see ./packProcess.ts) and connects to it. */
+  static async start(
+    packDir = PACK_DIR,
+    spawned: SpawnedPack = spawnPack(packDir),
+  ): Promise<PackSession> {
+    const { child } = spawned;
+    const port = await spawned.port;
     const client = new analyzerRpc.AnalyzerClient(
       `127.0.0.1:${port}`,
       grpc.credentials.createInsecure(),

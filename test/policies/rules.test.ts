@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Rule } from "../../policies/lib/rule";
 import { allRules } from "../../policies/rules";
-import { runResourceRule, runStackRule, type StackItem } from "../helpers/policy";
+import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 
 interface ResourceCase {
   type: string;

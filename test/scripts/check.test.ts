@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allRules } from "../../policies/rules";
 import { main } from "../../scripts/check";
 import { PackSession } from "../../scripts/lib/policyEngine";
 import { runStack } from "../helpers/stack";
@@ -22,7 +23,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 function spawnCheck(...args: string[]) {
   return spawnSync(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "scripts/check.ts", ...args],
+    ["-r", "ts-node/register/transpile-only", "scripts/check-cli.ts", ...args],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -41,6 +42,7 @@ async function check(...args: string[]) {
     { out: (t) => out.push(t), err: (t) => err.push(t) },
     {
       pack,
+      rules: allRules,
       record: async (stack, cloud) =>
         (await runStack(stack, cloud ? { "mlops-platform:cloud": cloud } : {})).resources,
     },
