@@ -60,7 +60,16 @@ export function withTable(readme: string): string {
   return readme.slice(0, start) + policyTable() + readme.slice(end + END.length);
 }
 
+/** Rewrites the table when it is stale; returns whether the file changed. */
+export function updateReadme(file = README): boolean {
+  const before = fs.readFileSync(file, "utf8");
+  const after = withTable(before);
+  if (after === before) return false;
+  fs.writeFileSync(file, after);
+  return true;
+}
+
 if (require.main === module) {
-  fs.writeFileSync(README, withTable(fs.readFileSync(README, "utf8")));
-  console.log(`updated ${path.relative(process.cwd(), README)}`);
+  const rel = path.relative(process.cwd(), README);
+  console.log(updateReadme() ? `updated ${rel}` : `${rel} is up to date`);
 }

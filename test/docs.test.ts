@@ -29,3 +29,28 @@ describe("policy reference table", () => {
     expect(withTable(edited)).not.toBe(edited);
   });
 });
+
+describe("npm run docs:policies", () => {
+  it("rewrites a stale table and says so; leaves a current one untouched and says that", async () => {
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { updateReadme } = await import("../scripts/policy-table");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-docs-"));
+    try {
+      const file = path.join(dir, "README.md");
+      const current = fs.readFileSync(README, "utf8");
+      fs.writeFileSync(file, current);
+      const mtime = fs.statSync(file).mtimeMs;
+      expect(updateReadme(file)).toBe(false);
+      expect(fs.statSync(file).mtimeMs).toBe(mtime);
+      fs.writeFileSync(
+        file,
+        current.replace("| `gcp-gke-private-nodes` | high |", "| `gcp-gke-private-nodes` | low |"),
+      );
+      expect(updateReadme(file)).toBe(true);
+      expect(fs.readFileSync(file, "utf8")).toBe(current);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
