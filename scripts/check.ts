@@ -16,6 +16,7 @@ import * as path from "node:path";
 import type { Rule } from "../policies/lib/rule";
 import {
   PackSession,
+  type PolicyMetadata,
   isBlocking,
   readPolicyConfig,
   type Diagnostic,
@@ -35,10 +36,22 @@ export interface CheckOptions {
   output?: string;
 }
 
+export const USAGE =
+  "Usage: npm run -s check -- --stack <stack> [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]\n" +
+  "Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage, config or program error.\n" +
+  "Use `npm run -s` (or --output) so npm's banner does not precede JSON or SARIF on stdout.";
+
+/** Thrown for --help: not an error, the usage goes to stdout and the exit code is 0. */
+export class HelpRequested extends Error {}
+
 export function parseArgs(argv: string[]): CheckOptions {
   const opts: Partial<CheckOptions> = { format: "text" };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split("=", 2);
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") throw new HelpRequested(USAGE);
+    const [flag, inline] = arg.split("=", 2);
+    if (!["--stack", "--cloud", "--format", "--output"].includes(flag))
+      throw new Error(`unknown argument "${arg}". ${USAGE}`);
     const value = inline ?? argv[++i];
     if (flag === "--stack") opts.stack = value;
     else if (flag === "--cloud") {
@@ -50,10 +63,7 @@ export function parseArgs(argv: string[]): CheckOptions {
         throw new Error(`--format must be one of ${FORMATS.join(", ")}, not "${value}".`);
       opts.format = value as Format;
     } else if (flag === "--output") opts.output = value;
-    else
-      throw new Error(
-        `unknown argument "${argv[i]}". Usage: npm run check -- --stack <dev|staging|prod> [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]`,
-      );
+    else throw new Error(`unknown argument "${arg}". ${USAGE}`);
   }
   if (!opts.stack) throw new Error("--stack is required, e.g. npm run check -- --stack prod");
   return opts as CheckOptions;
@@ -86,6 +96,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   mandatory: number;
   advisory: number;
+  /** The pack's policies as the analyzer reported them (remediation, config schema). */
+  policies: PolicyMetadata[];
 }
 
 export async function checkStack(
@@ -99,7 +111,14 @@ export async function checkStack(
     await session.configure(readPolicyConfig(stack));
     const diagnostics = await session.analyze(resources);
     const mandatory = diagnostics.filter(isBlocking).length;
-    return { stack, resources, diagnostics, mandatory, advisory: diagnostics.length - mandatory };
+    return {
+      stack,
+      resources,
+      diagnostics,
+      mandatory,
+      advisory: diagnostics.length - mandatory,
+      policies: session.policies,
+    };
   } finally {
     if (own) session.close();
   }
@@ -107,8 +126,29 @@ export async function checkStack(
 
 const SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"] as const;
 
+/** Each GPU pool as the cloud will build it: machine type, accelerators, zones. Pure. */
+export function gpuPoolLines(resources: EngineResource[]): string[] {
+  const lines: string[] = [];
+  for (const r of resources) {
+    // Recorded inputs are untyped provider properties.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const p = r.inputs as Record<string, any>;
+    if (r.type === "gcp:container/nodePool:NodePool" && p.nodeConfig?.guestAccelerators?.length) {
+      const acc = p.nodeConfig.guestAccelerators[0];
+      lines.push(
+        `GPU pool ${r.name}: ${p.nodeConfig.machineType} with ${acc.count} x ${acc.type}${p.nodeConfig.spot ? " (spot)" : ""}, ${p.autoscaling?.totalMinNodeCount}..${p.autoscaling?.totalMaxNodeCount} nodes in ${(p.nodeLocations ?? []).join(", ") || "every zone of the region"}`,
+      );
+    } else if (r.type === "aws:eks/nodeGroup:NodeGroup" && p.amiType?.includes("NVIDIA")) {
+      lines.push(
+        `GPU node group ${r.name}: ${(p.instanceTypes ?? []).join(", ")} (${p.capacityType}), ${p.scalingConfig?.minSize}..${p.scalingConfig?.maxSize} nodes in the private subnets of ${Array.isArray(p.subnetIds) ? `${p.subnetIds.length} zones` : "the pool's zones"}`,
+      );
+    }
+  }
+  return lines;
+}
+
 /** The resource tree grouped by component, then the violations by severity. */
-export function renderText(r: CheckResult): string {
+export function renderText(r: CheckResult, rules: Rule[] = packRules()): string {
   const lines: string[] = [`Stack ${r.stack}: ${r.resources.length} resources`, ""];
   const children = new Map<string, EngineResource[]>();
   for (const res of r.resources)
@@ -124,7 +164,10 @@ export function renderText(r: CheckResult): string {
   };
   for (const root of r.resources.filter((x) => !x.parent || !byUrn.has(x.parent))) walk(root, 0);
   lines.push("");
+  lines.push(...gpuPoolLines(r.resources), "");
   const name = (urn: string) => urn.split("::").pop() ?? urn;
+  const policy = new Map(r.policies.map((p) => [p.name, p]));
+  const fixes = new Map(rules.map((rule) => [rule.name, rule.remediationSteps ?? ""]));
   for (const sev of SEVERITY_ORDER) {
     const ds = r.diagnostics.filter((d) => d.severity === sev);
     if (!ds.length) continue;
@@ -133,6 +176,13 @@ export function renderText(r: CheckResult): string {
       lines.push(
         `  [${d.enforcementLevel}] ${d.policyName}: ${d.message.split("\n").slice(1).join(" ") || d.message}  <- ${name(d.urn) || "stack"}`,
       );
+      const p = policy.get(d.policyName);
+      const fix = fixes.get(d.policyName);
+      if (fix) lines.push(`      fix: ${fix}`);
+      if (p && Object.keys(p.configSchema).length)
+        lines.push(
+          `      or change its thresholds (${Object.keys(p.configSchema).join(", ")}) in policies/config/${r.stack}.json`,
+        );
     }
   }
   lines.push(
@@ -169,8 +219,9 @@ const SECURITY_SEVERITY: Record<string, string> = {
 };
 
 /**
- * The pack's rule metadata, loaded only for SARIF: the pack itself runs in its own
- * process, and loading the rules here would delay starting it (about 0.3 s).
+ * The pack's rule metadata (remediation for text, rule descriptions for SARIF), loaded
+ * only when rendering needs it: the pack itself runs in its own process, and loading
+ * the rules at start would delay the check by about 0.3 s (JSON needs none of it).
  */
 function packRules(): Rule[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -260,6 +311,10 @@ export async function main(
   try {
     opts = parseArgs(argv);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      io.out(e.message);
+      return 0;
+    }
     io.err((e as Error).message);
     return 2;
   }
@@ -285,7 +340,7 @@ export async function main(
     if (!deps.pack) pack.close();
   }
   const out = {
-    text: renderText,
+    text: (x: CheckResult) => renderText(x, deps.rules),
     json: renderJson,
     sarif: (x: CheckResult) => renderSarif(x, deps.rules),
   }[opts.format](result);

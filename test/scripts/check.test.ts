@@ -19,19 +19,6 @@ const BROKEN = "budgetbust";
 const BAD_CONFIG = "badconfig";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 
-/** The real CLI in a fresh process: the exit-code contract, as CI and users run it. */
-function spawnCheck(...args: string[]) {
-  return spawnSync(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "scripts/check-cli.ts", ...args],
-    {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    },
-  );
-}
-
 let pack: PackSession;
 /** The checker in-process: same main(), stacks loaded by the test loader, one pack session for all cases. */
 async function check(...args: string[]) {
@@ -105,11 +92,45 @@ describe("npm run check", () => {
     expect(v.message).toMatch(/scale to 10 GPUs.*budget is 4/);
   }, 120_000);
 
-  it("the real CLI process exits with main()'s code (here 2, a usage error, before any stack loads)", () => {
-    const res = spawnCheck("--stack", "dev", "--verbose");
-    expect(res.status).toBe(2);
-    expect(res.stderr).toMatch(/Usage: npm run check/);
+  it("through npm, as the README shows it: `npm run -s` keeps stdout pure JSON, and the exit code is main()'s", () => {
+    const res = spawnSync(
+      "npm",
+      ["run", "-s", "check", "--", "--stack", BROKEN, "--format", "json"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "" },
+      },
+    );
+    expect(res.status, res.stderr).toBe(1);
+    expect(JSON.parse(res.stdout)).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
   }, 60_000);
+
+  it("--help prints the usage and the exit codes, and exits 0; an unknown argument is named", async () => {
+    const help = await check("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run -s check -- --stack <stack>/);
+    expect(help.stdout).toMatch(
+      /Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage, config or program error/,
+    );
+    const unknown = await check("--stack", "dev", "--verbose");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^unknown argument "--verbose"\./);
+  });
+
+  it("text: each GPU pool as the cloud builds it, and each violation with its fix and the file holding its thresholds", async () => {
+    const gcp = await check("--stack", BROKEN);
+    expect(gcp.stdout).toMatch(
+      /GPU pool mlops-dev-cluster-gpu-l4: g2-standard-8 with 1 x nvidia-l4 \(spot\), 0\.\.10 nodes in us-central1-a, us-central1-b, us-central1-c/,
+    );
+    expect(gcp.stdout).toMatch(
+      /\[mandatory\] cost-gpu-budget: .*\n {6}fix: Lower maxNodes or gpusPerNode.*\n {6}or change its thresholds \(maxGpus\) in policies\/config\/budgetbust\.json/,
+    );
+    const aws = await check("--stack", "prod", "--cloud", "aws");
+    expect(aws.stdout).toMatch(
+      /GPU node group mlops-prod-cluster-gpu-l4: g6\.2xlarge \(ON_DEMAND\), 1\.\.8 nodes/,
+    );
+  });
 
   it("SARIF is valid 2.1.0 with rule metadata GitHub code scanning reads", async () => {
     const out = path.join(tmp, "broken.sarif");
