@@ -18,6 +18,7 @@ import {
   PackSession,
   type PolicyMetadata,
   isBlocking,
+  policyConfigFile,
   readPolicyConfig,
   type Diagnostic,
   type EngineResource,
@@ -69,6 +70,11 @@ export function parseArgs(argv: string[]): CheckOptions {
   return opts as CheckOptions;
 }
 
+/** The environment a stack declares (`mlops-platform:environment`), else its name. */
+export function stackEnvironment(stack: string): string {
+  return stackFileConfig(stack)["mlops-platform:environment"] ?? stack;
+}
+
 /** Runs the stack program under mocks and returns what it registered. */
 export async function recordStack(stack: string, cloud?: "gcp" | "aws"): Promise<EngineResource[]> {
   const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
@@ -104,11 +110,12 @@ export async function checkStack(
   stack: string,
   resources: EngineResource[],
   pack?: PackSession,
+  environment?: string,
 ): Promise<CheckResult> {
   const own = !pack;
   const session = pack ?? (await PackSession.start());
   try {
-    await session.configure(readPolicyConfig(stack));
+    await session.configure(readPolicyConfig(stack, environment));
     const diagnostics = await session.analyze(resources);
     const mandatory = diagnostics.filter(isBlocking).length;
     return {
@@ -335,7 +342,10 @@ export async function main(
   const pack = deps.pack ?? (await starting!);
   let result: CheckResult;
   try {
-    result = await checkStack(opts.stack, resources, pack);
+    const environment = stackEnvironment(opts.stack);
+    const config = policyConfigFile(opts.stack, environment);
+    if (config.fallback) io.err(config.fallback);
+    result = await checkStack(opts.stack, resources, pack, environment);
   } finally {
     if (!deps.pack) pack.close();
   }

@@ -312,7 +312,11 @@ export function stackFileConfig(
   overrides: Record<string, unknown> = {},
 ): Record<string, string> {
   const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
-  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  if (!fs.existsSync(file))
+    throw new Error(
+      `Pulumi.${stack}.yaml does not exist: run \`pulumi stack init ${stack}\` or pick another stack.`,
+    );
+  const doc = readYamlFile(file) as { config?: Record<string, unknown> };
   const merged: Record<string, unknown> = { ...(doc.config ?? {}), ...overrides };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(merged)) {
@@ -320,6 +324,18 @@ export function stackFileConfig(
     out[k] = typeof v === "string" ? v : JSON.stringify(v);
   }
   return out;
+}
+
+/** A YAML file, or an error naming the file, line and column of a syntax error. */
+export function readYamlFile(file: string): unknown {
+  try {
+    return parseYaml(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    const err = e as Error & { linePos?: { line: number; col: number }[] };
+    const at = err.linePos?.[0];
+    const where = at ? `line ${at.line}, column ${at.col}: ` : "";
+    throw new Error(`${path.basename(file)}: ${where}${err.message.split("\n")[0]}`);
+  }
 }
 
 /** Absolute path of the program entry Pulumi.yaml `main` names. */

@@ -314,13 +314,30 @@ export class PackSession {
 }
 
 /** Reads `policies/config/<stack>.json`. */
-export function readPolicyConfig(stack: string): PolicyPackConfigFile {
-  const file = path.join(PACK_DIR, "config", `${stack}.json`);
-  if (!fs.existsSync(file))
-    throw new Error(
-      `no policy config for stack "${stack}": create ${path.relative(process.cwd(), file)}.`,
-    );
-  return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfigFile;
+export function readPolicyConfig(stack: string, environment?: string): PolicyPackConfigFile {
+  return JSON.parse(fs.readFileSync(policyConfigFile(stack, environment).file, "utf8"));
+}
+
+/**
+ * The policy config file of a stack: `policies/config/<stack>.json`, or for a personal
+ * stack without one (`pulumi stack init alice` with `environment: dev`) its
+ * environment's file, with `fallback` saying so.
+ */
+export function policyConfigFile(
+  stack: string,
+  environment?: string,
+): { file: string; fallback?: string } {
+  const own = path.join(PACK_DIR, "config", `${stack}.json`);
+  if (fs.existsSync(own)) return { file: own };
+  const env = environment && path.join(PACK_DIR, "config", `${environment}.json`);
+  if (env && fs.existsSync(env))
+    return {
+      file: env,
+      fallback: `no policies/config/${stack}.json: using policies/config/${environment}.json (stack ${stack} is environment ${environment}); copy it to give ${stack} its own thresholds.`,
+    };
+  throw new Error(
+    `no policy config for stack "${stack}"${environment ? ` or its environment "${environment}"` : ""}: create policies/config/${stack}.json.`,
+  );
 }
 
 /** A mandatory diagnostic blocks `pulumi up` (remediate already arrives as mandatory). */

@@ -17,6 +17,7 @@ const sarifSchema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5
 const ROOT = path.resolve(__dirname, "..", "..");
 const BROKEN = "budgetbust";
 const BAD_CONFIG = "badconfig";
+const PERSONAL = "alice";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 
 let pack: PackSession;
@@ -56,6 +57,12 @@ beforeAll(async () => {
         "  mlops-platform:cluster:\n    kubernetesVersion: '1.29'\n",
       ) + `  mlops-platform:environment: dev\n`,
   );
+  // A personal stack: environment dev, no policies/config/alice.json of its own.
+  fs.writeFileSync(
+    path.join(ROOT, `Pulumi.${PERSONAL}.yaml`),
+    fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8") +
+      `  mlops-platform:environment: dev\n`,
+  );
   fs.copyFileSync(
     path.join(ROOT, "policies/config/dev.json"),
     path.join(ROOT, `policies/config/${BROKEN}.json`),
@@ -65,6 +72,7 @@ afterAll(() => {
   pack?.close();
   fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `Pulumi.${BAD_CONFIG}.yaml`), { force: true });
+  fs.rmSync(path.join(ROOT, `Pulumi.${PERSONAL}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `policies/config/${BROKEN}.json`), { force: true });
 });
 
@@ -105,6 +113,30 @@ describe("npm run check", () => {
     expect(res.status, res.stderr).toBe(1);
     expect(JSON.parse(res.stdout)).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
   }, 60_000);
+
+  it("a personal stack without its own policy config uses its environment's, and says so", async () => {
+    const res = await check("--stack", PERSONAL, "--format", "json");
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(
+      /no policies\/config\/alice\.json: using policies\/config\/dev\.json \(stack alice is environment dev\)/,
+    );
+    expect(JSON.parse(res.stdout).summary.mandatory).toBe(0);
+  });
+
+  it("a YAML syntax error names the file, line and column", async () => {
+    const file = path.join(ROOT, "Pulumi.yamlbroken.yaml");
+    fs.writeFileSync(
+      file,
+      "config:\n  mlops-platform:cloud: gcp\n mlops-platform:environment: dev\n",
+    );
+    try {
+      const res = await check("--stack", "yamlbroken");
+      expect(res.status).toBe(2);
+      expect(res.stderr).toMatch(/Pulumi\.yamlbroken\.yaml: line 3, column \d+: /);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
 
   it("--help prints the usage and the exit codes, and exits 0; an unknown argument is named", async () => {
     const help = await check("--help");
