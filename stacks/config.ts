@@ -93,15 +93,15 @@ function schemaProblems(error: z.ZodError): ConfigProblem[] {
         });
       }
     } else if (issue.code === "invalid_type") {
+      // With reportInput, zod puts the value on the issue: absent means missing, present means
+      // the wrong type. Both are told from the issue's fields, never from its message text.
       const got = (issue as { input?: unknown }).input;
-      const custom = !issue.message.startsWith("Invalid input");
       problems.push({
         key: keyOf(issue.path),
-        reason: custom
-          ? issue.message
-          : got === undefined
-            ? `is required: set it (expected ${issue.expected}).`
-            : `expected ${issue.expected}, got ${Array.isArray(got) ? "array" : typeof got} (${JSON.stringify(got)}): write a ${issue.expected}.`,
+        reason:
+          got === undefined
+            ? `is required: set it (${describeType(issue.expected)}).`
+            : wrongTypeReason(issue.expected, got),
       });
     } else if (issue.code === "invalid_key" || issue.code === "invalid_element") {
       // Record keys / map elements: the useful message is on the nested issue.
@@ -112,6 +112,43 @@ function schemaProblems(error: z.ZodError): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/** "a string", "a number", "true or false", "a list", "a map". */
+function describeType(expected: string): string {
+  return (
+    { boolean: "true or false", array: "a list", object: "a map", int: "a whole number" }[
+      expected
+    ] ?? `a ${expected}`
+  );
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "empty (null)";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a map";
+  if (typeof v === "boolean") return "true/false";
+  return `a ${typeof v}`;
+}
+
+/** What is wrong with a value of the wrong type, and the edit that fixes it. Pure. */
+export function wrongTypeReason(expected: string, got: unknown): string {
+  const is = `is ${describeValue(got)} (${JSON.stringify(got)}), expected ${describeType(expected)}`;
+  if (expected === "string" && (typeof got === "number" || typeof got === "boolean"))
+    return `${is}: quote it ("${String(got)}"), since YAML reads ${String(got)} as ${describeValue(got)}.`;
+  if (expected === "number" && typeof got === "string") {
+    const n = Number.parseFloat(got);
+    return Number.isNaN(n)
+      ? `${is}: write a number without quotes.`
+      : `${is}: write the number alone, without quotes or units (${n}).`;
+  }
+  if (expected === "boolean" && typeof got === "string")
+    return `${is}: write true or false, without quotes.`;
+  if (expected === "array" && typeof got === "object")
+    return `${is}: write a list, one item per line starting with "- ".`;
+  if (expected === "object" && Array.isArray(got))
+    return `${is}: write a map of "key: value" lines, not a list.`;
+  return `${is}: write ${describeType(expected)}.`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -179,7 +216,7 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
  * {@link ConfigError} listing every problem. Unit-testable without Pulumi.
  */
 export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
-  const parsed = stackConfigSchema.safeParse(raw.values);
+  const parsed = stackConfigSchema.safeParse(raw.values, { reportInput: true });
   const problems: ConfigProblem[] = parsed.success ? [] : schemaProblems(parsed.error);
   const input: StackConfigInput = parsed.success ? parsed.data : {};
 

@@ -317,10 +317,34 @@ describe("bad config: one error naming the key and the fix", () => {
       /known here: size/,
     ],
     [
-      "wrong type",
+      "wrong type: a word for a number",
       raw({ gpuPools: [{ name: "a", gpu: "l4", maxNodes: "four" }] }),
       "mlops-platform:gpuPools[0].maxNodes",
-      /whole number/,
+      /^is a string \("four"\), expected a number: write a number without quotes\.$/,
+    ],
+    [
+      "wrong type: an unquoted version (the README's own example value)",
+      raw({ cluster: { authorizedNetworks: VPN, kubernetesVersion: 1.33 } }),
+      "mlops-platform:cluster.kubernetesVersion",
+      /^is a number \(1\.33\), expected a string: quote it \("1\.33"\)/,
+    ],
+    [
+      "wrong type: a number with a unit",
+      raw({ database: { diskSizeGb: "50GB" } }),
+      "mlops-platform:database.diskSizeGb",
+      /^is a string \("50GB"\), expected a number: write the number alone, without quotes or units \(50\)\.$/,
+    ],
+    [
+      "wrong type: yes for true",
+      raw({ cluster: { authorizedNetworks: VPN, privateEndpoint: "yes" } }),
+      "mlops-platform:cluster.privateEndpoint",
+      /^is a string \("yes"\), expected true or false: write true or false, without quotes\.$/,
+    ],
+    [
+      "wrong type: a map where a list goes",
+      raw({ cluster: { authorizedNetworks: { office: "198.51.100.0/24" } } }),
+      "mlops-platform:cluster.authorizedNetworks",
+      /^is a map .*expected a list: write a list, one item per line starting with "- "\.$/,
     ],
     [
       "Postgres too old",
