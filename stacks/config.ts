@@ -218,7 +218,20 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
 export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
   const parsed = stackConfigSchema.safeParse(raw.values, { reportInput: true });
   const problems: ConfigProblem[] = parsed.success ? [] : schemaProblems(parsed.error);
-  const input: StackConfigInput = parsed.success ? parsed.data : {};
+  // With schema errors, the cross-field rules still run on everything that did parse: each
+  // top-level key with an error falls back to its default, so one pass reports every problem.
+  let input: StackConfigInput = {};
+  if (parsed.success) input = parsed.data;
+  else {
+    const broken = new Set(
+      parsed.error.issues.flatMap((i) =>
+        i.path.length > 0 ? [String(i.path[0])] : i.code === "unrecognized_keys" ? i.keys : [],
+      ),
+    );
+    const rest = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !broken.has(k)));
+    const retry = stackConfigSchema.safeParse(rest);
+    if (retry.success) input = retry.data;
+  }
 
   let environment: Environment | undefined = input.environment;
   if (!environment && !("environment" in raw.values)) {
@@ -232,7 +245,7 @@ export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
       });
     }
   }
-  if (!parsed.success || !environment) throw new ConfigError(raw.stack, problems);
+  if (!environment) throw new ConfigError(raw.stack, problems);
 
   const { cloud = "gcp", namePrefix = `mlops-${environment}`, environment: _env, ...rest } = input;
   const merged: PlatformConfig = {
@@ -244,7 +257,9 @@ export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
     aws: { region: raw.aws?.region ?? "" },
   };
 
-  problems.push(...crossFieldProblems(merged));
+  // A key the schema already refused is not reported again from its default.
+  const reported = new Set(problems.map((p) => p.key));
+  problems.push(...crossFieldProblems(merged).filter((p) => !reported.has(p.key)));
   if (problems.length > 0) throw new ConfigError(raw.stack, problems);
   return merged;
 }

@@ -536,6 +536,24 @@ describe("bad config: one error naming the key and the fix", () => {
     expect(err.message).toMatch(/has 4 config problems/);
   });
 
+  it("a schema error and a cross-field error are reported in the same pass", () => {
+    const err = problemsOf(
+      raw(
+        {
+          database: { diskSizeGb: "50GB" },
+          artifacts: { forceDestroy: true },
+          gitops: { targetRevision: "main" },
+        },
+        { stack: "staging" },
+      ),
+    );
+    expect(err.problems.map((p) => p.key).sort()).toEqual([
+      "mlops-platform:artifacts.forceDestroy",
+      "mlops-platform:database.diskSizeGb",
+      "mlops-platform:gitops.targetRevision",
+    ]);
+  });
+
   it("the error is a RunError so the CLI prints it without a stack trace", async () => {
     const pulumi = await import("@pulumi/pulumi");
     expect(pulumi.RunError.isInstance(problemsOf(raw({ cloud: "x" })))).toBe(true);
