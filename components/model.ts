@@ -10,6 +10,9 @@
 /** The Pulumi project name, which is also the config namespace of the platform's keys. */
 export const PROJECT = "mlops-platform";
 
+/** The env var that lets the shipped example stacks' placeholders through (tests, `npm run check --example`). */
+export const ALLOW_PLACEHOLDERS_ENV = "MLOPS_ALLOW_PLACEHOLDERS";
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 

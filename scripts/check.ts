@@ -25,6 +25,7 @@ import {
 } from "./lib/policyEngine";
 import { installMocks, programEntry, settle, stackFileConfig } from "./lib/mocks";
 import type { SpawnedPack } from "./lib/packProcess";
+import { ALLOW_PLACEHOLDERS_ENV } from "../components/model";
 
 const ROOT = path.resolve(__dirname, "..");
 const FORMATS = ["text", "json", "sarif"] as const;
@@ -35,10 +36,13 @@ export interface CheckOptions {
   cloud?: "gcp" | "aws";
   format: Format;
   output?: string;
+  /** Accept the shipped examples' placeholders (a real stack must replace them). */
+  example?: boolean;
 }
 
 export const USAGE =
-  "Usage: npm run -s check -- --stack <stack> [--cloud gcp|aws] [--format text|json|sarif] [--output FILE]\n" +
+  "Usage: npm run -s check -- --stack <stack> [--cloud gcp|aws] [--format text|json|sarif] [--output FILE] [--example]\n" +
+  "--example accepts the shipped example stacks' placeholders (project id, CIDRs, repo URL); a real stack must replace them.\n" +
   "Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a usage, config or program error.\n" +
   "Use `npm run -s` (or --output) so npm's banner does not precede JSON or SARIF on stdout.";
 
@@ -50,6 +54,10 @@ export function parseArgs(argv: string[]): CheckOptions {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") throw new HelpRequested(USAGE);
+    if (arg === "--example") {
+      opts.example = true;
+      continue;
+    }
     const [flag, inline] = arg.split("=", 2);
     if (!["--stack", "--cloud", "--format", "--output"].includes(flag))
       throw new Error(`unknown argument "${arg}". ${USAGE}`);
@@ -324,6 +332,12 @@ export async function main(
     }
     io.err((e as Error).message);
     return 2;
+  }
+  if (opts.example) {
+    process.env[ALLOW_PLACEHOLDERS_ENV] = "1";
+    io.err(
+      "example mode: the stack file's placeholders are accepted; replace them before `pulumi up`.",
+    );
   }
   // The pack's process (ts-node compiling the pack, as the CLI does) starts while the
   // program runs: the two are independent, and the start is most of the checker's overhead.

@@ -12,8 +12,15 @@ import { z } from "zod";
 import { awsConfigProblems } from "../components/aws/configChecks";
 import { gcpConfigProblems } from "../components/gcp/configChecks";
 import { servicesConfigProblems } from "../components/services/configChecks";
+import { cidrsOverlap, isCidr } from "../components/lib/net";
 import type { ConfigProblem } from "../components/lib/validation";
-import { ENVIRONMENTS, PROJECT, type Environment, type PlatformConfig } from "../components/model";
+import {
+  ALLOW_PLACEHOLDERS_ENV,
+  ENVIRONMENTS,
+  PROJECT,
+  type Environment,
+  type PlatformConfig,
+} from "../components/model";
 import { ENV_DEFAULTS } from "./defaults";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
@@ -47,6 +54,54 @@ export interface RawStackConfig {
   gcp?: { project?: string; region?: string };
   /** `aws:*` provider keys. */
   aws?: { region?: string };
+  /**
+   * Accept the shipped examples' placeholders (the test suite and `npm run check --example`
+   * set MLOPS_ALLOW_PLACEHOLDERS=1). A real stack never does: `pulumi up` refuses them.
+   */
+  allowPlaceholders?: boolean;
+}
+
+export { ALLOW_PLACEHOLDERS_ENV } from "../components/model";
+
+/** Documentation-only ranges (RFC 5737 TEST-NET-1/2/3): no real network has these addresses. */
+const DOCUMENTATION_CIDRS = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+/** Domains reserved for examples (RFC 2606). */
+const EXAMPLE_DOMAIN = /(^|\.)example\.(com|net|org)(:|\/|$)/;
+
+/** Values copied from the shipped example stacks that point nowhere. Pure. */
+export function placeholderProblems(c: PlatformConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (key: string, what: string, fix: string) =>
+    problems.push({
+      key,
+      reason: `${what} is an example placeholder: replace the placeholder with ${fix}.`,
+    });
+  const k = (path: string) => `${PROJECT}:${path}`;
+  if (c.cloud === "gcp" && /^my-gcp-project/.test(c.gcp.project))
+    add(
+      "gcp:project",
+      `"${c.gcp.project}"`,
+      "your GCP project id (`pulumi config set gcp:project <id>`)",
+    );
+  c.cluster.authorizedNetworks.forEach((n, i) => {
+    if (isCidr(n.cidr) && DOCUMENTATION_CIDRS.some((d) => cidrsOverlap(d, n.cidr)))
+      add(
+        k(`cluster.authorizedNetworks[${i}].cidr`),
+        `${n.cidr} (a documentation-only range)`,
+        "your VPN, office or CI egress range",
+      );
+  });
+  if (/\/your-org\//.test(c.gitops.repoUrl))
+    add(k("gitops.repoUrl"), `"${c.gitops.repoUrl}"`, "your GitOps repository's URL");
+  const urls: [string, string | undefined][] = [
+    ["alerting.webhook.url", c.alerting.webhook?.url],
+    ["alerting.email.smarthost", c.alerting.email?.smarthost],
+    ["gitops.domain", c.gitops.domain],
+  ];
+  for (const [path, value] of urls)
+    if (value && EXAMPLE_DOMAIN.test(value.replace(/^https?:\/\//, "")))
+      add(k(path), `"${value}"`, "your own endpoint");
+  return problems;
 }
 
 function keyOf(path: readonly PropertyKey[]): string {
@@ -260,6 +315,7 @@ export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
   // A key the schema already refused is not reported again from its default.
   const reported = new Set(problems.map((p) => p.key));
   problems.push(...crossFieldProblems(merged).filter((p) => !reported.has(p.key)));
+  if (!raw.allowPlaceholders) problems.push(...placeholderProblems(merged));
   if (problems.length > 0) throw new ConfigError(raw.stack, problems);
   return merged;
 }
@@ -293,7 +349,13 @@ export function readStackConfig(): RawStackConfig {
     else if (ns === "gcp") gcp[key] = value;
     else if (ns === "aws") aws[key] = value;
   }
-  return { stack: pulumi.getStack(), values, gcp, aws };
+  return {
+    stack: pulumi.getStack(),
+    values,
+    gcp,
+    aws,
+    allowPlaceholders: process.env[ALLOW_PLACEHOLDERS_ENV] === "1",
+  };
 }
 
 /** The validated config of the running stack. Throws {@link ConfigError}. */

@@ -138,6 +138,23 @@ describe("npm run check", () => {
     }
   });
 
+  it("the README's first command: the shipped prod stack with --example passes; without it, its placeholders are refused", async () => {
+    const saved = process.env.MLOPS_ALLOW_PLACEHOLDERS;
+    try {
+      delete process.env.MLOPS_ALLOW_PLACEHOLDERS;
+      const real = await check("--stack", "prod", "--format", "json");
+      expect(real.status).toBe(2);
+      expect(real.stderr).toMatch(
+        /gcp:project: "my-gcp-project-prod" is an example placeholder: replace the placeholder/,
+      );
+      const example = await check("--stack", "prod", "--example", "--format", "json");
+      expect(example.status, example.stderr).toBe(0);
+      expect(example.stderr).toMatch(/^example mode: /);
+    } finally {
+      process.env.MLOPS_ALLOW_PLACEHOLDERS = saved;
+    }
+  });
+
   it("--help prints the usage and the exit codes, and exits 0; an unknown argument is named", async () => {
     const help = await check("--help");
     expect(help.status).toBe(0);

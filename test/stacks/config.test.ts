@@ -15,6 +15,7 @@ function raw(values: Record<string, unknown>, over: Partial<RawStackConfig> = {}
     stack: "dev",
     values: { cloud: "gcp", cluster: { authorizedNetworks: VPN }, alerting: ALERTING, ...values },
     gcp: GCP,
+    allowPlaceholders: true,
     ...over,
   };
 }
@@ -106,7 +107,18 @@ describe("valid config", () => {
       if (ns === "mlops-platform") values[key] = v;
       if (ns === "gcp") gcp[key] = String(v);
     }
-    expect(parseStackConfig({ stack: env, values, gcp }).environment).toBe(env);
+    expect(parseStackConfig({ stack: env, values, gcp, allowPlaceholders: true }).environment).toBe(
+      env,
+    );
+    // As a real stack, only its placeholders stand between it and `pulumi up`.
+    const err = problemsOf({ stack: env, values, gcp });
+    expect(
+      err.problems.every((p) => p.reason.includes("replace the placeholder")),
+      err.message,
+    ).toBe(true);
+    expect(err.problems.map((p) => p.key)).toEqual(
+      expect.arrayContaining(["gcp:project", "mlops-platform:gitops.repoUrl"]),
+    );
   });
 });
 
@@ -121,6 +133,7 @@ function awsRaw(values: Record<string, unknown>, stack = "dev"): RawStackConfig 
       cluster: { authorizedNetworks: VPN, ...(values.cluster ?? {}) },
     },
     aws: { region: "us-east-1" },
+    allowPlaceholders: true,
   };
 }
 
@@ -552,6 +565,49 @@ describe("bad config: one error naming the key and the fix", () => {
       "mlops-platform:database.diskSizeGb",
       "mlops-platform:gitops.targetRevision",
     ]);
+  });
+
+  describe("placeholders from the shipped examples are refused for real stacks", () => {
+    const real = (values: Record<string, unknown>, over: Partial<RawStackConfig> = {}) =>
+      raw(values, { allowPlaceholders: false, ...over });
+    it.each([
+      [
+        "gcp:project",
+        real({}, { gcp: { project: "my-gcp-project-dev", region: "us-central1" } }),
+        /"my-gcp-project-dev" is an example placeholder: replace the placeholder with your GCP project id/,
+      ],
+      [
+        "mlops-platform:cluster.authorizedNetworks[0].cidr",
+        real({}),
+        /203\.0\.113\.0\/24 \(a documentation-only range\) is an example placeholder: replace the placeholder/,
+      ],
+      [
+        "mlops-platform:gitops.repoUrl",
+        real({ cluster: { authorizedNetworks: [{ name: "vpn", cidr: "35.190.0.0/24" }] } }),
+        /your-org.*replace the placeholder with your GitOps repository's URL/,
+      ],
+      [
+        "mlops-platform:alerting.webhook.url",
+        real({}),
+        /alerts\.example\.com.*replace the placeholder with your own endpoint/,
+      ],
+    ])("%s", (key, input, fix) => {
+      const err = problemsOf(input);
+      const p = err.problems.find((x) => x.key === key);
+      expect(p, err.message).toBeDefined();
+      expect(p!.reason).toMatch(fix);
+    });
+
+    it("a config with real values passes", () => {
+      const c = parseStackConfig(
+        real({
+          cluster: { authorizedNetworks: [{ name: "vpn", cidr: "35.190.0.0/24" }] },
+          gitops: { repoUrl: "https://github.com/acme/ml-deployments.git" },
+          alerting: {},
+        }),
+      );
+      expect(c.gitops.repoUrl).toBe("https://github.com/acme/ml-deployments.git");
+    });
   });
 
   it("the error is a RunError so the CLI prints it without a stack trace", async () => {

@@ -32,6 +32,7 @@ const raw = (
   },
   gcp: { project: "acme-ml", region: "us-central1" },
   aws: { region: "us-east-1" },
+  allowPlaceholders: true,
 });
 const pinned = { gitops: { targetRevision: "v1.0.0" } };
 
