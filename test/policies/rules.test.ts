@@ -372,12 +372,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "aws-rds-resilience": {
     type: RDS,
-    good: { multiAz: false },
-    bad: [],
-    absentViolates: false,
+    good: { multiAz: false, deletionProtection: true, skipFinalSnapshot: false },
+    bad: [
+      [{ deletionProtection: false, skipFinalSnapshot: false }, /deletionProtection is not true/],
+      [{ deletionProtection: true, skipFinalSnapshot: true }, /skipFinalSnapshot is not false/],
+    ],
+    // RDS defaults: deletion protection off, final snapshot skipped.
+    absentViolates: true,
     config: {
       config: { requireHighAvailability: true },
-      props: { multiAz: true, deletionProtection: true },
+      props: { multiAz: false, deletionProtection: true, skipFinalSnapshot: false },
       violates: true,
     },
   },

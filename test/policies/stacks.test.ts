@@ -543,3 +543,31 @@ describe("mutations of the prod stack fire the named rule as mandatory", () => {
     expect(ds.some((d) => d.policyName === "cost-gpu-spot-scale-to-zero")).toBe(true);
   });
 });
+
+describe("the two clouds judge the same setting alike", () => {
+  it("staging with database.deletionProtection false is blocked on GCP and on AWS, by the same-named setting", async () => {
+    const over = { "mlops-platform:database": JSON.stringify({ deletionProtection: false }) };
+    const gcp = (await runStack("staging", over)).resources;
+    const aws = (await runStack("staging", { ...over, ...AWS })).resources;
+    const blocked = async (
+      rs: EngineResource[],
+      rule: string,
+      config = readPolicyConfig("staging"),
+    ) => {
+      await pack.configure(config);
+      return (
+        (await pack.analyze(rs)).filter((d) => d.policyName === rule && isBlocking(d)).length > 0
+      );
+    };
+    expect(await blocked(gcp, "gcp-cloudsql-resilience")).toBe(true);
+    expect(await blocked(aws, "aws-rds-resilience")).toBe(true);
+    // Turning the requirement off is the same key on both.
+    const off = {
+      ...readPolicyConfig("staging"),
+      "gcp-cloudsql-resilience": { requireDeletionProtection: false },
+      "aws-rds-resilience": { requireDeletionProtection: false },
+    };
+    expect(await blocked(gcp, "gcp-cloudsql-resilience", off)).toBe(false);
+    expect(await blocked(aws, "aws-rds-resilience", off)).toBe(false);
+  });
+});

@@ -54,7 +54,7 @@ export const rdsRules: Rule[] = [
         : [`backupRetentionPeriod ${days} < ${config.minBackupRetentionDays}.`];
     },
   }),
-  resourceRule<{ requireHighAvailability: boolean }>({
+  resourceRule<{ requireDeletionProtection: boolean; requireHighAvailability: boolean }>({
     name: "aws-rds-resilience",
     description:
       "RDS must keep deletion protection and a final snapshot, and run Multi-AZ where high availability is required.",
@@ -64,18 +64,25 @@ export const rdsRules: Rule[] = [
     remediationSteps:
       "Set deletionProtection = true, skipFinalSnapshot = false with finalSnapshotIdentifier, and multiAz = true in prod.",
     config: {
+      requireDeletionProtection: {
+        type: "boolean",
+        default: true,
+        description:
+          "Require deletion protection and a final snapshot (the same setting as gcp-cloudsql-resilience's, so both clouds judge a stack alike).",
+      },
       requireHighAvailability: {
         type: "boolean",
         default: false,
-        description: "Require Multi-AZ, deletion protection and a final snapshot.",
+        description: "Require Multi-AZ.",
       },
     },
     check: (p, { config }) => {
-      if (!config.requireHighAvailability) return [];
       const out: string[] = [];
-      if (p.multiAz !== true) out.push("multiAz is not true.");
-      if (p.deletionProtection !== true) out.push("deletionProtection is not true.");
-      if (p.skipFinalSnapshot !== false) out.push("skipFinalSnapshot is not false.");
+      if (config.requireDeletionProtection) {
+        if (p.deletionProtection !== true) out.push("deletionProtection is not true.");
+        if (p.skipFinalSnapshot !== false) out.push("skipFinalSnapshot is not false.");
+      }
+      if (config.requireHighAvailability && p.multiAz !== true) out.push("multiAz is not true.");
       return out;
     },
   }),

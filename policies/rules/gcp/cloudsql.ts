@@ -74,7 +74,7 @@ export const cloudSqlRules: Rule[] = [
       return out;
     },
   }),
-  resourceRule<{ requireHighAvailability: boolean }>({
+  resourceRule<{ requireDeletionProtection: boolean; requireHighAvailability: boolean }>({
     name: "gcp-cloudsql-resilience",
     description:
       "Cloud SQL must keep deletion protection on, and be REGIONAL where high availability is required (prod).",
@@ -84,6 +84,12 @@ export const cloudSqlRules: Rule[] = [
     remediationSteps:
       "Set deletionProtection and settings.deletionProtectionEnabled = true; set settings.availabilityType = 'REGIONAL' in prod.",
     config: {
+      requireDeletionProtection: {
+        type: "boolean",
+        default: true,
+        description:
+          "Require deletion protection (the same setting as aws-rds-resilience's, so both clouds judge a stack alike).",
+      },
       requireHighAvailability: {
         type: "boolean",
         default: false,
@@ -92,9 +98,11 @@ export const cloudSqlRules: Rule[] = [
     },
     check: (p, { config }) => {
       const out: string[] = [];
-      if (p.deletionProtection === false) out.push("Pulumi deletionProtection is false.");
-      if (get(p, "settings.deletionProtectionEnabled") !== true)
-        out.push("settings.deletionProtectionEnabled is not true.");
+      if (config.requireDeletionProtection) {
+        if (p.deletionProtection === false) out.push("Pulumi deletionProtection is false.");
+        if (get(p, "settings.deletionProtectionEnabled") !== true)
+          out.push("settings.deletionProtectionEnabled is not true.");
+      }
       if (config.requireHighAvailability && get(p, "settings.availabilityType") !== "REGIONAL")
         out.push("availabilityType is not REGIONAL.");
       return out;
