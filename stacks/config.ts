@@ -229,7 +229,7 @@ const CLOUD_CHECKS: Record<PlatformConfig["cloud"], (c: PlatformConfig) => Confi
  * Rules that need the merged config and belong to no single component: across
  * keys, per environment. The cloud's components then check their own args.
  */
-function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
+function crossFieldProblems(c: PlatformConfig, cloudKnown = true): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, reason: string) =>
     problems.push({ key: `${PROJECT}:${path}`, reason });
@@ -263,7 +263,12 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
       "cannot be false in prod: remove the override (disable it only in a reviewed change before a planned teardown).",
     );
   }
-  return [...problems, ...CLOUD_CHECKS[c.cloud](c), ...servicesConfigProblems(c)];
+  // With `cloud` itself refused, the other cloud's rules would only add noise.
+  return [
+    ...problems,
+    ...(cloudKnown ? CLOUD_CHECKS[c.cloud](c) : []),
+    ...servicesConfigProblems(c),
+  ];
 }
 
 /**
@@ -314,7 +319,8 @@ export function parseStackConfig(raw: RawStackConfig): PlatformConfig {
 
   // A key the schema already refused is not reported again from its default.
   const reported = new Set(problems.map((p) => p.key));
-  problems.push(...crossFieldProblems(merged).filter((p) => !reported.has(p.key)));
+  const cloudKnown = !reported.has(`${PROJECT}:cloud`);
+  problems.push(...crossFieldProblems(merged, cloudKnown).filter((p) => !reported.has(p.key)));
   if (!raw.allowPlaceholders) problems.push(...placeholderProblems(merged));
   if (problems.length > 0) throw new ConfigError(raw.stack, problems);
   return merged;

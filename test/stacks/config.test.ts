@@ -549,6 +549,11 @@ describe("bad config: one error naming the key and the fix", () => {
     expect(err.message).toMatch(/has 4 config problems/);
   });
 
+  it("a refused cloud does not drag in the default cloud's rules", () => {
+    const err = problemsOf(raw({ cloud: "azure" }, { gcp: {} }));
+    expect(err.problems.map((p) => p.key)).toEqual(["mlops-platform:cloud"]);
+  });
+
   it("a schema error and a cross-field error are reported in the same pass", () => {
     const err = problemsOf(
       raw(
