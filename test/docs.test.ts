@@ -54,3 +54,54 @@ describe("npm run docs:policies", () => {
     }
   });
 });
+
+describe("the README's commands run the code they name", () => {
+  const text = fs.readFileSync(README, "utf8");
+  const pkg = JSON.parse(
+    fs.readFileSync(README.replace(/README\.md$/, "package.json"), "utf8"),
+  ) as {
+    scripts: Record<string, string>;
+  };
+
+  it("every `npm run` names a script of package.json", () => {
+    const used = [...text.matchAll(/npm run (?:-s )?([a-z][\w:-]*)/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(5);
+    expect([...new Set(used)].filter((s) => !pkg.scripts[s])).toEqual([]);
+  });
+
+  it("every `npm run check` shown parses with the checker's own argument parser", async () => {
+    const { parseArgs, HelpRequested } = await import("../scripts/check");
+    const shown = [...text.matchAll(/npm run (?:-s )?check -- ([^`\n#]+)/g)].map((m) =>
+      m[1]
+        .trim()
+        // Placeholders in the README's syntax lines: <stack>, <dev|staging|prod>, [optional parts], X.
+        .replace(/\[[^\]]*\]/g, "")
+        .replace(/<[^>]+>/g, "dev")
+        .replace(/\bX\b/g, "dev")
+        .split(/\s+/)
+        .filter(Boolean),
+    );
+    expect(shown.length).toBeGreaterThan(2);
+    for (const args of shown) {
+      try {
+        expect(parseArgs(args).stack, args.join(" ")).toBeTruthy();
+      } catch (e) {
+        if (!(e instanceof HelpRequested))
+          throw new Error(`README: npm run check -- ${args.join(" ")}: ${(e as Error).message}`);
+      }
+    }
+  });
+
+  it("every script, test file and policy config the README points at exists", () => {
+    const root = README.replace(/README\.md$/, "");
+    const paths = [
+      ...[...text.matchAll(/node (scripts\/[\w./-]+)/g)].map((m) => m[1]),
+      ...[...text.matchAll(/npx vitest run (test\/[\w./-]+)/g)].map((m) => m[1]),
+      ...[...text.matchAll(/--policy-pack-config (policies\/config\/[\w-]+\.json)/g)].map(
+        (m) => m[1],
+      ),
+    ];
+    expect(paths.length).toBeGreaterThan(3);
+    expect(paths.filter((p) => !fs.existsSync(root + p))).toEqual([]);
+  });
+});
