@@ -66,7 +66,14 @@ export function mlflowArtifactPolicy(
     {
       Sid: "ObjectReadWrite",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      // Multipart actions: boto3 uploads large artifacts in parts and aborts failed ones.
+      Action: [
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts",
+      ],
       Resource: `${bucketArn}/*`,
     },
     {

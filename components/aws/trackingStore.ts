@@ -184,11 +184,14 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
       namespace: MLFLOW_NAMESPACE,
       name: MLFLOW_SERVICE_ACCOUNT,
     };
-    const key = (id: string, description: string) => {
+    // A key that encrypts something a destroy leaves behind (the final snapshot, a bucket that
+    // is not force-destroyed) must outlive it, or that data is unreadable after the key's
+    // deletion window (AWS KMS: deleting a key makes its ciphertext unrecoverable).
+    const key = (id: string, description: string, outlivesDestroy: boolean) => {
       const k = new aws.kms.Key(
         `${name}-${id}`,
         { description, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
-        { parent: this, protect },
+        { parent: this, protect, retainOnDelete: outlivesDestroy },
       );
       new aws.kms.Alias(
         `${name}-${id}`,
@@ -199,7 +202,11 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
     };
 
     // --- PostgreSQL -----------------------------------------------------------
-    this.databaseKey = key("mlflow-db", "MLflow RDS storage and Performance Insights");
+    this.databaseKey = key(
+      "mlflow-db",
+      "MLflow RDS storage and Performance Insights",
+      args.database.finalSnapshot,
+    );
 
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-pg`,
@@ -275,7 +282,11 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
     );
 
     // --- Artifacts --------------------------------------------------------------
-    this.artifactsKey = key("mlflow-artifacts", "MLflow artifact bucket (SSE-KMS)");
+    this.artifactsKey = key(
+      "mlflow-artifacts",
+      "MLflow artifact bucket (SSE-KMS)",
+      !args.artifacts.forceDestroy,
+    );
     this.bucket = new aws.s3.Bucket(
       `${name}-artifacts`,
       { forceDestroy: args.artifacts.forceDestroy, tags: args.tags },

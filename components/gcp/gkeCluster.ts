@@ -136,7 +136,9 @@ export function gkeGpuPoolSpec(pool: GpuPoolSpec, region: string) {
       // Spot capacity: take it in whichever zone has it.
       locationPolicy: pool.spot ? "ANY" : "BALANCED",
     },
-    initialNodeCount: pool.minNodes > 0 ? 1 : 0,
+    // Constant and ignored after create (below): it is per zone, forces replacement when it
+    // changes, and the autoscaler brings the pool to totalMinNodeCount anyway.
+    initialNodeCount: 0,
     machineType: placement.machineType,
     spot: pool.spot,
     guestAccelerators: [
@@ -306,7 +308,14 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
         resourceLabels: args.labels,
         deletionProtection,
       },
-      { parent: this, protect: args.protect ?? false, dependsOn: nodeRoles },
+      {
+        parent: this,
+        protect: args.protect ?? false,
+        dependsOn: nodeRoles,
+        // TPG #12070: with the default pool removed, nodeConfig (and initialNodeCount) read back
+        // differently after create, and the next up would plan to replace the whole cluster.
+        ignoreChanges: ["nodeConfig", "initialNodeCount"],
+      },
     );
 
     this.systemPool = new gcp.container.NodePool(
@@ -330,7 +339,8 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
           labels: { [POOL_LABEL]: "system" },
         },
       },
-      { parent: this },
+      // initialNodeCount (per zone) forces replacement when it changes: fixed at create, then ignored.
+      { parent: this, ignoreChanges: ["initialNodeCount"] },
     );
 
     this.gpuPools = args.gpuPools.map((pool) => {
@@ -358,7 +368,8 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
         },
         // The node pool only exists inside the cluster; deleting a pool with GPUs before
         // its replacement exists would strand workloads, so keep Pulumi's default create-before-delete.
-        { parent: this },
+        // initialNodeCount forces replacement when it changes: fixed at create, then ignored.
+        { parent: this, ignoreChanges: ["initialNodeCount"] },
       );
     });
 

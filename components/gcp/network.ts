@@ -151,6 +151,10 @@ export class GcpNetwork extends pulumi.ComponentResource {
         network: this.network.id,
         service: "servicenetworking.googleapis.com",
         reservedPeeringRanges: [psaRange.name],
+        // TPG google_service_networking_connection deletion_policy: the connection cannot be
+        // removed while Cloud SQL still uses the peering (a destroy deletes both at once), so
+        // it is abandoned; the peering goes with the VPC (README "Destroy").
+        deletionPolicy: "ABANDON",
       },
       { parent: this },
     );

@@ -119,11 +119,16 @@ export function cloudSqlSettings(
   };
 }
 
-/** Lifecycle rules: keep the newest `keepVersions` noncurrent versions of each object. Pure. */
+/**
+ * Lifecycle rules: keep the newest `keepVersions` noncurrent versions of each object.
+ * GCS counts the live version among the newer ones (Object Lifecycle Management,
+ * `numNewerVersions`: "at least N versions, including the live version, newer than
+ * it"), so keeping N noncurrent versions deletes at N + 1. Pure.
+ */
 export function keepNewestVersionsRule(keepVersions: number) {
   return {
     action: { type: "Delete" },
-    condition: { numNewerVersions: keepVersions, withState: "ARCHIVED" },
+    condition: { numNewerVersions: keepVersions + 1, withState: "ARCHIVED" },
   };
 }
 
@@ -174,7 +179,15 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
 
     this.database = new gcp.sql.Database(
       `${name}-db`,
-      { project: args.project, instance: this.instance.name, name: "mlflow" },
+      {
+        project: args.project,
+        instance: this.instance.name,
+        name: "mlflow",
+        // TPG google_sql_database deletion_policy: a Postgres database with open connections
+        // or other users' objects cannot be dropped through the API; the instance's own
+        // deletion takes it anyway, so a destroy abandons it instead of failing.
+        deletionPolicy: "ABANDON",
+      },
       { parent: this },
     );
 

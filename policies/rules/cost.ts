@@ -256,7 +256,11 @@ export const costRules: Rule[] = [
         type === GCS
           ? asArray<any>(p.lifecycleRules)
               .filter((r) => get(r, "action.type") === "Delete")
-              .map((r) => get(r, "condition.numNewerVersions"))
+              // GCS counts the live version among the newer ones: N + 1 keeps N noncurrent.
+              .map((r) => {
+                const n = get(r, "condition.numNewerVersions");
+                return n === undefined || n === null ? n : Number(n) - 1;
+              })
           : asArray<any>(p.rules)
               .filter((r) => r.status === "Enabled")
               .map((r) => get(r, "noncurrentVersionExpiration.newerNoncurrentVersions"));

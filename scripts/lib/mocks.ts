@@ -34,6 +34,10 @@ export interface RecordedResource {
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
   protect: boolean;
+  /** Resource options that decide what a real `pulumi up` does on change and destroy. */
+  ignoreChanges: string[];
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
   provider: string;
   /** Dotted paths of inputs that were secret Outputs. */
   secretPaths: string[];
@@ -249,6 +253,9 @@ export async function installMocks(opts: {
           dependencies: req.getDependenciesList(),
           propertyDependencies: propDeps,
           protect: req.getProtect() === true,
+          ignoreChanges: req.getIgnorechangesList(),
+          retainOnDelete: req.getRetainondelete() === true,
+          deleteBeforeReplace: req.getDeletebeforereplace() === true,
           provider: req.getProvider(),
           secretPaths: secretPaths(req.getObject()?.toJavaScript()),
         };

@@ -487,7 +487,13 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
       {
         Sid: "ObjectReadWrite",
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Action: [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
         Resource: `${bucketArn}/*`,
       },
       {

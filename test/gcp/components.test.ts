@@ -142,7 +142,7 @@ describe("pure builders", () => {
     expect(gkeGpuPoolSpec(pool(), "us-central1").autoscaling.locationPolicy).toBe("ANY");
     expect(gkeGpuPoolSpec(pool({ spot: false, minNodes: 1 }), "us-central1")).toMatchObject({
       autoscaling: { locationPolicy: "BALANCED", totalMinNodeCount: 1 },
-      initialNodeCount: 1,
+      initialNodeCount: 0,
     });
   });
   it("GKE placement maps every kind to its machine family", () => {
@@ -181,7 +181,7 @@ describe("pure builders", () => {
   it("keep-N lifecycle deletes only noncurrent versions beyond N", () => {
     expect(keepNewestVersionsRule(5)).toEqual({
       action: { type: "Delete" },
-      condition: { numNewerVersions: 5, withState: "ARCHIVED" },
+      condition: { numNewerVersions: 6, withState: "ARCHIVED" },
     });
   });
 });

@@ -215,7 +215,8 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
     const b = one(T.bucket).inputs;
     expect(b.versioning).toEqual({ enabled: true });
     expect(b.lifecycleRules).toEqual([
-      { action: { type: "Delete" }, condition: { numNewerVersions: 10, withState: "ARCHIVED" } },
+      // 10 noncurrent kept: GCS counts the live version among the newer ones.
+      { action: { type: "Delete" }, condition: { numNewerVersions: 11, withState: "ARCHIVED" } },
     ]);
     expect(b.uniformBucketLevelAccess).toBe(true);
     expect(b.publicAccessPrevention).toBe("enforced");
@@ -309,7 +310,7 @@ describe("GCP stack differences driven by config", () => {
 
   it("keepVersions from config reaches the lifecycle rule", async () => {
     const run = await runStack("staging", { "mlops-platform:artifacts": { keepVersions: 3 } });
-    expect(run.one(T.bucket).inputs.lifecycleRules[0].condition.numNewerVersions).toBe(3);
+    expect(run.one(T.bucket).inputs.lifecycleRules[0].condition.numNewerVersions).toBe(4);
   });
 
   it("invalid config registers no resource at all", async () => {

@@ -718,16 +718,17 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     type: GCS,
     good: {
       versioning: { enabled: true },
-      lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 10 } }],
+      lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 11 } }],
     },
     bad: [
       [{ versioning: { enabled: true } }, /caps noncurrent/],
       [
         {
           versioning: { enabled: true },
-          lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 50 } }],
+          // GCS counts the live version: 51 newer keeps 50 noncurrent.
+          lifecycleRules: [{ action: { type: "Delete" }, condition: { numNewerVersions: 51 } }],
         },
-        /50 versions/,
+        /keeps 50 versions/,
       ],
     ],
     absentViolates: false,

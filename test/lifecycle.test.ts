@@ -1,0 +1,62 @@
+/**
+ * What a real second `pulumi up` and a `pulumi destroy` do is decided by resource
+ * options and provider arguments that mocks never exercise; these tests pin them
+ * (the reasons are cited next to each in the components).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackRun } from "./helpers/stack";
+import { runStack } from "./helpers/stack";
+
+const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
+const runs: Record<string, StackRun> = {};
+beforeAll(async () => {
+  for (const env of ["dev", "prod"]) {
+    runs[`gcp/${env}`] = await runStack(env);
+    runs[`aws/${env}`] = await runStack(env, AWS);
+  }
+}, 120_000);
+
+describe("GKE: a second up does not replace the cluster or its pools", () => {
+  it("the cluster ignores nodeConfig and initialNodeCount after create (TPG #12070)", () => {
+    const c = runs["gcp/prod"].one("gcp:container/cluster:Cluster");
+    expect(c.ignoreChanges.sort()).toEqual(["initialNodeCount", "nodeConfig"]);
+  });
+  it("every node pool fixes initialNodeCount at create and ignores it after; GPU pools start at 0", () => {
+    const pools = runs["gcp/prod"].ofType("gcp:container/nodePool:NodePool");
+    expect(pools.length).toBeGreaterThanOrEqual(2);
+    for (const p of pools) expect(p.ignoreChanges, p.name).toEqual(["initialNodeCount"]);
+    const gpu = pools.filter((p) => p.name.includes("-gpu-"));
+    for (const p of gpu) expect(p.inputs.initialNodeCount, p.name).toBe(0);
+  });
+});
+
+describe("GCP destroy finishes", () => {
+  it("the Private Service Access connection and the MLflow database are abandoned, not deleted", () => {
+    const run = runs["gcp/dev"];
+    expect(run.one("gcp:servicenetworking/connection:Connection").inputs.deletionPolicy).toBe(
+      "ABANDON",
+    );
+    expect(run.one("gcp:sql/database:Database").inputs.deletionPolicy).toBe("ABANDON");
+  });
+});
+
+describe("AWS destroy keeps what it must", () => {
+  const keys = (env: string) =>
+    Object.fromEntries(
+      runs[`aws/${env}`]
+        .ofType("aws:kms/key:Key")
+        .map((k) => [k.name.replace(`mlops-${env}-`, ""), k.retainOnDelete]),
+    );
+  it("prod: the keys of the final snapshot and of the retained bucket outlive a destroy", () => {
+    expect(keys("prod")).toMatchObject({
+      "tracking-mlflow-db": true,
+      "tracking-mlflow-artifacts": true,
+    });
+  });
+  it("dev (no final snapshot, force-destroyed bucket): the keys go with the stack", () => {
+    expect(keys("dev")).toMatchObject({
+      "tracking-mlflow-db": false,
+      "tracking-mlflow-artifacts": false,
+    });
+  });
+});
