@@ -33,7 +33,9 @@ export default defineConfig({
     sequence: { sequencer: SlowFirst },
     // The suite runs the shipped example stacks, placeholders included (the check refuses them
     // for real stacks); test/stacks/config.test.ts checks the refusal itself.
-    env: { MLOPS_ALLOW_PLACEHOLDERS: "1" },
+    // MLOPS_TODAY: the day the dated support tables (EKS versions) were checked, so verdicts
+    // in tests change only when the tables do.
+    env: { MLOPS_ALLOW_PLACEHOLDERS: "1", MLOPS_TODAY: "2026-11-22" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

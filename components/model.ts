@@ -46,6 +46,41 @@ export type GpuKind = (typeof GPU_KINDS)[number];
 export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
 export type EksAddon = (typeof EKS_ADDONS)[number];
 
+/**
+ * The last day of standard support of each EKS Kubernetes minor (AWS EKS release calendar,
+ * docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; dates as listed on
+ * endoflife.date/amazon-eks, checked 2026-11-22). After it EKS charges extended support,
+ * and the platform creates clusters with supportType STANDARD, which EKS refuses or
+ * upgrades. Shared by the EKS component, the config check and the policy pack.
+ */
+export const EKS_STANDARD_SUPPORT_ENDS: Record<string, string> = {
+  "1.32": "2026-03-23",
+  "1.33": "2026-07-29",
+  "1.34": "2026-12-02",
+  "1.35": "2027-03-27",
+};
+
+/**
+ * Today as YYYY-MM-DD, the day support tables are judged on. MLOPS_TODAY pins it (the test
+ * suite pins the day the tables were checked, so it does not change verdicts by itself).
+ */
+export function today(): string {
+  return process.env.MLOPS_TODAY || new Date().toISOString().slice(0, 10);
+}
+
+/** Why an EKS minor cannot be used on `today` (ISO date), or undefined when it can. Pure. */
+export function eksVersionProblem(minor: string, today: string): string | undefined {
+  const ends = EKS_STANDARD_SUPPORT_ENDS[minor];
+  const supported = Object.entries(EKS_STANDARD_SUPPORT_ENDS)
+    .filter(([, end]) => end >= today)
+    .map(([m]) => m);
+  if (!ends)
+    return `${minor} is not an EKS version this platform knows: use ${supported.join(" or ")}.`;
+  if (ends < today)
+    return `${minor} left EKS standard support on ${ends} (EKS then charges extended support or upgrades the cluster): use ${supported.join(" or ")}.`;
+  return undefined;
+}
+
 /** A git revision that can't move under you: a full commit SHA or a semver tag. */
 export const PINNED_REVISION_RE = /^([0-9a-f]{40}|v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?)$/;
 

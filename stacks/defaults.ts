@@ -47,7 +47,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     network,
     cluster: {
       releaseChannel: "REGULAR",
-      kubernetesVersion: "1.33",
+      kubernetesVersion: "1.35",
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 1, maxNodes: 3 },
@@ -98,7 +98,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     network,
     cluster: {
       releaseChannel: "REGULAR",
-      kubernetesVersion: "1.33",
+      kubernetesVersion: "1.35",
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 1, maxNodes: 4 },
@@ -149,7 +149,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
     network: { ...network, natGateways: "perZone", flowLogs: true },
     cluster: {
       releaseChannel: "STABLE",
-      kubernetesVersion: "1.33",
+      kubernetesVersion: "1.35",
       authorizedNetworks: [],
       privateEndpoint: false,
       systemPool: { minNodes: 2, maxNodes: 6 },

@@ -36,7 +36,7 @@ const pool = gpuPool;
 const clusterArgs = (over: Partial<EksGpuClusterArgs> = {}): EksGpuClusterArgs => ({
   clusterName: "mlops-unit",
   region: "us-east-1",
-  kubernetesVersion: "1.33",
+  kubernetesVersion: "1.35",
   privateSubnetIds: ["a", "b", "c"],
   privateSubnetZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
   nodeSecurityGroupId: "sg-nodes",

@@ -154,7 +154,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
   it("EKS: version from config, private endpoint on, public endpoint only from listed CIDRs", () => {
     const c = one(T.cluster).inputs;
     expect(c.name).toBe(`mlops-${env}`);
-    expect(c.version).toBe("1.33");
+    expect(c.version).toBe("1.35");
     expect(c.vpcConfig.endpointPrivateAccess).toBe(true);
     expect(c.vpcConfig.endpointPublicAccess).toBe(true);
     expect(c.vpcConfig.publicAccessCidrs).toEqual(["203.0.113.0/24"]);
@@ -203,7 +203,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
     expect(oidc.clientIdLists).toEqual(["sts.amazonaws.com"]);
   });
 
-  it("managed add-ons pinned for 1.33; EBS CSI and VPC CNI have their own IRSA roles", () => {
+  it("managed add-ons pinned for 1.35; EBS CSI and VPC CNI have their own IRSA roles", () => {
     const addons: Record<string, RecordedResource> = Object.fromEntries(
       run()
         .ofType(T.addon)
@@ -216,7 +216,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
       "vpc-cni",
     ]);
     for (const [n, a] of Object.entries(addons))
-      expect(a.inputs.addonVersion).toBe(EKS_ADDON_VERSIONS["1.33"][n as "coredns"]);
+      expect(a.inputs.addonVersion).toBe(EKS_ADDON_VERSIONS["1.35"][n as "coredns"]);
     const trustSub = (r: RecordedResource) =>
       Object.values(parse(r.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals);
     expect(addons["aws-ebs-csi-driver"].inputs.serviceAccountRoleArn).toBe(
@@ -342,7 +342,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
     const ca = releases["cluster-autoscaler"];
     expect(ca.version).toBe("9.50.1");
     expect(ca.values.autoDiscovery.clusterName).toBe(`mlops-${env}`);
-    expect(ca.values.image.tag).toBe("v1.33.0");
+    expect(ca.values.image.tag).toBe("v1.35.0");
     expect(ca.values.rbac.serviceAccount.annotations["eks.amazonaws.com/role-arn"]).toBe(
       role("cluster-cluster-autoscaler").state.arn,
     );

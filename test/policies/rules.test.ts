@@ -322,10 +322,14 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "aws-eks-supported-version": {
     type: EKS,
-    good: { version: "1.33" },
-    bad: [[{ version: "1.27" }, /older/]],
+    good: { version: "1.35" },
+    bad: [
+      [{ version: "1.27" }, /not an EKS version this platform knows/],
+      [{ version: "1.33" }, /left EKS standard support on 2026-07-29/],
+    ],
     absentViolates: false,
-    config: { config: { minVersion: "1.34" }, props: { version: "1.33" }, violates: true },
+    // Judged on another day: 1.33 was still supported in June 2026.
+    config: { config: { today: "2026-06-01" }, props: { version: "1.33" }, violates: false },
   },
   "aws-eks-nodegroup-no-ssh": {
     type: NG,

@@ -167,7 +167,13 @@ function awsCases(): [string, RawStackConfig, string, RegExp][] {
       "aws: Kubernetes version without pinned add-ons",
       awsRaw({ cluster: { kubernetesVersion: "1.29" } }),
       "mlops-platform:cluster.kubernetesVersion",
-      /1\.29 has no pinned EKS add-on versions .*set cluster.addonVersions/,
+      /1\.29 is not an EKS version this platform knows: use 1\.34 or 1\.35/,
+    ],
+    [
+      "aws: a version past EKS standard support (judged on MLOPS_TODAY)",
+      awsRaw({ cluster: { kubernetesVersion: "1.33" } }),
+      "mlops-platform:cluster.kubernetesVersion",
+      /1\.33 left EKS standard support on 2026-07-29 .*use 1\.34 or 1\.35/,
     ],
     [
       "aws: malformed add-on version",

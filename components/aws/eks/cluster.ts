@@ -7,7 +7,13 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_TAINT, POOL_LABEL, type ClusterOutputs, type NodeTaint } from "../../contracts";
-import type { AuthorizedNetwork, EksAddon, GpuPoolSpec } from "../../model";
+import {
+  eksVersionProblem,
+  today,
+  type AuthorizedNetwork,
+  type EksAddon,
+  type GpuPoolSpec,
+} from "../../model";
 import { isCidr, isPrivateCidr } from "../../lib/net";
 import {
   authorizedNetworkProblems,
@@ -80,12 +86,14 @@ export type EksClusterSettings = Omit<
   Partial<Pick<EksGpuClusterArgs, "privateSubnetIds" | "privateSubnetZones">>;
 
 /** Reasons the args can't build a cluster; empty when they can. Pure. */
-export function eksClusterProblems(args: EksClusterSettings): ArgProblem[] {
+export function eksClusterProblems(args: EksClusterSettings, on = today()): ArgProblem[] {
   const problems: ArgProblem[] = [];
   const add = (propertyPath: string, reason: string) => problems.push({ propertyPath, reason });
   if (!/^[a-zA-Z][-a-zA-Z0-9]{0,99}$/.test(args.clusterName))
     add("clusterName", `"${args.clusterName}" must be letters, digits and '-', at most 100.`);
   if (!args.region) problems.push(regionRequired("aws", "us-east-1"));
+  const expired = eksVersionProblem(args.kubernetesVersion, on);
+  if (expired) add("kubernetesVersion", expired);
   const pinned = Object.keys(CLUSTER_AUTOSCALER_TAGS).join(", ");
   const addons = resolveAddonVersions(args.kubernetesVersion, args.addonVersions);
   if ("missing" in addons)

@@ -1,4 +1,5 @@
 /** EKS clusters, node groups and add-ons: endpoint, secrets encryption, logs, version, no SSH, pinned add-ons. */
+import { eksVersionProblem, today } from "../../../components/model";
 import { eksCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
 import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
@@ -80,24 +81,27 @@ export const eksRules: Rule[] = [
       return missing.length ? [`control-plane log types off: ${missing.join(", ")}.`] : [];
     },
   }),
-  resourceRule<{ minVersion: string }>({
+  resourceRule<{ today: string }>({
     name: "aws-eks-supported-version",
-    description: "EKS must run a Kubernetes version still in standard support.",
+    description:
+      "EKS must run a Kubernetes version still in standard support (the dated table in components/model.ts).",
     severity: "medium",
     types: [EKS_CLUSTER],
     tags: ["aws", "eks", "patching"],
     remediationSteps:
-      "Set version to a supported minor (see the EKS version calendar) and upgrade one minor at a time.",
+      "Set version to a minor still in standard support (see the EKS version calendar) and upgrade one minor at a time.",
     config: {
-      minVersion: { type: "string", default: "1.31", description: "Oldest allowed minor version." },
+      today: {
+        type: "string",
+        default: "",
+        description:
+          "The date to judge support on (YYYY-MM-DD); empty means the day the pack runs.",
+      },
     },
     check: (p, { config }) => {
       if (!p.version) return [];
-      const [maj, min] = String(p.version).split(".").map(Number);
-      const [rmaj, rmin] = config.minVersion.split(".").map(Number);
-      return maj > rmaj || (maj === rmaj && min >= rmin)
-        ? []
-        : [`version ${p.version} is older than ${config.minVersion}.`];
+      const problem = eksVersionProblem(String(p.version), config.today || today());
+      return problem ? [`version ${problem}`] : [];
     },
   }),
   resourceRule({
