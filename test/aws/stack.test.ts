@@ -262,7 +262,12 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
     expect(g.inputs.taints).toEqual([
       { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" },
     ]);
-    expect(g.inputs.labels).toEqual({ "mlops.dev/pool": "l4", "mlops.dev/gpu": "l4" });
+    expect(g.inputs.labels).toEqual({
+      "mlops.dev/pool": "l4",
+      "mlops.dev/gpu": "l4",
+      // cluster-autoscaler's AWS GPU label: it waits for the GPUs instead of adding nodes.
+      "k8s.amazonaws.com/accelerator": "nvidia-l4",
+    });
     expect(g.inputs.remoteAccess).toBeUndefined();
     expect(g.inputs.capacityType).toBe(env === "prod" ? "ON_DEMAND" : "SPOT");
     expect(g.inputs.scalingConfig.minSize).toBe(env === "prod" ? 1 : 0);
@@ -277,6 +282,8 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
     );
     const p = "k8s.io/cluster-autoscaler/node-template";
     expect(tags[`${p}/label/mlops.dev/pool`].tag.value).toBe("l4");
+    // The same label as a node-template tag, so a group scaled to zero is known to bring GPUs.
+    expect(tags[`${p}/label/k8s.amazonaws.com/accelerator`].tag.value).toBe("nvidia-l4");
     expect(tags[`${p}/label/mlops.dev/gpu`].tag.value).toBe("l4");
     expect(tags[`${p}/taint/nvidia.com/gpu`].tag.value).toBe("present:NoSchedule");
     expect(tags[`${p}/resources/nvidia.com/gpu`].tag.value).toBe("1");

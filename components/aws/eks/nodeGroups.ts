@@ -43,9 +43,21 @@ export function autoscalerNodeTemplateTags(
   return tags;
 }
 
+/**
+ * The label cluster-autoscaler's AWS provider reads to know a node has GPUs
+ * (cluster-autoscaler/cloudprovider/aws/aws_cloud_provider.go, GPULabel). Without it the
+ * autoscaler counts a new GPU node as unready-but-empty until the device plugin registers
+ * its GPUs, and keeps adding expensive nodes meanwhile.
+ */
+export const CA_AWS_GPU_LABEL = "k8s.amazonaws.com/accelerator";
+
 /** Node-group settings of one GPU pool. Pure; exported for tests. */
 export function eksGpuNodeGroupSpec(pool: GpuPoolSpec) {
-  const labels = { [POOL_LABEL]: pool.name, [GPU_KIND_LABEL]: pool.gpu };
+  const labels = {
+    [POOL_LABEL]: pool.name,
+    [GPU_KIND_LABEL]: pool.gpu,
+    [CA_AWS_GPU_LABEL]: `nvidia-${pool.gpu}`,
+  };
   const taint: NodeTaint = { ...GPU_TAINT };
   return {
     // The EKS-optimized AL2023 NVIDIA AMI ships the driver and container toolkit; the device plugin comes from the cluster layer.
