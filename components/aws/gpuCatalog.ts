@@ -41,6 +41,13 @@ export function eksGpuProblems(pool: GpuPoolSpec): string[] {
       `machineType "${pool.machineType}" does not carry ${pool.gpu}: use a ${gpu.family}* instance type or drop machineType.`,
     ];
   }
+  // An EC2 GPU instance type has a fixed GPU count; the autoscaler's node template and the
+  // GPU budget read gpusPerNode, so they must agree.
+  const known = Object.entries(gpu.instanceByCount).find(([, t]) => t === pool.machineType);
+  if (known && Number(known[0]) !== pool.gpusPerNode)
+    return [
+      `machineType "${pool.machineType}" has ${known[0]} x ${pool.gpu}, but gpusPerNode is ${pool.gpusPerNode}: set gpusPerNode to ${known[0]} or drop machineType.`,
+    ];
   return [];
 }
 

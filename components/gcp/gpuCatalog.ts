@@ -140,6 +140,13 @@ export function gkeGpuProblems(pool: GpuPoolSpec, region: string | undefined): s
       `machineType "${pool.machineType}" cannot carry ${gpu.acceleratorType}: use a ${gpu.machineFamily}* machine type or drop machineType.`,
     );
   }
+  // G2, A2 and A3 machines come with a fixed number of GPUs attached: the override decides
+  // the count, and a different gpusPerNode is refused by GKE when the pool is created.
+  const bundled = Object.entries(gpu.machineByCount).find(([, m]) => m === pool.machineType);
+  if (bundled && gpu.machineFamily !== "n1-" && Number(bundled[0]) !== pool.gpusPerNode)
+    problems.push(
+      `machineType "${pool.machineType}" comes with ${bundled[0]} x ${pool.gpu}, but gpusPerNode is ${pool.gpusPerNode}: set gpusPerNode to ${bundled[0]} or drop machineType.`,
+    );
   if (!pool.zones && region && !GKE_GPU_ZONES[region]?.[pool.gpu]) {
     problems.push(
       `no known ${pool.gpu} zones in region "${region}": set zones explicitly (gcloud compute accelerator-types list --filter="zone~^${region}").`,

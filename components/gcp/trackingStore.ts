@@ -72,6 +72,13 @@ export function gcpTrackingStoreProblems(args: GcpTrackingStoreSettings): ArgPro
       propertyPath: "database.pitrRetentionDays",
       reason: `(${args.database.pitrRetentionDays}) must be between 1 and 7 days (Cloud SQL's limit for transaction log retention).`,
     });
+  // Cloud SQL refuses transactionLogRetentionDays >= retainedBackups (backupConfiguration docs:
+  // the logs must be covered by a retained backup).
+  if (args.database.pitrRetentionDays >= args.database.backupRetentionDays)
+    problems.push({
+      propertyPath: "database.pitrRetentionDays",
+      reason: `(${args.database.pitrRetentionDays}) must be below backupRetentionDays (${args.database.backupRetentionDays}) on Cloud SQL: lower it or keep more backups.`,
+    });
   const accountId = `${args.accountPrefix}-mlflow`;
   if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(accountId))
     problems.push({

@@ -237,6 +237,16 @@ function awsCases(): [string, RawStackConfig, string, RegExp][] {
       /not an EC2 shape for a100: use one of 8/,
     ],
     [
+      "aws: an EC2 instance type whose GPU count differs from gpusPerNode",
+      awsRaw({
+        gpuPools: [
+          { name: "a", gpu: "a10g", machineType: "g5.12xlarge", gpusPerNode: 1, maxNodes: 1 },
+        ],
+      }),
+      "mlops-platform:gpuPools[0]",
+      /"g5\.12xlarge" has 4 x a10g, but gpusPerNode is 1: set gpusPerNode to 4/,
+    ],
+    [
       "aws: GPU pool that can never have a node",
       awsRaw({ gpuPools: [{ name: "l4", gpu: "l4", maxNodes: 0 }] }),
       "mlops-platform:gpuPools[0].maxNodes",
@@ -459,6 +469,22 @@ describe("bad config: one error naming the key and the fix", () => {
       raw({ database: { pitrRetentionDays: 10 } }),
       "mlops-platform:database.pitrRetentionDays",
       /\(10\) must be between 1 and 7 days \(Cloud SQL's limit/,
+    ],
+    [
+      "PITR not below the retained backups (Cloud SQL refuses it)",
+      raw({ database: { backupRetentionDays: 5, pitrRetentionDays: 5 } }),
+      "mlops-platform:database.pitrRetentionDays",
+      /\(5\) must be below backupRetentionDays \(5\) on Cloud SQL/,
+    ],
+    [
+      "a GKE machine type whose GPU count differs from gpusPerNode",
+      raw({
+        gpuPools: [
+          { name: "a", gpu: "l4", machineType: "g2-standard-24", gpusPerNode: 1, maxNodes: 1 },
+        ],
+      }),
+      "mlops-platform:gpuPools[0]",
+      /"g2-standard-24" comes with 2 x l4, but gpusPerNode is 1: set gpusPerNode to 2/,
     ],
     [
       "keepVersions zero",
