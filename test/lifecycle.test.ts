@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackRun } from "./helpers/stack";
 import { runStack } from "./helpers/stack";
+import { REQUIRED_GCP_APIS } from "../components/gcp/projectServices";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 const runs: Record<string, StackRun> = {};
@@ -27,6 +28,37 @@ describe("GKE: a second up does not replace the cluster or its pools", () => {
     for (const p of pools) expect(p.ignoreChanges, p.name).toEqual(["initialNodeCount"]);
     const gpu = pools.filter((p) => p.name.includes("-gpu-"));
     for (const p of gpu) expect(p.inputs.initialNodeCount, p.name).toBe(0);
+  });
+});
+
+describe("GCP: a fresh project works on the first up", () => {
+  it("enables every API the platform calls and leaves them on at destroy", () => {
+    const run = runs["gcp/dev"];
+    const services = run.ofType("gcp:projects/service:Service");
+    const project = run.ofType("gcp:serviceaccount/account:Account")[0].inputs.project;
+    expect(services.map((s) => s.inputs.service).sort()).toEqual(
+      Object.keys(REQUIRED_GCP_APIS).sort(),
+    );
+    for (const s of services) {
+      expect(s.inputs.project, s.name).toBe(project);
+      expect(s.inputs.disableOnDestroy, s.name).toBe(false);
+      expect(s.inputs.disableDependentServices, s.name).toBe(false);
+    }
+  });
+  it("every other GCP resource waits, directly or through another, for every enabled API", () => {
+    const run = runs["gcp/prod"];
+    const services = run.ofType("gcp:projects/service:Service").map((s) => s.urn);
+    const gcpResources = run.resources.filter(
+      (r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service",
+    );
+    expect(gcpResources.length).toBeGreaterThan(10);
+    for (const r of gcpResources) {
+      const deps = run.transitiveDependencies(r);
+      expect(
+        services.filter((s) => !deps.has(s)),
+        `${r.type} ${r.name} does not wait for`,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * The GCP cloud layer: network -> GKE GPU cluster -> MLflow tracking store
- * (Cloud SQL + GCS + workload identity). Returns the contract the cluster
+ * (Cloud SQL + GCS + workload identity), after the Google APIs they call. Returns the contract the cluster
  * layer consumes; the database waits for the network only, never the cluster.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { CloudLayer } from "../contracts";
 import type { PlatformConfig } from "../model";
+import { GcpProjectServices } from "./projectServices";
 import { GkeGpuCluster, type GkeClusterSettings } from "./gkeCluster";
 import { GcpNetwork, type GcpNetworkArgs } from "./network";
 import { GcpTrackingStore, type GcpTrackingStoreSettings } from "./trackingStore";
@@ -61,12 +62,14 @@ export function gcpCloudLayer(
   parent: pulumi.Resource,
 ): CloudLayer {
   const settings = gcpLayerSettings(c);
-  const network = new GcpNetwork(`${name}-network`, settings.network, { parent });
+  const apis = new GcpProjectServices(`${name}-apis`, { project: c.gcp.project }, { parent });
+  const network = new GcpNetwork(`${name}-network`, { ...settings.network, apis }, { parent });
 
   const cluster = new GkeGpuCluster(
     `${name}-cluster`,
     {
       ...settings.cluster,
+      apis,
       network: network.network.id,
       subnetwork: network.subnetwork.id,
       podRangeName: network.podRangeName,
@@ -79,6 +82,7 @@ export function gcpCloudLayer(
     `${name}-tracking`,
     {
       ...settings.tracking,
+      apis,
       network: network.network.id,
       privateServiceConnection: network.privateServiceConnection,
       workloadIdentityPool: cluster.workloadIdentityPool,

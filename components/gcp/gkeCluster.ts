@@ -21,6 +21,11 @@ import {
 } from "../lib/validation";
 
 export interface GkeGpuClusterArgs {
+  /**
+   * The enabled Google APIs (GcpProjectServices). Every resource that does not
+   * already wait for another one of the platform's resources waits for them.
+   */
+  apis?: pulumi.Resource;
   /** GCP project id that owns the cluster (also names the workload identity pool). */
   project: string;
   /** Region of the (regional) cluster, e.g. `us-central1`. */
@@ -62,7 +67,7 @@ export interface GkeGpuClusterArgs {
 /** The args that come from config (everything but the network's outputs); what validation reads. */
 export type GkeClusterSettings = Omit<
   GkeGpuClusterArgs,
-  "network" | "subnetwork" | "podRangeName" | "serviceRangeName"
+  "network" | "subnetwork" | "podRangeName" | "serviceRangeName" | "apis"
 >;
 
 /** A GCE machine type (`e2-standard-4`, `g2-standard-8`, `custom-4-16384`); EC2 types have a dot. */
@@ -243,7 +248,7 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
         accountId: `${clusterName}-nodes`.slice(0, 30).replace(/-+$/, ""),
         displayName: `GKE nodes of ${clusterName} (least privilege)`,
       },
-      { parent: this },
+      { parent: this, dependsOn: args.apis ? [args.apis] : [] },
     );
     const nodeRoles = NODE_SA_ROLES.map(
       (role) =>

@@ -20,6 +20,11 @@ export interface GcpNetworkArgs {
   privateServicesPrefixLength?: number;
   /** VPC flow logs on the subnet (prod). Defaults to false. */
   flowLogs?: boolean;
+  /**
+   * The enabled Google APIs (GcpProjectServices). Every resource that does not
+   * already wait for another one of the platform's resources waits for them.
+   */
+  apis?: pulumi.Resource;
 }
 
 /** Secondary range names GKE's `ipAllocationPolicy` refers to. */
@@ -90,7 +95,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
         routingMode: "REGIONAL",
         description: "MLOps platform VPC (managed by Pulumi)",
       },
-      { parent: this },
+      { parent: this, dependsOn: args.apis ? [args.apis] : [] },
     );
 
     this.subnetwork = new gcp.compute.Subnetwork(

@@ -29,6 +29,11 @@ export const POSTGRES_LOG_FLAGS: Record<string, string> = {
 };
 
 export interface GcpTrackingStoreArgs {
+  /**
+   * The enabled Google APIs (GcpProjectServices). Every resource that does not
+   * already wait for another one of the platform's resources waits for them.
+   */
+  apis?: pulumi.Resource;
   /** GCP project id. */
   project: string;
   /** Region of the database and the bucket. */
@@ -62,7 +67,7 @@ export interface GcpTrackingStoreArgs {
 /** The args that come from config (everything but other components' outputs); what validation reads. */
 export type GcpTrackingStoreSettings = Omit<
   GcpTrackingStoreArgs,
-  "network" | "privateServiceConnection" | "workloadIdentityPool"
+  "network" | "privateServiceConnection" | "workloadIdentityPool" | "apis"
 >;
 
 export function gcpTrackingStoreProblems(args: GcpTrackingStoreSettings): ArgProblem[] {
@@ -232,7 +237,7 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
         forceDestroy: args.artifacts.forceDestroy,
         labels: args.labels,
       },
-      { parent: this, protect },
+      { parent: this, protect, dependsOn: args.apis ? [args.apis] : [] },
     );
 
     this.serviceAccount = new gcp.serviceaccount.Account(
@@ -242,7 +247,7 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
         accountId: `${args.accountPrefix}-mlflow`,
         displayName: "MLflow tracking server (artifact bucket only)",
       },
-      { parent: this },
+      { parent: this, dependsOn: args.apis ? [args.apis] : [] },
     );
 
     new gcp.storage.BucketIAMMember(

@@ -82,7 +82,7 @@ describe("npm run check", () => {
     expect(res.status, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/^Stack dev: \d+ resources/);
     expect(res.stdout).toMatch(
-      /▸ mlops:index:MlopsPlatform mlops-dev\n {2}▸ mlops:network:GcpNetwork/,
+      /▸ mlops:index:MlopsPlatform mlops-dev\n {2}▸ mlops:cloud:GcpProjectServices mlops-dev-apis\n {4}- gcp:projects\/service:Service/,
     );
     expect(res.stdout).toMatch(/HIGH \(\d+\)\n {2}\[advisory\] gcp-cloudsql-resilience/);
     expect(res.stdout).toMatch(/0 mandatory, \d+ advisory violation/);
