@@ -52,7 +52,7 @@ describe("workflows", () => {
     const job = w.jobs.preview;
     expect(job.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
     expect(job.concurrency.group).toBe("pulumi-${{ matrix.stack }}");
-    const pulumi = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    const pulumi = job.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@") && s.with);
     expect(pulumi.with).toMatchObject({
       command: "preview",
       "stack-name": "${{ matrix.stack }}",
@@ -91,7 +91,9 @@ describe("workflows", () => {
     const w = wf("drift.yml");
     expect(w.on.schedule[0].cron).toBeTruthy();
     expect(w.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
-    const pulumi = w.jobs.drift.steps.find((s: any) => s.uses?.startsWith("pulumi/actions@"));
+    const pulumi = w.jobs.drift.steps.find(
+      (s: any) => s.uses?.startsWith("pulumi/actions@") && s.with,
+    );
     expect(pulumi.with).toMatchObject({
       command: "preview",
       refresh: true,
@@ -131,6 +133,70 @@ describe("workflows", () => {
     expect(
       job.steps.some((s: any) => s.uses?.startsWith("github/codeql-action/upload-sarif@")),
     ).toBe(true);
+  });
+
+  describe("CI reaches the cluster's API or says why", () => {
+    const stackJobs: [string, string][] = [
+      ["preview.yml", "preview"],
+      ["drift.yml", "drift"],
+      ["deploy-stack.yml", "up"],
+    ];
+    const idx = (list: any[], pred: (s: any) => boolean) => {
+      const i = list.findIndex(pred);
+      expect(i, String(pred)).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    it.each(stackJobs)(
+      "%s: the runner comes from vars.PULUMI_RUNNER, ubuntu-latest by default",
+      (f, job) => {
+        expect(wf(f).jobs[job]["runs-on"]).toBe("${{ vars.PULUMI_RUNNER || 'ubuntu-latest' }}");
+      },
+    );
+    it.each(stackJobs)(
+      "%s: on GCP, gcloud with gke-gcloud-auth-plugin after the login and before Pulumi",
+      (f, job) => {
+        const list = wf(f).jobs[job].steps;
+        const auth = idx(list, (s) => s.uses?.startsWith("google-github-actions/auth@"));
+        const gcloud = idx(list, (s) => s.uses?.startsWith("google-github-actions/setup-gcloud@"));
+        const firstPulumi = idx(list, (s) => s.uses?.startsWith("pulumi/actions@"));
+        expect(list[gcloud].if).toBe("vars.CLOUD != 'aws'");
+        expect(list[gcloud].with.install_components.split(",")).toContain("gke-gcloud-auth-plugin");
+        expect(auth).toBeLessThan(gcloud);
+        expect(gcloud).toBeLessThan(firstPulumi);
+      },
+    );
+    it.each([
+      ["preview.yml", "preview"],
+      ["drift.yml", "drift"],
+    ])(
+      "%s: fails on an unreachable cluster before previewing (no green PR, no false drift issue)",
+      (f, job) => {
+        const list = wf(f).jobs[job].steps;
+        const gate = idx(list, (s) => s.run?.startsWith("scripts/ci/cluster-reachable.sh"));
+        expect(list[gate].env.STACK).toBe("${{ matrix.stack }}");
+        expect(list[gate]["continue-on-error"]).toBeUndefined();
+        const cli = idx(list, (s) => s.uses?.startsWith("pulumi/actions@") && !s.with);
+        const logins = list
+          .map((s: any, i: number) =>
+            /auth@|configure-aws-credentials@|setup-gcloud@/.test(s.uses ?? "") ? i : -1,
+          )
+          .filter((i: number) => i >= 0);
+        const preview = idx(list, (s) => s.with?.command === "preview");
+        expect(Math.max(cli, ...logins)).toBeLessThan(gate);
+        expect(gate).toBeLessThan(preview);
+        // The drift issue is filed on the preview's failure only, so an unreachable cluster fails the job without one.
+        if (f === "drift.yml")
+          expect(list.find((s: any) => s.name?.startsWith("Open or update")).if).toBe(
+            "steps.preview.outcome == 'failure'",
+          );
+      },
+    );
+    it("the gate script is executable", () => {
+      const mode = fs.statSync(
+        path.resolve(DIR, "..", "..", "scripts", "ci", "cluster-reachable.sh"),
+      ).mode;
+      expect(mode & 0o111).toBe(0o111);
+    });
   });
 
   it.each(files)(
