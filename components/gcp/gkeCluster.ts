@@ -168,10 +168,11 @@ export const NODE_SA_ROLES = [
 ];
 
 /**
- * Kubeconfig for a GKE cluster that authenticates with `gke-gcloud-auth-plugin`
- * (install it with `gcloud components install gke-gcloud-auth-plugin`). Pure.
+ * Kubeconfig for a GKE cluster's DNS-based endpoint, authenticating with
+ * `gke-gcloud-auth-plugin` (install it with `gcloud components install
+ * gke-gcloud-auth-plugin`) as whoever gcloud is logged in as. Pure.
  */
-export function gkeKubeconfig(clusterName: string, endpoint: string, caData: string): string {
+export function gkeKubeconfig(clusterName: string, dnsEndpoint: string): string {
   const context = `gke_${clusterName}`;
   return JSON.stringify(
     {
@@ -180,7 +181,9 @@ export function gkeKubeconfig(clusterName: string, endpoint: string, caData: str
       clusters: [
         {
           name: context,
-          cluster: { server: `https://${endpoint}`, "certificate-authority-data": caData },
+          // The DNS endpoint serves a publicly trusted certificate, not the cluster CA's, so no
+          // certificate-authority-data (gcloud's kubeconfig util omits it for DNS endpoints too).
+          cluster: { server: `https://${dnsEndpoint}` },
         },
       ],
       contexts: [{ name: context, context: { cluster: context, user: context } }],
@@ -288,6 +291,10 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
             displayName: n.name,
           })),
         },
+        // DNS-based endpoint: reachable from runners without fixed egress IPs (GitHub-hosted),
+        // access decided by IAM on every request; the IP endpoint keeps the authorized networks
+        // (cloud.google.com/kubernetes-engine/docs/concepts/network-isolation; CIS GKE 5.6.4 prefers it).
+        controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
         masterAuth: { clientCertificateConfig: { issueClientCertificate: false } },
         enableLegacyAbac: false,
         workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
@@ -384,12 +391,12 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
     );
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([
-          this.cluster.name,
-          this.cluster.endpoint,
-          this.cluster.masterAuth.clusterCaCertificate,
-        ])
-        .apply(([n, endpoint, ca]) => gkeKubeconfig(n, endpoint, ca ?? "")),
+        .all([this.cluster.name, this.cluster.controlPlaneEndpointsConfig])
+        .apply(([n, endpoints]) => {
+          const dns = endpoints?.dnsEndpointConfig?.endpoint;
+          if (!dns) throw new Error(`GKE cluster ${n} reports no DNS endpoint to reach its API.`);
+          return gkeKubeconfig(n, dns);
+        }),
     );
     this.provider = new k8s.Provider(
       `${name}-k8s`,

@@ -57,6 +57,14 @@ function computedOutputs(
       return {
         name: n,
         endpoint: "34.0.0.1",
+        controlPlaneEndpointsConfig: {
+          ...(inputs.controlPlaneEndpointsConfig ?? {}),
+          dnsEndpointConfig: {
+            ...(inputs.controlPlaneEndpointsConfig?.dnsEndpointConfig ?? {}),
+            // Output only, always present: "uid.<location>.gke.goog" (container v1 API, DNSEndpointConfig).
+            endpoint: `gke-0123456789abcdef0123456789abcdef-123456789012.${inputs.location}.gke.goog`,
+          },
+        },
         masterAuth: { ...(inputs.masterAuth ?? {}), clusterCaCertificate: "Q0EtQ0VSVA==" },
         selfLink: `https://container.googleapis.com/v1/projects/p/locations/r/clusters/${n}`,
       };

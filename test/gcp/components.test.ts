@@ -173,9 +173,11 @@ describe("pure builders", () => {
   it("the GPU taint is nvidia.com/gpu NoSchedule", () => {
     expect(GPU_TAINT).toEqual({ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" });
   });
-  it("kubeconfig uses the exec plugin and no static credential", () => {
-    const doc = JSON.parse(gkeKubeconfig("c", "1.2.3.4", "CA"));
+  it("kubeconfig uses the exec plugin and no static credential, against the DNS endpoint", () => {
+    const doc = JSON.parse(gkeKubeconfig("c", "gke-abc-1.us-central1.gke.goog"));
     expect(doc.users[0].user).not.toHaveProperty("token");
+    expect(doc.users[0].user.exec.args).toBeUndefined(); // gcloud refuses ADC with DNS endpoints
+    expect(doc.clusters[0].cluster).toEqual({ server: "https://gke-abc-1.us-central1.gke.goog" });
     expect(doc.users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
   });
   it("keep-N lifecycle deletes only noncurrent versions beyond N", () => {

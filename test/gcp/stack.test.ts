@@ -166,7 +166,13 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
     expect(await pulumi.isSecret(kubeconfig)).toBe(true);
     const doc = JSON.parse(await valueOf(kubeconfig));
     expect(doc.users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
-    expect(doc.clusters[0].cluster.server).toBe("https://34.0.0.1");
+    // The DNS endpoint, which CI reaches without an IP allow-list; the IP endpoint keeps it.
+    expect(doc.clusters[0].cluster.server).toMatch(
+      /^https:\/\/gke-[0-9a-f]+-\d+\.[a-z0-9-]+\.gke\.goog$/,
+    );
+    const c = one("gcp:container/cluster:Cluster");
+    expect(c.inputs.controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic).toBe(true);
+    expect(c.inputs.masterAuthorizedNetworksConfig.cidrBlocks.length).toBeGreaterThan(0);
     expect(one(T.k8sProvider).secretPaths).toContain("kubeconfig");
   });
 
