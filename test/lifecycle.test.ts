@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StackRun } from "./helpers/stack";
 import { runStack } from "./helpers/stack";
 import { REQUIRED_GCP_APIS } from "../components/gcp/projectServices";
+import { gcpComponentNames } from "../components/gcp/cloudLayer";
+import { gkeNodePoolNames } from "../components/gcp/gkeCluster";
+import { POOL_LABEL } from "../components/model";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 const runs: Record<string, StackRun> = {};
@@ -59,6 +62,18 @@ describe("GCP: a fresh project works on the first up", () => {
         `${r.type} ${r.name} does not wait for`,
       ).toEqual([]);
     }
+  });
+});
+
+describe("GKE node pool names", () => {
+  it("are the names the config check measures against GKE's 40 characters", () => {
+    const pools = runs["gcp/prod"].ofType("gcp:container/nodePool:NodePool");
+    const gpu = pools.filter((p) => p.inputs.nodeConfig.guestAccelerators?.length);
+    const expected = gkeNodePoolNames(
+      gcpComponentNames("mlops-prod").cluster,
+      gpu.map((p) => ({ name: p.inputs.nodeConfig.labels[POOL_LABEL] })),
+    );
+    expect(pools.map((p) => p.name).sort()).toEqual([expected.system, ...expected.gpu].sort());
   });
 });
 

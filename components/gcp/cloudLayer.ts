@@ -56,17 +56,28 @@ export function gcpLayerSettings(c: PlatformConfig): {
   };
 }
 
+/** Names of the GCP layer's components under the platform named `name`. Pure. */
+export function gcpComponentNames(name: string) {
+  return {
+    apis: `${name}-apis`,
+    network: `${name}-network`,
+    cluster: `${name}-cluster`,
+    tracking: `${name}-tracking`,
+  };
+}
+
 export function gcpCloudLayer(
   name: string,
   c: PlatformConfig,
   parent: pulumi.Resource,
 ): CloudLayer {
   const settings = gcpLayerSettings(c);
-  const apis = new GcpProjectServices(`${name}-apis`, { project: c.gcp.project }, { parent });
-  const network = new GcpNetwork(`${name}-network`, { ...settings.network, apis }, { parent });
+  const names = gcpComponentNames(name);
+  const apis = new GcpProjectServices(names.apis, { project: c.gcp.project }, { parent });
+  const network = new GcpNetwork(names.network, { ...settings.network, apis }, { parent });
 
   const cluster = new GkeGpuCluster(
-    `${name}-cluster`,
+    names.cluster,
     {
       ...settings.cluster,
       apis,
@@ -79,7 +90,7 @@ export function gcpCloudLayer(
   );
 
   const tracking = new GcpTrackingStore(
-    `${name}-tracking`,
+    names.tracking,
     {
       ...settings.tracking,
       apis,

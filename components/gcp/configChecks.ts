@@ -7,8 +7,8 @@
 import { PROJECT, type PlatformConfig } from "../model";
 import { cidrsOverlap, isCidr } from "../lib/net";
 import { toConfigProblems, uniqueProblems, type ConfigProblem } from "../lib/validation";
-import { gcpLayerSettings } from "./cloudLayer";
-import { gkeClusterProblems } from "./gkeCluster";
+import { gcpComponentNames, gcpLayerSettings } from "./cloudLayer";
+import { gkeClusterProblems, gkeNodePoolNameProblems } from "./gkeCluster";
 import { gcpNetworkProblems } from "./network";
 import { gcpTrackingStoreProblems } from "./trackingStore";
 
@@ -51,6 +51,12 @@ export function gcpConfigProblems(c: PlatformConfig): ConfigProblem[] {
   const problems = [
     ...toConfigProblems("GcpNetwork", gcpNetworkProblems(s.network), GCP_CONFIG_KEYS.network),
     ...toConfigProblems("GkeGpuCluster", gkeClusterProblems(s.cluster), GCP_CONFIG_KEYS.cluster),
+    // The platform is named after namePrefix (stacks/index.ts), so its cluster component is too.
+    ...toConfigProblems(
+      "GkeGpuCluster",
+      gkeNodePoolNameProblems(gcpComponentNames(c.namePrefix).cluster, s.cluster.gpuPools),
+      GCP_CONFIG_KEYS.cluster,
+    ),
     ...toConfigProblems(
       "GcpTrackingStore",
       gcpTrackingStoreProblems(s.tracking),

@@ -73,6 +73,47 @@ export type GkeClusterSettings = Omit<
 /** A GCE machine type (`e2-standard-4`, `g2-standard-8`, `custom-4-16384`); EC2 types have a dot. */
 const GCE_MACHINE_TYPE_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
 
+/** GKE refuses node pool names longer than 40 characters (container v1 API, NodePool.name). */
+export const GKE_NODE_POOL_NAME_MAX = 40;
+/** pulumi-gcp autonames `name` as <logical name>-<7 hex> (tfbridge SetAutonaming): 8 more characters. */
+const AUTONAME_SUFFIX_LENGTH = 8;
+
+/**
+ * Logical names of the node pools of the GkeGpuCluster named `component`. GKE gets
+ * them with Pulumi's random suffix, which keeps create-before-delete replacement
+ * possible (a fixed name would collide with the pool being replaced). Pure.
+ */
+export function gkeNodePoolNames(
+  component: string,
+  gpuPools: Pick<GpuPoolSpec, "name">[],
+): { system: string; gpu: string[] } {
+  return { system: `${component}-system`, gpu: gpuPools.map((p) => `${component}-gpu-${p.name}`) };
+}
+
+/** Node pool names that would exceed GKE's limit once Pulumi adds its suffix. Pure. */
+export function gkeNodePoolNameProblems(
+  component: string,
+  gpuPools: Pick<GpuPoolSpec, "name">[],
+): ArgProblem[] {
+  const names = gkeNodePoolNames(component, gpuPools);
+  const length = (n: string) => n.length + AUTONAME_SUFFIX_LENGTH;
+  const over = (n: string) => length(n) - GKE_NODE_POOL_NAME_MAX;
+  const problems: ArgProblem[] = [];
+  if (over(names.system) > 0)
+    problems.push({
+      propertyPath: "clusterName",
+      reason: `makes the system node pool's name "${names.system}-xxxxxxx" ${length(names.system)} characters, over GKE's ${GKE_NODE_POOL_NAME_MAX}: shorten namePrefix by ${over(names.system)}.`,
+    });
+  names.gpu.forEach((n, i) => {
+    if (over(n) > 0)
+      problems.push({
+        propertyPath: `gpuPools[${i}].name`,
+        reason: `"${gpuPools[i].name}" makes the node pool's name "${n}-xxxxxxx" ${length(n)} characters, over GKE's ${GKE_NODE_POOL_NAME_MAX}: shorten the pool name (or namePrefix) by ${over(n)}.`,
+      });
+  });
+  return problems;
+}
+
 /** Reasons the args can't build a cluster; empty when they can. Pure. */
 export function gkeClusterProblems(args: GkeClusterSettings): ArgProblem[] {
   const problems: ArgProblem[] = [];
@@ -237,7 +278,11 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
 
   constructor(name: string, args: GkeGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:cluster:GkeGpuCluster", name, {}, opts);
-    validateArgs("mlops:cluster:GkeGpuCluster", name, gkeClusterProblems(args));
+    validateArgs("mlops:cluster:GkeGpuCluster", name, [
+      ...gkeClusterProblems(args),
+      ...gkeNodePoolNameProblems(name, args.gpuPools),
+    ]);
+    const poolNames = gkeNodePoolNames(name, args.gpuPools);
 
     const clusterName = args.clusterName ?? name;
     const releaseChannel = args.releaseChannel ?? "REGULAR";
@@ -331,7 +376,7 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
     );
 
     this.systemPool = new gcp.container.NodePool(
-      `${name}-system`,
+      poolNames.system,
       {
         project: args.project,
         cluster: this.cluster.id,
@@ -355,10 +400,10 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
       { parent: this, ignoreChanges: ["initialNodeCount"] },
     );
 
-    this.gpuPools = args.gpuPools.map((pool) => {
+    this.gpuPools = args.gpuPools.map((pool, i) => {
       const spec = gkeGpuPoolSpec(pool, args.region);
       return new gcp.container.NodePool(
-        `${name}-gpu-${pool.name}`,
+        poolNames.gpu[i],
         {
           project: args.project,
           cluster: this.cluster.id,

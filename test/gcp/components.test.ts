@@ -6,6 +6,7 @@ import {
   gkeClusterProblems,
   gkeGpuPoolSpec,
   gkeKubeconfig,
+  gkeNodePoolNameProblems,
   type GkeGpuClusterArgs,
 } from "../../components/gcp/gkeCluster";
 import { eksGpuProblems, eksInstanceType } from "../../components/aws/gpuCatalog";
@@ -172,6 +173,27 @@ describe("pure builders", () => {
   });
   it("the GPU taint is nvidia.com/gpu NoSchedule", () => {
     expect(GPU_TAINT).toEqual({ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" });
+  });
+  it("node pool names: logical name + Pulumi's 8-character suffix must fit GKE's 40", () => {
+    expect(
+      gkeNodePoolNameProblems("mlops-prod-cluster", [{ name: "l4" }, { name: "t4x" }]),
+    ).toEqual([]);
+    // 32 + 8 = 40 fits; one more character does not.
+    expect(gkeNodePoolNameProblems("c".repeat(20), [{ name: "abcdefg" }])).toEqual([]);
+    expect(gkeNodePoolNameProblems("c".repeat(20), [{ name: "abcdefgh" }])).toEqual([
+      {
+        propertyPath: "gpuPools[0].name",
+        reason: expect.stringMatching(/41 characters, over GKE's 40: .* by 1\.$/),
+      },
+    ]);
+    expect(gkeNodePoolNameProblems("c".repeat(26), [])).toEqual([
+      {
+        propertyPath: "clusterName",
+        reason: expect.stringMatching(
+          /system node pool's name .* 41 characters.*shorten namePrefix by 1\./,
+        ),
+      },
+    ]);
   });
   it("kubeconfig uses the exec plugin and no static credential, against the DNS endpoint", () => {
     const doc = JSON.parse(gkeKubeconfig("c", "gke-abc-1.us-central1.gke.goog"));

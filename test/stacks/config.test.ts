@@ -487,6 +487,15 @@ describe("bad config: one error naming the key and the fix", () => {
       /"g2-standard-24" comes with 2 x l4, but gpusPerNode is 1: set gpusPerNode to 2/,
     ],
     [
+      "a GKE node pool name over 40 characters once Pulumi adds its suffix",
+      raw(
+        { gpuPools: [{ name: "a100-training", gpu: "l4", gpusPerNode: 1, maxNodes: 1 }] },
+        { stack: "staging" },
+      ),
+      "mlops-platform:gpuPools[0].name",
+      /"a100-training" makes the node pool's name "mlops-staging-cluster-gpu-a100-training-xxxxxxx" 47 characters, over GKE's 40: shorten the pool name \(or namePrefix\) by 7\./,
+    ],
+    [
       "keepVersions zero",
       raw({ artifacts: { keepVersions: 0 } }),
       "mlops-platform:artifacts.keepVersions",
