@@ -181,6 +181,14 @@ export interface PlatformConfig {
     systemPool: { machineType?: string; minNodes: number; maxNodes: number };
     /** AWS: IAM role/user ARNs given cluster-admin through EKS access entries (the deployer is added automatically). */
     adminPrincipals: string[];
+    /**
+     * AWS: the IAM role that runs `pulumi up` (the CI deploy role). It gets its cluster-admin
+     * access entry from config, so a preview by another identity plans no change to it. Without
+     * it, whoever runs the program is taken (and a preview by another role plans to replace the entry).
+     */
+    deployerPrincipal?: string;
+    /** AWS: IAM role/user ARNs that preview and check drift: read access to every resource, Secrets included. */
+    viewerPrincipals: string[];
     /** AWS: overrides of the pinned EKS managed add-on versions. */
     addonVersions: Partial<Record<EksAddon, string>>;
     /** The cloud's own deletion protection on the cluster (GKE / EKS). */

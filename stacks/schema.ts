@@ -78,6 +78,13 @@ export const gpuPoolSchema = z.strictObject({
   driverVersion: z.enum(["DEFAULT", "LATEST"], enumMsg(["DEFAULT", "LATEST"])).default("DEFAULT"),
 });
 
+/** An IAM role or user ARN; `example` names the role in the message. */
+const iamPrincipal = (example: string) =>
+  z.string().regex(IAM_PRINCIPAL_RE, {
+    error: (i) =>
+      `"${String(i.input)}" is not an IAM role or user ARN: write arn:aws:iam::123456789012:role/${example}.`,
+  });
+
 const authorizedNetworkSchema = z.strictObject({
   name: z.string({ error: "each authorized network needs a name (e.g. office-vpn)." }).min(1),
   cidr,
@@ -148,14 +155,9 @@ export const stackConfigSchema = z.strictObject({
           maxNodes: positiveInt("maxNodes", MAX_NODES_PER_POOL).optional(),
         })
         .optional(),
-      adminPrincipals: z
-        .array(
-          z.string().regex(IAM_PRINCIPAL_RE, {
-            error: (i) =>
-              `"${String(i.input)}" is not an IAM role or user ARN: write arn:aws:iam::123456789012:role/platform-admins.`,
-          }),
-        )
-        .optional(),
+      adminPrincipals: z.array(iamPrincipal("platform-admins")).optional(),
+      deployerPrincipal: iamPrincipal("github-deploy").optional(),
+      viewerPrincipals: z.array(iamPrincipal("github-preview")).optional(),
       addonVersions: z
         .partialRecord(
           z.enum(EKS_ADDONS, enumMsg(EKS_ADDONS)),

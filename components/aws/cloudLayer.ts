@@ -38,6 +38,8 @@ export function awsLayerSettings(c: PlatformConfig): {
       authorizedNetworks: c.cluster.authorizedNetworks,
       privateEndpoint: c.cluster.privateEndpoint,
       adminPrincipals: c.cluster.adminPrincipals,
+      deployerPrincipal: c.cluster.deployerPrincipal,
+      viewerPrincipals: c.cluster.viewerPrincipals,
       systemPool: c.cluster.systemPool,
       gpuPools: c.gpuPools,
       addonVersions: c.cluster.addonVersions,

@@ -33,6 +33,8 @@ export const AWS_CONFIG_KEYS = {
     authorizedNetworks: k("cluster.authorizedNetworks"),
     privateEndpoint: k("cluster.privateEndpoint"),
     adminPrincipals: k("cluster.adminPrincipals"),
+    deployerPrincipal: k("cluster.deployerPrincipal"),
+    viewerPrincipals: k("cluster.viewerPrincipals"),
     systemPool: k("cluster.systemPool"),
     gpuPools: k("gpuPools"),
     addonVersions: k("cluster.addonVersions"),

@@ -628,6 +628,45 @@ describe("AWS stack differences driven by config", () => {
     expect(run.ofType(T.accessPolicy)).toHaveLength(2);
   });
 
+  it("the deployer comes from config, not from whoever previews; viewers get read access for refresh", async () => {
+    const deployRole = "arn:aws:iam::123456789012:role/github-deploy";
+    const previewRole = "arn:aws:iam::123456789012:role/github-preview";
+    const run = await runStack("staging", {
+      ...AWS,
+      "mlops-platform:cluster": {
+        authorizedNetworks: [{ name: "vpn", cidr: "198.18.0.0/24" }],
+        deployerPrincipal: deployRole,
+        viewerPrincipals: [previewRole],
+      },
+    });
+    const grants = Object.fromEntries(
+      run.ofType(T.accessPolicy).map((a) => [a.inputs.principalArn, a.inputs]),
+    );
+    // The caller in the mocks is ci-deployer: it must not appear when the deployer is configured.
+    expect(Object.keys(grants).sort()).toEqual([deployRole, previewRole]);
+    expect(grants[deployRole].policyArn).toMatch(/\/AmazonEKSClusterAdminPolicy$/);
+    expect(grants[previewRole].policyArn).toMatch(/\/AmazonEKSAdminViewPolicy$/);
+    expect(grants[previewRole].accessScope).toEqual({ type: "cluster" });
+    // Same logical name as the caller-derived entry, so adding deployerPrincipal later keeps the URN.
+    expect(run.ofType(T.accessEntry).map((e) => e.name)).toContain(
+      "mlops-staging-cluster-admin-deployer",
+    );
+  });
+
+  it("a principal in two of deployerPrincipal/adminPrincipals/viewerPrincipals is refused by key", async () => {
+    const role = "arn:aws:iam::123456789012:role/github-deploy";
+    await expect(
+      runStack("staging", {
+        ...AWS,
+        "mlops-platform:cluster": {
+          authorizedNetworks: [{ name: "vpn", cidr: "198.18.0.0/24" }],
+          deployerPrincipal: role,
+          viewerPrincipals: [role],
+        },
+      }),
+    ).rejects.toThrow(/mlops-platform:cluster\.viewerPrincipals\[0\]: .*listed twice/);
+  });
+
   it("an A10G pool with an explicit instance type and zone lands on that type in that zone's subnet only", async () => {
     const run = await runStack("dev", {
       ...AWS,

@@ -1,12 +1,19 @@
 /**
  * Who may use the cluster's API: EKS access entries (authentication mode API)
- * with the cluster-admin access policy for the deployer and the configured admins.
+ * with the cluster-admin access policy for the deployer and the configured admins,
+ * and a read-everything policy for the roles that preview and check drift.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The EKS access policy admins get, cluster-wide. */
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+/**
+ * The EKS access policy preview/drift roles get: list and read every resource, Secrets
+ * included, which refresh needs for the Secrets the stack owns (AmazonEKSViewPolicy
+ * omits Secrets; EKS user guide, "Review access policy permissions").
+ */
+export const CLUSTER_VIEWER_POLICY = "AmazonEKSAdminViewPolicy";
 
 /** A resource-name-safe slug for an ARN (its last path segment), e.g. `role-platform-admins`. Pure. */
 export function principalSlug(arn: string): string {
@@ -25,7 +32,8 @@ export interface AdminAccess {
 
 /**
  * An access entry plus cluster-admin for the identity running `pulumi up`
- * (the role behind an assumed-role session) and for each of `adminPrincipals`.
+ * (`deployerPrincipal`, else the role behind the caller's assumed-role session) and
+ * for each of `adminPrincipals`; plus read access for each of `viewerPrincipals`.
  */
 export function createAdminAccess(
   name: string,
@@ -33,30 +41,45 @@ export function createAdminAccess(
   args: {
     clusterName: pulumi.Input<string>;
     adminPrincipals: string[];
+    deployerPrincipal?: string;
+    viewerPrincipals: string[];
     partition: pulumi.Input<string>;
     tags: Record<string, string>;
   },
 ): AdminAccess {
-  const caller = aws.getCallerIdentityOutput({}, { parent });
-  const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, { parent }).issuerArn;
-  const admins: { slug: string; arn: pulumi.Input<string> }[] = [
-    { slug: "deployer", arn: deployer },
-    ...args.adminPrincipals.map((arn) => ({ slug: principalSlug(arn), arn })),
+  const deployer: pulumi.Input<string> =
+    args.deployerPrincipal ??
+    aws.iam.getSessionContextOutput(
+      { arn: aws.getCallerIdentityOutput({}, { parent }).arn },
+      { parent },
+    ).issuerArn;
+  const grants: { slug: string; arn: pulumi.Input<string>; policy: string }[] = [
+    { slug: "admin-deployer", arn: deployer, policy: CLUSTER_ADMIN_POLICY },
+    ...args.adminPrincipals.map((arn) => ({
+      slug: `admin-${principalSlug(arn)}`,
+      arn,
+      policy: CLUSTER_ADMIN_POLICY,
+    })),
+    ...args.viewerPrincipals.map((arn) => ({
+      slug: `view-${principalSlug(arn)}`,
+      arn,
+      policy: CLUSTER_VIEWER_POLICY,
+    })),
   ];
   const entries: aws.eks.AccessEntry[] = [];
-  const associations = admins.map(({ slug, arn }) => {
+  const associations = grants.map(({ slug, arn, policy }) => {
     const entry = new aws.eks.AccessEntry(
-      `${name}-admin-${slug}`,
+      `${name}-${slug}`,
       { clusterName: args.clusterName, principalArn: arn, type: "STANDARD", tags: args.tags },
       { parent },
     );
     entries.push(entry);
     return new aws.eks.AccessPolicyAssociation(
-      `${name}-admin-${slug}`,
+      `${name}-${slug}`,
       {
         clusterName: args.clusterName,
         principalArn: entry.principalArn,
-        policyArn: pulumi.interpolate`arn:${args.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`,
+        policyArn: pulumi.interpolate`arn:${args.partition}:eks::aws:cluster-access-policy/${policy}`,
         accessScope: { type: "cluster" },
       },
       { parent },

@@ -62,6 +62,10 @@ export interface EksGpuClusterArgs {
    * identity running `pulumi up` gets its own entry automatically; do not list it.
    */
   adminPrincipals: string[];
+  /** The identity that runs `pulumi up`; defaults to the caller (see PlatformConfig). */
+  deployerPrincipal?: string;
+  /** IAM role/user ARNs with read access to every resource (preview and drift roles). */
+  viewerPrincipals?: string[];
   /** The always-on node group for platform services. `machineType` defaults to `m6i.xlarge` (./nodeGroups.ts). */
   systemPool: { machineType?: string; minNodes: number; maxNodes: number };
   /** GPU pools, cloud-neutral (instance type from the catalog's EKS table unless `machineType`). */
@@ -129,17 +133,31 @@ export function eksClusterProblems(args: EksClusterSettings, on = today()): ArgP
   problems.push(
     ...authorizedNetworkProblems(args.authorizedNetworks, args.privateEndpoint ?? false),
   );
+  // One access entry per principal: EKS refuses a second entry for the same ARN.
   const seen = new Set<string>();
-  args.adminPrincipals.forEach((arn, i) => {
+  const principals: [string, string][] = [
+    ...(args.deployerPrincipal
+      ? [["deployerPrincipal", args.deployerPrincipal] as [string, string]]
+      : []),
+    ...args.adminPrincipals.map((arn, i): [string, string] => [`adminPrincipals[${i}]`, arn]),
+    ...(args.viewerPrincipals ?? []).map((arn, i): [string, string] => [
+      `viewerPrincipals[${i}]`,
+      arn,
+    ]),
+  ];
+  for (const [path, arn] of principals) {
     if (!IAM_PRINCIPAL_RE.test(arn))
       add(
-        `adminPrincipals[${i}]`,
+        path,
         `"${arn}" is not an IAM role or user ARN: write arn:aws:iam::123456789012:role/platform-admins.`,
       );
     if (seen.has(arn))
-      add(`adminPrincipals[${i}]`, `"${arn}" is listed twice: list each principal once.`);
+      add(
+        path,
+        `"${arn}" is listed twice (deployerPrincipal, adminPrincipals and viewerPrincipals together): list each principal once.`,
+      );
     seen.add(arn);
-  });
+  }
   const sys = args.systemPool;
   if (sys.machineType && !EC2_INSTANCE_TYPE_RE.test(sys.machineType))
     add(
@@ -296,6 +314,8 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
     const access = createAdminAccess(name, this, {
       clusterName,
       adminPrincipals: args.adminPrincipals,
+      deployerPrincipal: args.deployerPrincipal,
+      viewerPrincipals: args.viewerPrincipals ?? [],
       partition,
       tags: args.tags,
     });
