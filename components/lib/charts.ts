@@ -1,7 +1,9 @@
 /**
  * The pinned Helm charts the platform installs, in one table, and the
  * repositories the policy pack allows. Exact versions only (the policy pack
- * refuses ranges); bump them here, in a reviewed change.
+ * refuses ranges); bump them here, in a reviewed change, and record the new
+ * version as published (test/fixtures/published-charts.json, with where and when
+ * you found it in the repository's index).
  *
  * Pure data: the policy pack imports this file too.
  */
