@@ -129,6 +129,12 @@ export interface DatabaseSettings {
   deletionProtection: boolean;
   /** Take a final snapshot when the database is deleted (RDS; Cloud SQL keeps backups per its own settings). */
   finalSnapshot: boolean;
+  /**
+   * RDS: apply instance changes at once instead of in the maintenance window. Needed for a
+   * PostgreSQL major upgrade, whose old parameter group can only be deleted once the instance
+   * has moved off it. Cloud SQL applies every change at once.
+   */
+  applyImmediately: boolean;
 }
 
 /** Cloud-neutral settings of MLflow's artifact bucket. */

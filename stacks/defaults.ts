@@ -77,6 +77,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       diskSizeGb: 20,
       deletionProtection: false,
       finalSnapshot: false,
+      applyImmediately: false,
     },
     artifacts: { keepVersions: 10, forceDestroy: true },
     mlflow: {
@@ -129,6 +130,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       diskSizeGb: 50,
       deletionProtection: true,
       finalSnapshot: true,
+      applyImmediately: false,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {
@@ -181,6 +183,7 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       diskSizeGb: 100,
       deletionProtection: true,
       finalSnapshot: true,
+      applyImmediately: false,
     },
     artifacts: { keepVersions: 10, forceDestroy: false },
     mlflow: {

@@ -216,6 +216,7 @@ export const stackConfigSchema = z.strictObject({
         .optional(),
       deletionProtection: z.boolean().optional(),
       finalSnapshot: z.boolean({ error: "finalSnapshot must be true or false." }).optional(),
+      applyImmediately: z.boolean({ error: "applyImmediately must be true or false." }).optional(),
     })
     .optional(),
   mlflow: z

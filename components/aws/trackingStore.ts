@@ -105,6 +105,11 @@ export function rdsInstanceSettings(db: DatabaseSettings, opts: { namePrefix: st
     // Major only: RDS picks the current minor and applies minor upgrades in the maintenance window.
     engineVersion: String(db.postgresVersion),
     autoMinorVersionUpgrade: true,
+    // A major version is a reviewed config change: RDS refuses it unless allowed (RDS
+    // ModifyDBInstance AllowMajorVersionUpgrade); the new family's parameter group comes with it.
+    allowMajorVersionUpgrade: true,
+    // Otherwise changes wait for the maintenance window (RDS ModifyDBInstance ApplyImmediately).
+    applyImmediately: db.applyImmediately,
     instanceClass: RDS_INSTANCE_CLASSES[db.size],
     storageType: "gp3",
     allocatedStorage: db.diskSizeGb,
@@ -241,6 +246,9 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
       { parent: this },
     );
 
+    // A major bump replaces this group (family forces replacement; autonamed, so the new one is
+    // created first); the old one deletes only once the instance has moved off it, which needs
+    // database.applyImmediately for that up (RDS: a group in use cannot be deleted).
     this.parameterGroup = new aws.rds.ParameterGroup(
       `${name}-pg`,
       {

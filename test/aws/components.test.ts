@@ -58,6 +58,7 @@ const db = {
   diskSizeGb: 20,
   deletionProtection: false,
   finalSnapshot: false,
+  applyImmediately: false,
 };
 
 const storeArgs = (over: Partial<AwsTrackingStoreArgs> = {}): AwsTrackingStoreArgs => ({
@@ -277,6 +278,19 @@ describe("AWS pure builders", () => {
       instanceClass: "db.m7g.2xlarge",
       maxAllocatedStorage: 65536,
     });
+  });
+
+  it("RDS settings: a major version bump in config is allowed; changes wait for the window unless applyImmediately", () => {
+    const later = rdsInstanceSettings({ ...db, postgresVersion: 17 }, { namePrefix: "p" });
+    expect(later).toMatchObject({
+      engineVersion: "17",
+      allowMajorVersionUpgrade: true,
+      autoMinorVersionUpgrade: true,
+      applyImmediately: false,
+    });
+    expect(
+      rdsInstanceSettings({ ...db, applyImmediately: true }, { namePrefix: "p" }).applyImmediately,
+    ).toBe(true);
   });
 
   it("S3 lifecycle keeps the newest N noncurrent versions, the same N as GCS", () => {

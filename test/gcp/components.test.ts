@@ -97,6 +97,7 @@ describe("validation runs before any child is created", () => {
             diskSizeGb: 20,
             deletionProtection: false,
             finalSnapshot: false,
+            applyImmediately: false,
           },
           artifacts: { keepVersions: 0, forceDestroy: false },
           labels: {},
