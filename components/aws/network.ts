@@ -3,6 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { isCidr, subnetCidr } from "../lib/net";
 import { regionRequired, validateArgs, type ArgProblem } from "../lib/validation";
 
+/**
+ * Zone IDs where EKS refuses cluster subnets (UnsupportedAvailabilityZoneException; EKS user
+ * guide, "Subnet requirements"). IDs, not names: zone names map to different zones per account.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"];
+
 /** Availability zones the network spans. EKS needs two; three survive the loss of one. */
 export const AWS_ZONE_COUNT = 3;
 
@@ -98,11 +104,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
     });
     const layout = awsSubnetLayout(args.vpcCidr);
 
-    // Zones that need no opt-in (skips Local and Wavelength zones).
+    // Zones that need no opt-in (skips Local and Wavelength zones) and that EKS supports.
     const zones = aws
       .getAvailabilityZonesOutput(
         {
           state: "available",
+          excludeZoneIds: EKS_UNSUPPORTED_ZONE_IDS,
           filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
         },
         { parent: this },

@@ -194,10 +194,19 @@ const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
   }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
   "aws:index/getRegion:getRegion": () => ({ name: "us-east-1", region: "us-east-1" }),
-  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-    names: ["us-east-1a", "us-east-1b", "us-east-1c"],
-    zoneIds: ["use1-az1", "use1-az2", "use1-az3"],
-  }),
+  // us-east-1 as one account sees it (names map to IDs per account); honours excludeZoneIds as EC2 does.
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
+    const all: [string, string][] = [
+      ["us-east-1a", "use1-az6"],
+      ["us-east-1b", "use1-az1"],
+      ["us-east-1c", "use1-az3"],
+      ["us-east-1d", "use1-az2"],
+      ["us-east-1e", "use1-az4"],
+    ];
+    const excluded = new Set<string>(inputs.excludeZoneIds ?? []);
+    const kept = all.filter(([, id]) => !excluded.has(id));
+    return { names: kept.map(([n]) => n), zoneIds: kept.map(([, id]) => id) };
+  },
 };
 
 /**
