@@ -135,16 +135,11 @@ export function eksClusterProblems(args: EksClusterSettings, on = today()): ArgP
   );
   // One access entry per principal: EKS refuses a second entry for the same ARN.
   const seen = new Set<string>();
-  const principals: [string, string][] = [
-    ...(args.deployerPrincipal
-      ? [["deployerPrincipal", args.deployerPrincipal] as [string, string]]
-      : []),
-    ...args.adminPrincipals.map((arn, i): [string, string] => [`adminPrincipals[${i}]`, arn]),
-    ...(args.viewerPrincipals ?? []).map((arn, i): [string, string] => [
-      `viewerPrincipals[${i}]`,
-      arn,
-    ]),
-  ];
+  const principals = [
+    ...(args.deployerPrincipal ? [["deployerPrincipal", args.deployerPrincipal]] : []),
+    ...args.adminPrincipals.map((arn, i) => [`adminPrincipals[${i}]`, arn]),
+    ...(args.viewerPrincipals ?? []).map((arn, i) => [`viewerPrincipals[${i}]`, arn]),
+  ] as [path: string, arn: string][];
   for (const [path, arn] of principals) {
     if (!IAM_PRINCIPAL_RE.test(arn))
       add(
