@@ -137,6 +137,24 @@ export interface DatabaseSettings {
   applyImmediately: boolean;
 }
 
+/** The MLflow tracking server's settings (the MlflowServer component takes them as they are). */
+export interface MlflowSettings {
+  /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
+  image: string;
+  /** The image's own numeric non-root uid (burakince/mlflow: 1001), so the kubelet can verify runAsNonRoot. */
+  uid: number;
+  /** Replicas. >= 2 adds a PodDisruptionBudget and zone spread. */
+  replicas: number;
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+  /** Namespaces whose pods may reach MLflow (its NetworkPolicy); `training` and `models` by default. */
+  clientNamespaces: string[];
+  /** Extra Host names MLflow accepts (e.g. an ingress hostname); the Service names always are. */
+  hostnames: string[];
+  /** MLflow basic authentication (`--app-name basic-auth`), admin credentials in the `mlflow-auth` Secret. */
+  auth: boolean;
+}
+
 /** Cloud-neutral settings of MLflow's artifact bucket. */
 export interface ArtifactSettings {
   /** Noncurrent versions kept per object; older ones are deleted by lifecycle. */
@@ -205,21 +223,7 @@ export interface PlatformConfig {
   gpuPools: GpuPoolSpec[];
   database: DatabaseSettings;
   artifacts: ArtifactSettings;
-  mlflow: {
-    /** Pinned image with mlflow, psycopg2 and the GCS/S3 clients. */
-    image: string;
-    /** The image's own numeric non-root uid (burakince/mlflow: 1001). */
-    uid: number;
-    replicas: number;
-    requests: { cpu: string; memory: string };
-    limits: { cpu: string; memory: string };
-    /** Namespaces whose pods may reach MLflow (its NetworkPolicy); `training` and `models` by default. */
-    clientNamespaces: string[];
-    /** Extra Host names MLflow accepts (e.g. an ingress hostname); the Service names always are. */
-    hostnames: string[];
-    /** MLflow basic authentication, admin credentials in the `mlflow-auth` Secret. */
-    auth: boolean;
-  };
+  mlflow: MlflowSettings;
   /** Alert receivers (secrets in the `alerting*` secret keys). Prod needs at least one. */
   alerting: {
     slack?: { channel: string };

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { TrackingStoreOutputs } from "../contracts";
+import type { MlflowSettings } from "../model";
 import { customResource, schemaProblems } from "./crd";
 import { isPinnedImage } from "../lib/images";
 import { validateArgs, type ArgProblem } from "../lib/validation";
@@ -19,7 +20,7 @@ export const AUTH_SCHEMA = "mlflow_auth";
 /** Memory each server worker is given when sizing `--workers` from the limit. */
 export const MEMORY_PER_WORKER_MIB = 512;
 
-export interface MlflowServerArgs {
+export interface MlflowServerArgs extends MlflowSettings {
   /** Namespace to run in (must exist; pass the Namespace's name Output). */
   namespace: pulumi.Input<string>;
   /** Literal namespace name, for the Service DNS names MLflow must accept as Host. */
@@ -28,20 +29,6 @@ export interface MlflowServerArgs {
   serviceAccountName: string;
   /** The cloud layer's tracking store: DB coordinates, secret password, artifact root, SA annotations. */
   store: TrackingStoreOutputs;
-  /** Pinned image with mlflow, psycopg2 and the GCS/S3 client libraries. */
-  image: string;
-  /** The image's own non-root uid (numeric, so the kubelet can verify runAsNonRoot). */
-  uid: number;
-  /** Replicas. >= 2 adds a PodDisruptionBudget and zone spread. */
-  replicas: number;
-  requests: { cpu: string; memory: string };
-  limits: { cpu: string; memory: string };
-  /** Namespaces whose pods may call MLflow (plus monitoring for scraping). */
-  clientNamespaces: string[];
-  /** Extra Host names clients use (an ingress hostname); the Service names are always allowed. */
-  hostnames: string[];
-  /** MLflow's basic authentication (`--app-name basic-auth`), admin credentials generated into a Secret. */
-  auth: boolean;
   /** Namespace of Prometheus (scrapes /metrics). */
   monitoringNamespace: string;
   /** The kube-prometheus-stack release that installs the ServiceMonitor CRD. */
