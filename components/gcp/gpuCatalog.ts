@@ -12,6 +12,8 @@ interface GkeGpu {
   machineFamily: string;
   /** GPUs per node -> default machine type. The keys are the only legal counts. */
   machineByCount: Record<number, string>;
+  /** Counts whose machine type GCP does not sell on demand (Spot or flex-start only). */
+  spotOnly?: number[];
 }
 
 /**
@@ -58,6 +60,9 @@ export const GKE_GPUS: Partial<Record<GpuKind, GkeGpu>> = {
   h100: {
     acceleratorType: "nvidia-h100-80gb",
     machineFamily: "a3-",
+    // https://cloud.google.com/compute/docs/accelerator-optimized-machines#a3-high-vms:
+    // a3-highgpu-1g/2g/4g are sold only as Spot or flex-start VMs, never on demand.
+    spotOnly: [1, 2, 4],
     machineByCount: {
       1: "a3-highgpu-1g",
       2: "a3-highgpu-2g",
@@ -72,6 +77,9 @@ export const GKE_GPUS: Partial<Record<GpuKind, GkeGpu>> = {
  * only in some zones of a region; a pool placed in all zones fails to scale up in
  * the others. Regions not listed here need `gpuPools[i].zones` in stack config.
  * Re-check with `gcloud compute accelerator-types list --filter="zone~^REGION"`.
+ * h100 rows are the zones where `a3-highgpu-*` machine types exist (the accelerator alone is
+ * listed in more zones), as `gcloud compute machine-types list --filter="name~^a3-highgpu"`
+ * reports them; cross-checked 2026-11-22 with skypilot-catalog catalogs/v8/gcp/vms.csv.
  */
 export const GKE_GPU_ZONES: Record<string, Partial<Record<GpuKind, string[]>>> = {
   "us-central1": {
@@ -91,23 +99,25 @@ export const GKE_GPU_ZONES: Record<string, Partial<Record<GpuKind, string[]>>> =
     t4: ["us-west1-a", "us-west1-b"],
     l4: ["us-west1-a", "us-west1-b", "us-west1-c"],
     a100: ["us-west1-b"],
-    h100: ["us-west1-a", "us-west1-b", "us-west1-c"],
+    h100: ["us-west1-a", "us-west1-b"],
   },
   "europe-west4": {
     t4: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
     l4: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
     a100: ["europe-west4-a", "europe-west4-b"],
     "a100-80gb": ["europe-west4-a"],
-    h100: ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+    h100: ["europe-west4-b", "europe-west4-c"],
   },
   "europe-west1": {
     t4: ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
     l4: ["europe-west1-b", "europe-west1-c"],
+    h100: ["europe-west1-b", "europe-west1-c"],
   },
   "asia-southeast1": {
     t4: ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
     l4: ["asia-southeast1-a", "asia-southeast1-b", "asia-southeast1-c"],
     a100: ["asia-southeast1-b", "asia-southeast1-c"],
+    h100: ["asia-southeast1-b", "asia-southeast1-c"],
   },
 };
 
@@ -133,6 +143,16 @@ export function gkeGpuProblems(pool: GpuPoolSpec, region: string | undefined): s
   if (!pool.machineType && !counts.includes(pool.gpusPerNode)) {
     problems.push(
       `gpusPerNode ${pool.gpusPerNode} is not a GKE shape for ${pool.gpu}: use one of ${counts.join(", ")}.`,
+    );
+  }
+  const shape = pool.machineType ?? gpu.machineByCount[pool.gpusPerNode];
+  const onDemandRefused = Object.entries(gpu.machineByCount).find(
+    ([n, m]) => m === shape && gpu.spotOnly?.includes(Number(n)),
+  );
+  if (onDemandRefused && !pool.spot) {
+    const full = Math.max(...Object.keys(gpu.machineByCount).map(Number));
+    problems.push(
+      `${onDemandRefused[1]} is sold only as Spot or flex-start, not on demand: set spot: true, or gpusPerNode: ${full} (${gpu.machineByCount[full]}).`,
     );
   }
   if (pool.machineType && !pool.machineType.startsWith(gpu.machineFamily)) {

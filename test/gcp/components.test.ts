@@ -11,7 +11,7 @@ import {
 } from "../../components/gcp/gkeCluster";
 import { eksGpuProblems, eksInstanceType } from "../../components/aws/gpuCatalog";
 import { GPU_TAINT } from "../../components/contracts";
-import { gkeGpuPlacement, gkeGpuProblems } from "../../components/gcp/gpuCatalog";
+import { GKE_GPU_ZONES, gkeGpuPlacement, gkeGpuProblems } from "../../components/gcp/gpuCatalog";
 import { maxGpus } from "../../components/model";
 import { GcpNetwork, gcpNetworkProblems } from "../../components/gcp/network";
 import { GcpTrackingStore, keepNewestVersionsRule } from "../../components/gcp/trackingStore";
@@ -160,6 +160,34 @@ describe("pure builders", () => {
     expect(gkeGpuProblems(pool({ gpu: "t4", gpusPerNode: 8 }), "us-central1")[0]).toMatch(
       /use one of 1, 2, 4/,
     );
+  });
+  it("h100: on-demand a3-highgpu-1g/2g/4g are refused (Spot or flex-start only), 8g and Spot pass", () => {
+    for (const n of [1, 2, 4]) {
+      expect(
+        gkeGpuProblems(pool({ gpu: "h100", gpusPerNode: n, spot: false }), "us-central1"),
+      ).toEqual([
+        `a3-highgpu-${n}g is sold only as Spot or flex-start, not on demand: set spot: true, or gpusPerNode: 8 (a3-highgpu-8g).`,
+      ]);
+      expect(
+        gkeGpuProblems(pool({ gpu: "h100", gpusPerNode: n, spot: true }), "us-central1"),
+      ).toEqual([]);
+    }
+    expect(
+      gkeGpuProblems(pool({ gpu: "h100", gpusPerNode: 8, spot: false }), "us-central1"),
+    ).toEqual([]);
+    // The override names the shape: an explicit a3-highgpu-2g on demand is refused too.
+    expect(
+      gkeGpuProblems(
+        pool({ gpu: "h100", gpusPerNode: 2, spot: false, machineType: "a3-highgpu-2g" }),
+        "us-central1",
+      )[0],
+    ).toMatch(/a3-highgpu-2g is sold only as Spot/);
+  });
+  it("h100 zones are where a3-highgpu machines exist, not every zone listing the accelerator", () => {
+    // gcloud compute machine-types list --filter="name~^a3-highgpu" (via skypilot-catalog, 2026-11-22)
+    expect(GKE_GPU_ZONES["us-west1"].h100).toEqual(["us-west1-a", "us-west1-b"]);
+    expect(GKE_GPU_ZONES["europe-west4"].h100).toEqual(["europe-west4-b", "europe-west4-c"]);
+    expect(GKE_GPU_ZONES["europe-west1"].h100).toEqual(["europe-west1-b", "europe-west1-c"]);
   });
   it("EKS table: t4 -> g4dn, a10g -> g5, l4 -> g6, a100 -> p4d, h100 -> p5", () => {
     expect(eksInstanceType(pool({ gpu: "t4" }))).toMatch(/^g4dn\./);
