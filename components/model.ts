@@ -219,6 +219,10 @@ export interface PlatformConfig {
     deletionProtection: boolean;
     /** AWS: days the EKS control-plane log group keeps logs. */
     logRetentionDays: number;
+    /** AWS: `pulumi destroy` leaves the control-plane log group (and its audit logs) in place. */
+    retainLogs: boolean;
+    /** AWS: take over an existing `/aws/eks/<namePrefix>/cluster` log group instead of creating it. */
+    adoptLogGroup: boolean;
   };
   gpuPools: GpuPoolSpec[];
   database: DatabaseSettings;

@@ -56,6 +56,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       addonVersions: {},
       deletionProtection: false,
       logRetentionDays: 90,
+      retainLogs: false,
+      adoptLogGroup: false,
     },
     gpuPools: [
       {
@@ -109,6 +111,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       addonVersions: {},
       deletionProtection: true,
       logRetentionDays: 90,
+      retainLogs: true,
+      adoptLogGroup: false,
     },
     gpuPools: [
       {
@@ -162,6 +166,8 @@ export const ENV_DEFAULTS: Record<Environment, EnvDefaults> = {
       addonVersions: {},
       deletionProtection: true,
       logRetentionDays: 365,
+      retainLogs: true,
+      adoptLogGroup: false,
     },
     gpuPools: [
       {

@@ -178,6 +178,8 @@ export const stackConfigSchema = z.strictObject({
             `${String(i.input)} is not a CloudWatch Logs retention: use one of ${CLOUDWATCH_RETENTION_DAYS.join(", ")}.`,
         })
         .optional(),
+      retainLogs: z.boolean({ error: "retainLogs must be true or false." }).optional(),
+      adoptLogGroup: z.boolean({ error: "adoptLogGroup must be true or false." }).optional(),
     })
     .optional(),
   gpuPools: z.array(gpuPoolSchema).optional(),

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackRun } from "./helpers/stack";
 import { runStack } from "./helpers/stack";
+import { stackFileConfig } from "../scripts/lib/mocks";
 import { REQUIRED_GCP_APIS } from "../components/gcp/projectServices";
 import { gcpComponentNames } from "../components/gcp/cloudLayer";
 import { gkeNodePoolNames } from "../components/gcp/gkeCluster";
@@ -106,4 +107,64 @@ describe("AWS destroy keeps what it must", () => {
       "tracking-mlflow-artifacts": false,
     });
   });
+});
+
+describe("AWS: the EKS control-plane log group survives a destroy and a re-create", () => {
+  const group = (run: StackRun) =>
+    run
+      .ofType("aws:cloudwatch/logGroup:LogGroup")
+      .find((g) => g.inputs.name?.startsWith("/aws/eks/"))!;
+  it("has the name EKS writes to; staging/prod keep it at destroy, dev deletes it", () => {
+    expect(group(runs["aws/dev"]).inputs.name).toBe("/aws/eks/mlops-dev/cluster");
+    expect(group(runs["aws/dev"]).retainOnDelete).toBe(false);
+    expect(group(runs["aws/prod"]).retainOnDelete).toBe(true);
+    expect(group(runs["aws/prod"]).importId).toBe("");
+  });
+  it("cluster.adoptLogGroup imports the existing group, ignoring the retention and tags it may lack", async () => {
+    const run = await runStack("dev", {
+      ...AWS,
+      "mlops-platform:cluster": {
+        ...(stackFileConfig("dev")["mlops-platform:cluster"] &&
+          JSON.parse(stackFileConfig("dev")["mlops-platform:cluster"])),
+        adoptLogGroup: true,
+      },
+    });
+    const g = group(run);
+    expect(g.importId).toBe("/aws/eks/mlops-dev/cluster");
+    expect(g.ignoreChanges.sort()).toEqual(["retentionInDays", "tags", "tagsAll"]);
+    expect(g.deleteBeforeReplace).toBe(true);
+  });
+});
+
+describe("resources whose identity is fixed by their inputs are replaced delete-first", () => {
+  // A name we set (not Pulumi's autonaming) or a link keyed by what it joins: a create-first
+  // replacement collides with, or is undone by the delete of, the old object.
+  const OWN_NAME_KEYS = ["name", "accountId", "identifier"];
+  const BINDINGS = [
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "aws:eks/accessEntry:AccessEntry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    "aws:eks/addon:Addon",
+  ];
+  // Scoped to their Cloud SQL instance and replaced only with it (a new instance has neither);
+  // delete-first would not help either: their deletionPolicy is ABANDON.
+  const EXEMPT = ["gcp:sql/database:Database", "gcp:sql/user:User"];
+  for (const key of ["gcp/prod", "aws/prod", "aws/dev"]) {
+    it(`${key}: every fixed-name resource and every binding has deleteBeforeReplace`, () => {
+      const fixed = runs[key].resources.filter(
+        (r) =>
+          r.custom &&
+          !r.type.startsWith("kubernetes:") &&
+          !r.type.startsWith("pulumi:") &&
+          !EXEMPT.includes(r.type) &&
+          (BINDINGS.includes(r.type) || OWN_NAME_KEYS.some((k) => r.inputs[k] !== undefined)),
+      );
+      expect(fixed.length).toBeGreaterThan(5);
+      expect(fixed.filter((r) => !r.deleteBeforeReplace).map((r) => `${r.type} ${r.name}`)).toEqual(
+        [],
+      );
+    });
+  }
 });

@@ -47,6 +47,8 @@ export function awsLayerSettings(c: PlatformConfig): {
       deletionProtection: c.cluster.deletionProtection,
       protect: c.protect,
       logRetentionDays: c.cluster.logRetentionDays,
+      retainLogs: c.cluster.retainLogs,
+      adoptLogGroup: c.cluster.adoptLogGroup,
     },
     tracking: {
       region,

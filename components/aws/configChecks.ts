@@ -41,6 +41,8 @@ export const AWS_CONFIG_KEYS = {
     tags: k("labels"),
     deletionProtection: k("cluster.deletionProtection"),
     logRetentionDays: k("cluster.logRetentionDays"),
+    retainLogs: k("cluster.retainLogs"),
+    adoptLogGroup: k("cluster.adoptLogGroup"),
   },
   tracking: {
     region: "aws:region",

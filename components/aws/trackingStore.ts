@@ -10,6 +10,7 @@ import {
   type ArgProblem,
 } from "../lib/validation";
 import type { ArtifactSettings, DatabaseSettings } from "../model";
+import { FIXED_IDENTITY } from "../lib/replacement";
 
 /** Cloud-neutral DB size -> RDS instance class (Graviton; Performance Insights needs medium or larger). */
 export const RDS_INSTANCE_CLASSES: Record<DatabaseSettings["size"], string> = {
@@ -201,7 +202,7 @@ export class AwsTrackingStore extends pulumi.ComponentResource implements Tracki
       new aws.kms.Alias(
         `${name}-${id}`,
         { name: `alias/${args.namePrefix}-${id}`, targetKeyId: k.keyId },
-        { parent: this },
+        { parent: this, ...FIXED_IDENTITY },
       );
       return k;
     };

@@ -11,6 +11,7 @@ import {
 import type { AuthorizedNetwork, GpuPoolSpec } from "../model";
 import { gkeGpuPlacement, gkeGpuProblems } from "./gpuCatalog";
 import { isCidr } from "../lib/net";
+import { FIXED_IDENTITY } from "../lib/replacement";
 import {
   authorizedNetworkProblems,
   nodeBoundsProblems,
@@ -296,14 +297,14 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
         accountId: `${clusterName}-nodes`.slice(0, 30).replace(/-+$/, ""),
         displayName: `GKE nodes of ${clusterName} (least privilege)`,
       },
-      { parent: this, dependsOn: args.apis ? [args.apis] : [] },
+      { parent: this, dependsOn: args.apis ? [args.apis] : [], ...FIXED_IDENTITY },
     );
     const nodeRoles = NODE_SA_ROLES.map(
       (role) =>
         new gcp.projects.IAMMember(
           `${name}-nodes-${role.split("/")[1].replace(/\./g, "-").toLowerCase()}`,
           { project: args.project, role, member: this.nodeServiceAccount.member },
-          { parent: this },
+          { parent: this, ...FIXED_IDENTITY },
         ),
     );
     const nodeBase = hardenedNodeConfig(this.nodeServiceAccount.email, args.labels);
@@ -369,6 +370,7 @@ export class GkeGpuCluster extends pulumi.ComponentResource implements ClusterOu
         parent: this,
         protect: args.protect ?? false,
         dependsOn: nodeRoles,
+        ...FIXED_IDENTITY,
         // TPG #12070: with the default pool removed, nodeConfig (and initialNodeCount) read back
         // differently after create, and the next up would plan to replace the whole cluster.
         ignoreChanges: ["nodeConfig", "initialNodeCount"],

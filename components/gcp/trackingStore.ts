@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { MLFLOW_NAMESPACE, MLFLOW_SERVICE_ACCOUNT, type TrackingStoreOutputs } from "../contracts";
 import { trackingSettingsProblems, validateArgs, type ArgProblem } from "../lib/validation";
 import type { ArtifactSettings, DatabaseSettings } from "../model";
+import { FIXED_IDENTITY } from "../lib/replacement";
 
 /** Cloud-neutral DB size -> Cloud SQL Enterprise tier (vCPU / MiB). */
 export const CLOUD_SQL_TIERS: Record<DatabaseSettings["size"], string> = {
@@ -247,7 +248,7 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
         accountId: `${args.accountPrefix}-mlflow`,
         displayName: "MLflow tracking server (artifact bucket only)",
       },
-      { parent: this, dependsOn: args.apis ? [args.apis] : [] },
+      { parent: this, dependsOn: args.apis ? [args.apis] : [], ...FIXED_IDENTITY },
     );
 
     new gcp.storage.BucketIAMMember(
@@ -257,7 +258,7 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
         role: "roles/storage.objectUser",
         member: this.serviceAccount.member,
       },
-      { parent: this },
+      { parent: this, ...FIXED_IDENTITY },
     );
 
     new gcp.serviceaccount.IAMMember(
@@ -267,7 +268,7 @@ export class GcpTrackingStore extends pulumi.ComponentResource implements Tracki
         role: "roles/iam.workloadIdentityUser",
         member: pulumi.interpolate`serviceAccount:${args.workloadIdentityPool}[${ksa.namespace}/${ksa.name}]`,
       },
-      { parent: this },
+      { parent: this, ...FIXED_IDENTITY },
     );
 
     this.dbHost = this.instance.privateIpAddress;

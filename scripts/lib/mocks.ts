@@ -38,6 +38,8 @@ export interface RecordedResource {
   ignoreChanges: string[];
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
+  /** The `import` option: the cloud ID adopted on create ("" when none). */
+  importId: string;
   provider: string;
   /** Dotted paths of inputs that were secret Outputs. */
   secretPaths: string[];
@@ -273,6 +275,7 @@ export async function installMocks(opts: {
           ignoreChanges: req.getIgnorechangesList(),
           retainOnDelete: req.getRetainondelete() === true,
           deleteBeforeReplace: req.getDeletebeforereplace() === true,
+          importId: req.getImportid() ?? "",
           provider: req.getProvider(),
           secretPaths: secretPaths(req.getObject()?.toJavaScript()),
         };

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FIXED_IDENTITY } from "../../lib/replacement";
 
 /** The EKS access policy admins get, cluster-wide. */
 export const CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
@@ -71,7 +72,7 @@ export function createAdminAccess(
     const entry = new aws.eks.AccessEntry(
       `${name}-${slug}`,
       { clusterName: args.clusterName, principalArn: arn, type: "STANDARD", tags: args.tags },
-      { parent },
+      { parent, ...FIXED_IDENTITY },
     );
     entries.push(entry);
     return new aws.eks.AccessPolicyAssociation(
@@ -82,7 +83,7 @@ export function createAdminAccess(
         policyArn: pulumi.interpolate`arn:${args.partition}:eks::aws:cluster-access-policy/${policy}`,
         accessScope: { type: "cluster" },
       },
-      { parent },
+      { parent, ...FIXED_IDENTITY },
     );
   });
   return { entries, associations };

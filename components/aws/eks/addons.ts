@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { EksAddon } from "../../model";
 import type { PolicyDocument } from "../iamDocuments";
 import { serviceRole, type RoleContext } from "../serviceRole";
+import { FIXED_IDENTITY } from "../../lib/replacement";
 
 export interface AddonContext extends RoleContext {
   clusterName: pulumi.Input<string>;
@@ -35,7 +36,7 @@ function eksAddon(
       tags: ctx.tags,
       ...extra,
     },
-    { parent: ctx.parent, dependsOn },
+    { parent: ctx.parent, dependsOn, ...FIXED_IDENTITY },
   );
 }
 

@@ -34,6 +34,7 @@ import { createClusterAutoscaler } from "./autoscaler";
 import { eksKubeconfig } from "./kubeconfig";
 import { createMetricsServer } from "./metricsServer";
 import { SYSTEM_LABELS, createGpuNodeGroup, createSystemNodeGroup } from "./nodeGroups";
+import { FIXED_IDENTITY } from "../../lib/replacement";
 
 /** Control-plane log types; all five, audit included (CIS EKS 2.1.1). */
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -80,6 +81,10 @@ export interface EksGpuClusterArgs {
   protect?: boolean;
   /** Days the control-plane log group keeps logs. Defaults to 90. */
   logRetentionDays?: number;
+  /** Leave the control-plane log group in place at destroy. Defaults to false. */
+  retainLogs?: boolean;
+  /** Import an existing control-plane log group (one a previous stack retained) instead of creating it. */
+  adoptLogGroup?: boolean;
 }
 
 /** The args that come from config (everything but the network's outputs); what validation reads. */
@@ -234,7 +239,7 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
     new aws.kms.Alias(
       `${name}-secrets`,
       { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: this.secretsKey.keyId },
-      { parent: this },
+      { parent: this, ...FIXED_IDENTITY },
     );
 
     const clusterRole = serviceRole(
@@ -245,15 +250,25 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
       `EKS control plane of ${args.clusterName}`,
     );
 
-    // EKS would create this group itself with no expiry; owning it sets retention.
+    // EKS would create this group itself with no expiry; owning it sets retention. The name is
+    // fixed by EKS (docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html), so a group
+    // left behind (retained, or re-created by EKS flushing logs after delete) makes the next
+    // create fail with ResourceAlreadyExistsException: adoptLogGroup imports it instead.
+    const logGroupName = `/aws/eks/${args.clusterName}/cluster`;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-control-plane-logs`,
+      { name: logGroupName, retentionInDays: args.logRetentionDays ?? 90, tags: args.tags },
       {
-        name: `/aws/eks/${args.clusterName}/cluster`,
-        retentionInDays: args.logRetentionDays ?? 90,
-        tags: args.tags,
+        parent: this,
+        ...FIXED_IDENTITY,
+        retainOnDelete: args.retainLogs ?? false,
+        // The import option is a no-op once the group is in the state with this ID
+        // (pulumi developer-docs/architecture/import.md); ignoring retention and tags lets the
+        // import match a group EKS re-created, and the next up without adoptLogGroup sets them.
+        ...(args.adoptLogGroup
+          ? { import: logGroupName, ignoreChanges: ["retentionInDays", "tags", "tagsAll"] }
+          : {}),
       },
-      { parent: this },
     );
 
     this.cluster = new aws.eks.Cluster(
@@ -285,7 +300,12 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
         deletionProtection: args.deletionProtection ?? true,
         tags: args.tags,
       },
-      { parent: this, protect, dependsOn: [...clusterRole.attachments, logGroup] },
+      {
+        parent: this,
+        protect,
+        dependsOn: [...clusterRole.attachments, logGroup],
+        ...FIXED_IDENTITY,
+      },
     );
     const clusterName = this.cluster.name;
 
