@@ -66,6 +66,8 @@ export interface TrackingStoreOutputs {
 export interface CloudLayer {
   cluster: ClusterOutputs;
   tracking: TrackingStoreOutputs;
+  /** CodeBuild project hosting the in-VPC GitHub Actions runner, when the stack has one (AWS). */
+  ciRunner?: pulumi.Output<string>;
 }
 
 /** Where the MLflow Kubernetes ServiceAccount lives; the cloud identity is bound to exactly this. */

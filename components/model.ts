@@ -46,6 +46,22 @@ export type GpuKind = (typeof GPU_KINDS)[number];
 export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
 export type EksAddon = (typeof EKS_ADDONS)[number];
 
+/** CodeBuild Linux compute types a Pulumi run fits in (SMALL has 3 GB: too little for both SDKs). */
+export const CI_RUNNER_COMPUTE_TYPES = [
+  "BUILD_GENERAL1_MEDIUM",
+  "BUILD_GENERAL1_LARGE",
+  "BUILD_GENERAL1_XLARGE",
+] as const;
+
+/** AWS: the in-VPC GitHub Actions runner (`cluster.ciRunner`). */
+export interface CiRunnerSettings {
+  /** The repository whose workflows run there: https://github.com/<owner>/<repo>. */
+  repository: string;
+  /** The CodeConnections (or older CodeStar) connection to GitHub, approved once in the console. */
+  connectionArn: string;
+  computeType: (typeof CI_RUNNER_COMPUTE_TYPES)[number];
+}
+
 /**
  * The last day of standard support of each EKS Kubernetes minor (AWS EKS release calendar,
  * docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; dates as listed on
@@ -219,6 +235,11 @@ export interface PlatformConfig {
     deletionProtection: boolean;
     /** AWS: days the EKS control-plane log group keeps logs. */
     logRetentionDays: number;
+    /**
+     * AWS: an in-VPC GitHub Actions runner (a CodeBuild project) for CI to reach a private or
+     * allow-listed EKS API. Off unless set.
+     */
+    ciRunner?: CiRunnerSettings;
     /** AWS: `pulumi destroy` leaves the control-plane log group (and its audit logs) in place. */
     retainLogs: boolean;
     /** AWS: take over an existing `/aws/eks/<namePrefix>/cluster` log group instead of creating it. */

@@ -33,6 +33,8 @@ export class MlopsPlatform extends pulumi.ComponentResource {
   public readonly databaseConnectionName: pulumi.Output<string>;
   public readonly mlflowUrl: pulumi.Output<string>;
   public readonly argocdNamespace: string;
+  /** CodeBuild project of the in-VPC CI runner (AWS, `cluster.ciRunner`); absent otherwise. */
+  public readonly ciRunnerProject?: pulumi.Output<string>;
   public readonly cloud: CloudLayer;
 
   constructor(name: string, args: MlopsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -71,7 +73,9 @@ export class MlopsPlatform extends pulumi.ComponentResource {
     this.kubeconfig = this.cloud.cluster.kubeconfig;
     this.artifactBucket = this.cloud.tracking.bucketName;
     this.databaseConnectionName = this.cloud.tracking.connectionName;
+    this.ciRunnerProject = this.cloud.ciRunner;
     this.registerOutputs({
+      ciRunnerProject: this.ciRunnerProject,
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
       artifactBucket: this.artifactBucket,

@@ -18,3 +18,5 @@ export const databaseConnectionName = platform.databaseConnectionName;
 /** In-cluster MLflow tracking URL (reach it with `kubectl port-forward -n mlflow svc/mlflow 5000`). */
 export const mlflowUrl = platform.mlflowUrl;
 export const argocdNamespace = platform.argocdNamespace;
+/** AWS with `cluster.ciRunner`: the CodeBuild project name for `PULUMI_CODEBUILD_RUNNERS` (README, CI). */
+export const ciRunnerProject = platform.ciRunnerProject;

@@ -7,11 +7,17 @@
  * wrong and what to write instead.
  */
 import { z } from "zod";
-import { IAM_PRINCIPAL_RE } from "../components/aws/names";
+import {
+  CI_RUNNER_REASONS,
+  CONNECTION_ARN_RE,
+  GITHUB_REPO_RE,
+  IAM_PRINCIPAL_RE,
+} from "../components/aws/names";
 import { ADDON_VERSION_RE } from "../components/aws/eks/addonVersions";
 import {
   CLOUDS,
   DB_SIZES,
+  CI_RUNNER_COMPUTE_TYPES,
   EKS_ADDONS,
   ENVIRONMENTS,
   GPU_KINDS,
@@ -179,6 +185,19 @@ export const stackConfigSchema = z.strictObject({
         })
         .optional(),
       retainLogs: z.boolean({ error: "retainLogs must be true or false." }).optional(),
+      ciRunner: z
+        .strictObject({
+          repository: z.string().regex(GITHUB_REPO_RE, {
+            error: (i) => CI_RUNNER_REASONS.repository(String(i.input)),
+          }),
+          connectionArn: z.string().regex(CONNECTION_ARN_RE, {
+            error: (i) => CI_RUNNER_REASONS.connectionArn(String(i.input)),
+          }),
+          computeType: z
+            .enum(CI_RUNNER_COMPUTE_TYPES, enumMsg(CI_RUNNER_COMPUTE_TYPES))
+            .default("BUILD_GENERAL1_MEDIUM"),
+        })
+        .optional(),
       adoptLogGroup: z.boolean({ error: "adoptLogGroup must be true or false." }).optional(),
     })
     .optional(),

@@ -3,6 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
+import { codebuildRunnerLabel } from "../components/aws/ciRunner";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateWorkflow } = require("@action-validator/core") as {
   validateWorkflow: (src: string) => { errors: unknown[] };
@@ -146,10 +148,39 @@ describe("workflows", () => {
       expect(i, String(pred)).toBeGreaterThanOrEqual(0);
       return i;
     };
+    // runs-on evaluated by GitHub's own expression engine (@actions/expressions), per stack and vars.
+    const runsOn = (f: string, job: string, stack: string, vars: Record<string, string>) => {
+      const text = String(wf(f).jobs[job]["runs-on"]);
+      const m = /^\$\{\{(.*)\}\}$/s.exec(text.trim());
+      expect(m, text).not.toBeNull();
+      const lexed = new Lexer(m![1]).lex();
+      const expr = new Parser(lexed.tokens, ["vars", "github", "matrix", "inputs"], []).parse();
+      const dict = (o: Record<string, string>) =>
+        new data.Dictionary(
+          ...Object.entries(o).map(([key, v]) => ({ key, value: new data.StringData(v) })),
+        );
+      const ctx = new data.Dictionary(
+        { key: "vars", value: dict(vars) },
+        { key: "github", value: dict({ run_id: "4242", run_attempt: "2" }) },
+        { key: "matrix", value: dict({ stack }) },
+        { key: "inputs", value: dict({ stack }) },
+      );
+      return new Evaluator(expr, ctx).evaluate().coerceString();
+    };
+    const RUNNERS = JSON.stringify({ dev: "mlops-dev-ci-runner", prod: "mlops-prod-ci-runner" });
     it.each(stackJobs)(
-      "%s: the runner comes from vars.PULUMI_RUNNER, ubuntu-latest by default",
+      "%s: the stack's CodeBuild runner when mapped, else vars.PULUMI_RUNNER, else ubuntu-latest",
       (f, job) => {
-        expect(wf(f).jobs[job]["runs-on"]).toBe("${{ vars.PULUMI_RUNNER || 'ubuntu-latest' }}");
+        expect(runsOn(f, job, "dev", {})).toBe("ubuntu-latest");
+        expect(runsOn(f, job, "dev", { PULUMI_RUNNER: "vpn-runner" })).toBe("vpn-runner");
+        const mapped = { PULUMI_CODEBUILD_RUNNERS: RUNNERS, PULUMI_RUNNER: "vpn-runner" };
+        expect(runsOn(f, job, "prod", mapped)).toBe(
+          codebuildRunnerLabel("mlops-prod-ci-runner", "4242", "2"),
+        );
+        expect(runsOn(f, job, "staging", mapped)).toBe("vpn-runner");
+        expect(runsOn(f, job, "staging", { PULUMI_CODEBUILD_RUNNERS: RUNNERS })).toBe(
+          "ubuntu-latest",
+        );
       },
     );
     it.each(stackJobs)(

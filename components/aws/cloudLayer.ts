@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { CloudLayer } from "../contracts";
 import type { PlatformConfig } from "../model";
 import { EksGpuCluster, type EksClusterSettings } from "./eks/cluster";
+import { CodeBuildRunner } from "./ciRunner";
 import { AwsNetwork, type AwsNetworkArgs } from "./network";
 import { AwsTrackingStore, type AwsTrackingStoreSettings } from "./trackingStore";
 
@@ -94,5 +95,21 @@ export function awsCloudLayer(
     { parent },
   );
 
-  return { cluster, tracking };
+  const ciRunner = c.cluster.ciRunner
+    ? new CodeBuildRunner(
+        `${name}-ci-runner`,
+        {
+          ...c.cluster.ciRunner,
+          projectName: `${c.namePrefix}-ci-runner`,
+          vpcId: network.vpcId,
+          privateSubnetIds: network.privateSubnetIds,
+          clusterSecurityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+          logRetentionDays: c.cluster.logRetentionDays,
+          tags: c.labels,
+        },
+        { parent },
+      )
+    : undefined;
+
+  return { cluster, tracking, ciRunner: ciRunner?.projectName };
 }

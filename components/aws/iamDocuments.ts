@@ -132,3 +132,70 @@ export function clusterAutoscalerPolicy(clusterName: string): PolicyDocument {
     },
   );
 }
+
+/**
+ * The CodeBuild project that hosts the in-VPC GitHub Actions runner: put its network
+ * interfaces in the given subnets only, write its own build logs, and use the one
+ * GitHub connection. Nothing else: the workflow assumes the deploy or preview role
+ * through GitHub OIDC, as on a hosted runner.
+ * docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html
+ * ("Allow CodeBuild access to AWS services required to create a VPC network interface").
+ */
+export function codebuildRunnerPolicy(args: {
+  region: string;
+  account: string;
+  partition: string;
+  subnetIds: string[];
+  logGroupArn: string;
+  connectionArn: string;
+}): PolicyDocument {
+  const { region, account, partition } = args;
+  // Connections made before the rename are codestar-connections ARNs; IAM checks that prefix.
+  const service = args.connectionArn.split(":")[2] ?? "codeconnections";
+  return doc(
+    {
+      Sid: "VpcNetworkInterfaces",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+      ],
+      Resource: "*",
+    },
+    {
+      Sid: "InterfacesInRunnerSubnetsOnly",
+      Effect: "Allow",
+      Action: "ec2:CreateNetworkInterfacePermission",
+      Resource: `arn:${partition}:ec2:${region}:${account}:network-interface/*`,
+      Condition: {
+        StringEquals: {
+          "ec2:Subnet": args.subnetIds.map(
+            (s) => `arn:${partition}:ec2:${region}:${account}:subnet/${s}`,
+          ),
+          "ec2:AuthorizedService": "codebuild.amazonaws.com",
+        },
+      },
+    },
+    {
+      Sid: "OwnBuildLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${args.logGroupArn}:*`,
+    },
+    {
+      Sid: "GitHubConnection",
+      Effect: "Allow",
+      Action: [
+        `${service}:GetConnection`,
+        `${service}:GetConnectionToken`,
+        `${service}:UseConnection`,
+      ],
+      Resource: args.connectionArn,
+    },
+  );
+}

@@ -37,5 +37,5 @@ if kubectl --kubeconfig "$dir/kubeconfig" --request-timeout="$timeout" get --raw
 fi
 
 reason="$(grep -v '^\s*$' "$dir/error" | tail -n 1)"
-echo "::error title=Kubernetes API unreachable::Stack ${stack}: this runner cannot reach the cluster's API (${reason}). Pulumi would only warn and preview every Kubernetes resource as unknown. Fix: add this runner's egress CIDR to mlops-platform:cluster.authorizedNetworks, or run the job on a runner inside the VPC (repository variable PULUMI_RUNNER)."
+echo "::error title=Kubernetes API unreachable::Stack ${stack}: this runner cannot reach the cluster's API (${reason}). Pulumi would only warn and preview every Kubernetes resource as unknown. Fix: add this runner's egress CIDR to mlops-platform:cluster.authorizedNetworks, or run the job inside the VPC: on AWS set mlops-platform:cluster.ciRunner and map the stack in the repository variable PULUMI_CODEBUILD_RUNNERS, or name a self-hosted runner in PULUMI_RUNNER."
 exit 1

@@ -12,8 +12,8 @@ import {
   mlflowArtifactPolicy,
   tlsOnlyBucketPolicy,
 } from "../../components/aws/iamDocuments";
+import { ACCOUNT, simulate } from "../helpers/iamSimulate";
 
-const ACCOUNT = "123456789012";
 const BUCKET = "arn:aws:s3:::mlops-prod-mlflow-artifacts";
 const OTHER = "arn:aws:s3:::someone-elses-bucket";
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -36,30 +36,12 @@ const identity = [
   { name: "mlflow-artifacts", policy: mlflowArtifactPolicy(BUCKET, KEY, "us-east-1") },
 ];
 
-async function decide(
+const decide = (
   action: string,
   resource: string,
   context: Record<string, string> = {},
   resourcePolicy?: object,
-): Promise<string> {
-  const res = await runSimulation(
-    {
-      request: {
-        principal: ROLE,
-        action,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: { "aws:SecureTransport": "true", ...context },
-      },
-      identityPolicies: identity,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...(resourcePolicy ? { resourcePolicy } : {}),
-    } as never,
-    {},
-  );
-  if (res.resultType === "error") throw new Error(JSON.stringify(res.errors));
-  return (res as { overallResult: string }).overallResult;
-}
+) => simulate({ principal: ROLE, identity, action, resource, context, resourcePolicy });
 
 describe("the MLflow role on its artifact bucket (IAM simulation)", () => {
   it.each([
