@@ -159,6 +159,8 @@ function secretPaths(value: unknown, prefix = ""): string[] {
 export interface MockSession {
   /** Every resource registered so far, in registration order. */
   resources: RecordedResource[];
+  /** Every invoke token the program called (data sources), once each. */
+  invokes: Set<string>;
   /** Resources of a type, optionally filtered by logical name. */
   ofType(type: string, name?: string): RecordedResource[];
   /** The single resource of a type and name; throws if there isn't exactly one. */
@@ -224,6 +226,7 @@ export async function installMocks(opts: {
   const project = opts.project ?? "mlops-platform";
   const byUrnMap = new Map<string, RecordedResource>();
   const resources: RecordedResource[] = [];
+  const invokes = new Set<string>();
   const pending = new Map<string, Partial<RecordedResource>>();
 
   await pulumi.runtime.setMocks(
@@ -235,6 +238,7 @@ export async function installMocks(opts: {
         return { id: String(id), state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
+        invokes.add(args.token);
         const f = INVOKES[args.token];
         if (!f)
           throw new Error(`mocks: unknown invoke ${args.token}; add it to scripts/lib/mocks.ts`);
@@ -288,6 +292,7 @@ export async function installMocks(opts: {
 
   const session: MockSession = {
     resources,
+    invokes,
     ofType: (type, name) =>
       resources.filter((r) => r.type === type && (name === undefined || r.name === name)),
     one(type, name) {
