@@ -46,6 +46,22 @@ export type GpuKind = (typeof GPU_KINDS)[number];
 export const EKS_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
 export type EksAddon = (typeof EKS_ADDONS)[number];
 
+/** Canary analysis limits (the `canary` config key; the ClusterAnalysisTemplates use them). */
+export interface CanaryThresholds {
+  /** Canary's own non-5xx share of requests (absolute SLO), e.g. 0.99. */
+  minSuccessRate: number;
+  /** Canary's own p95 latency ceiling in seconds (absolute SLO), e.g. 0.5. */
+  maxP95LatencySeconds: number;
+  /** Canary error rate minus stable error rate, e.g. 0.01 (one percentage point). */
+  maxErrorRateIncrease: number;
+  /** Canary p95 latency over stable p95 latency, e.g. 1.25. */
+  maxLatencyRatio: number;
+  /** |canary positive-outcome rate - stable's|, for servers that export prediction counts, e.g. 0.1. */
+  maxPredictionShift: number;
+  /** Below this many canary requests per second a measurement is Inconclusive, never a pass. */
+  minRequestsPerSecond: number;
+}
+
 /** CodeBuild Linux compute types a Pulumi run fits in (SMALL has 3 GB: too little for both SDKs). */
 export const CI_RUNNER_COMPUTE_TYPES = [
   "BUILD_GENERAL1_MEDIUM",
@@ -274,7 +290,7 @@ export interface PlatformConfig {
       | { type: "githubApp"; appId: number; installationId: number };
     sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
   };
-  canary: { minSuccessRate: number; maxP95LatencySeconds: number; minModelQuality: number };
+  canary: CanaryThresholds;
   /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
   argocdOidcClientSecret?: string;
   /** GitOps repo secret (secret config): HTTPS token, SSH private key or GitHub App private key. */

@@ -32,7 +32,14 @@ const gitops = {
   modelsPath: "models",
   sso: { enabled: false },
 };
-const canary = { minSuccessRate: 0.99, maxP95LatencySeconds: 0.5, minModelQuality: 0.9 };
+const canary = {
+  minSuccessRate: 0.99,
+  maxP95LatencySeconds: 0.5,
+  maxErrorRateIncrease: 0.01,
+  maxLatencyRatio: 1.25,
+  maxPredictionShift: 0.1,
+  minRequestsPerSecond: 0.5,
+};
 
 const baseLabels = {
   platform: "mlops",

@@ -361,10 +361,26 @@ export const stackConfigSchema = z.strictObject({
         .number()
         .positive({ error: "maxP95LatencySeconds must be above 0." })
         .optional(),
-      minModelQuality: z
+      maxErrorRateIncrease: z
         .number()
         .min(0)
-        .max(1, { error: "minModelQuality is a ratio between 0 and 1." })
+        .max(1, { error: "maxErrorRateIncrease is a ratio between 0 and 1 (0.01: one point)." })
+        .optional(),
+      maxLatencyRatio: z
+        .number()
+        .min(1, { error: "maxLatencyRatio is canary p95 / stable p95: 1 or more, e.g. 1.25." })
+        .optional(),
+      maxPredictionShift: z
+        .number()
+        .min(0)
+        .max(1, { error: "maxPredictionShift is a ratio between 0 and 1." })
+        .optional(),
+      minRequestsPerSecond: z
+        .number()
+        .positive({
+          error:
+            "minRequestsPerSecond must be above 0: with no traffic floor an idle canary could pass.",
+        })
         .optional(),
     })
     .optional(),

@@ -4,15 +4,8 @@ import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argopr
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs } from "../lib/validation";
-
-export interface CanaryThresholds {
-  /** Non-5xx share of requests the canary must keep, e.g. 0.99. */
-  minSuccessRate: number;
-  /** p95 latency ceiling in seconds, e.g. 0.5. */
-  maxP95LatencySeconds: number;
-  /** Model-quality gauge floor (e.g. precision), e.g. 0.9. */
-  minModelQuality: number;
-}
+import type { CanaryThresholds } from "../model";
+import { MODEL_METRICS, POD_HASH_LABEL, POSITIVE_OUTCOME, SERVER_ERROR_STATUS } from "./metrics";
 
 export interface ArgoRolloutsArgs {
   namespace: pulumi.Input<string>;
@@ -45,82 +38,149 @@ export function argoRolloutsValues(env: ArgoRolloutsArgs["environment"]) {
   };
 }
 
-const ARGS = [{ name: "service-name" }, { name: "namespace" }];
-/** PromQL label selector for the analysed service, with optional extra matchers. */
-const sel = (extra = "") =>
-  `{service="{{args.service-name}}",namespace="{{args.namespace}}"${extra}}`;
+/**
+ * Template arguments. The Rollout passes the pod-template hashes of its new and stable
+ * ReplicaSets (`valueFrom.podTemplateHashValue: Latest` / `Stable`); the model's
+ * ServiceMonitor copies the pod label onto every series (`podTargetLabels`), so the
+ * queries compare the canary's pods with the stable pods instead of mixing them.
+ */
+export const ANALYSIS_ARGS = {
+  service: "service",
+  namespace: "namespace",
+  canaryHash: "canary-hash",
+  stableHash: "stable-hash",
+  outcome: "outcome",
+} as const;
+const arg = (name: string) => `{{args.${name}}}`;
+const { requests, latency, predictions } = MODEL_METRICS;
 
-/** The three ClusterAnalysisTemplates a model canary references by name. Pure. */
+/** Series of one ReplicaSet of the analysed Service. */
+function pods(hashArg: string, extra = ""): string {
+  return `{namespace="${arg(ANALYSIS_ARGS.namespace)}",service="${arg(ANALYSIS_ARGS.service)}",${POD_HASH_LABEL}="${arg(hashArg)}"${extra}}`;
+}
+const rps = (hashArg: string, w: string) => `sum(rate(${requests}${pods(hashArg)}[${w}]))`;
+/** 5xx share; no 5xx series at all counts as 0, no requests at all leaves the result empty. */
+const errorRate = (h: string, w: string) =>
+  `((sum(rate(${requests}${pods(h, `,${SERVER_ERROR_STATUS}`)}[${w}])) or on() vector(0)) / ${rps(h, w)})`;
+const p95 = (h: string, w: string) =>
+  `histogram_quantile(0.95, sum by (le) (rate(${latency}_bucket${pods(h)}[${w}])))`;
+const positiveRate = (h: string, w: string) =>
+  `((sum(rate(${predictions}${pods(h, `,outcome="${arg(ANALYSIS_ARGS.outcome)}"`)}[${w}])) or on() vector(0)) / sum(rate(${predictions}${pods(h)}[${w}])))`;
+
+/**
+ * Success and failure conditions for "value must be `op` limit". Argo Rollouts marks a
+ * measurement Failed when the failure condition holds, Successful when only the success
+ * condition holds, and Inconclusive when neither does (argo-rollouts v1.9.0
+ * utils/evaluate/evaluate.go EvaluateResult): an empty result (no traffic, a wrong metric
+ * name) or NaN satisfies neither, so it pauses the rollout for a human instead of passing.
+ */
+export function limitConditions(op: "<=" | ">=", limit: number) {
+  const known = "len(result) > 0 && !isNaN(result[0])";
+  const bad = op === "<=" ? ">" : "<";
+  return {
+    successCondition: `${known} && result[0] ${op} ${limit}`,
+    failureCondition: `${known} && result[0] ${bad} ${limit}`,
+  };
+}
+
+/** One measured query; five measurements a minute apart, one failure or one inconclusive tolerated. */
+function metric(
+  prometheusUrl: string,
+  name: string,
+  query: string,
+  op: "<=" | ">=",
+  limit: number,
+  floor: string,
+) {
+  return {
+    name,
+    interval: "1m",
+    count: 5,
+    failureLimit: 1,
+    inconclusiveLimit: 1,
+    ...limitConditions(op, limit),
+    // Below the traffic floor the `and` leaves no sample: Inconclusive.
+    provider: { prometheus: { address: prometheusUrl, query: `(${query}) and on() ${floor}` } },
+  };
+}
+
+const HASH_ARGS = [
+  { name: ANALYSIS_ARGS.service },
+  { name: ANALYSIS_ARGS.namespace },
+  { name: ANALYSIS_ARGS.canaryHash },
+  { name: ANALYSIS_ARGS.stableHash },
+];
+
+/**
+ * The ClusterAnalysisTemplates a model Rollout references by name. Pure.
+ * - `canary-vs-stable`: error-rate increase and p95 latency ratio of canary pods over stable pods;
+ * - `prediction-shift`: change of the positive-outcome rate (servers exporting prediction counts);
+ * - `canary-slo`: the canary's own success rate and p95 latency against absolute limits.
+ */
 export function analysisTemplates(
   prometheusUrl: string,
   t: CanaryThresholds,
 ): Record<string, ClusterAnalysisTemplate> {
-  const provider = { prometheus: { address: prometheusUrl } };
+  const floor = (w: string) => `(${rps(ANALYSIS_ARGS.canaryHash, w)} >= ${t.minRequestsPerSecond})`;
+  const c = ANALYSIS_ARGS.canaryHash;
+  const st = ANALYSIS_ARGS.stableHash;
+  const template = (name: string, args: object[], metrics: object[]) =>
+    new ClusterAnalysisTemplate({ metadata: { name }, spec: { args, metrics } as never });
   return {
-    "success-rate": new ClusterAnalysisTemplate({
-      metadata: { name: "success-rate" },
-      spec: {
-        args: ARGS,
-        metrics: [
-          {
-            name: "success-rate",
-            interval: "1m",
-            count: 5,
-            failureLimit: 1,
-            successCondition: `len(result) == 0 || result[0] >= ${t.minSuccessRate}`,
-            provider: {
-              prometheus: {
-                ...provider.prometheus,
-                query: `sum(rate(http_requests_total${sel(',status!~"5.."')}[2m])) / sum(rate(http_requests_total${sel()}[2m]))`,
-              },
-            },
-          },
-        ],
-      },
-    }),
-    "latency-p95": new ClusterAnalysisTemplate({
-      metadata: { name: "latency-p95" },
-      spec: {
-        args: ARGS,
-        metrics: [
-          {
-            name: "latency-p95",
-            interval: "1m",
-            count: 5,
-            failureLimit: 1,
-            successCondition: `len(result) == 0 || result[0] <= ${t.maxP95LatencySeconds}`,
-            provider: {
-              prometheus: {
-                ...provider.prometheus,
-                query: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket${sel()}[2m])))`,
-              },
-            },
-          },
-        ],
-      },
-    }),
-    "model-quality": new ClusterAnalysisTemplate({
-      metadata: { name: "model-quality" },
-      spec: {
-        args: ARGS,
-        metrics: [
-          {
-            name: "model-quality",
-            interval: "5m",
-            count: 3,
-            failureLimit: 0,
-            // No data is a failure here: a canary that reports no quality must not be promoted.
-            successCondition: `len(result) > 0 && result[0] >= ${t.minModelQuality}`,
-            provider: {
-              prometheus: {
-                ...provider.prometheus,
-                query: `min(min_over_time(model_precision${sel()}[10m]))`,
-              },
-            },
-          },
-        ],
-      },
-    }),
+    "canary-vs-stable": template("canary-vs-stable", HASH_ARGS, [
+      metric(
+        prometheusUrl,
+        "error-rate-increase",
+        `${errorRate(c, "2m")} - ${errorRate(st, "2m")}`,
+        "<=",
+        t.maxErrorRateIncrease,
+        floor("2m"),
+      ),
+      metric(
+        prometheusUrl,
+        "latency-p95-ratio",
+        `${p95(c, "5m")} / ${p95(st, "5m")}`,
+        "<=",
+        t.maxLatencyRatio,
+        floor("5m"),
+      ),
+    ]),
+    "prediction-shift": template(
+      "prediction-shift",
+      [...HASH_ARGS, { name: ANALYSIS_ARGS.outcome, value: POSITIVE_OUTCOME }],
+      [
+        metric(
+          prometheusUrl,
+          "positive-rate-shift",
+          `abs(${positiveRate(c, "10m")} - ${positiveRate(st, "10m")})`,
+          "<=",
+          t.maxPredictionShift,
+          floor("10m"),
+        ),
+      ],
+    ),
+    "canary-slo": template(
+      "canary-slo",
+      HASH_ARGS.filter((a) => a.name !== ANALYSIS_ARGS.stableHash),
+      [
+        metric(
+          prometheusUrl,
+          "success-rate",
+          `1 - ${errorRate(c, "2m")}`,
+          ">=",
+          t.minSuccessRate,
+          floor("2m"),
+        ),
+        metric(
+          prometheusUrl,
+          "latency-p95",
+          p95(c, "5m"),
+          "<=",
+          t.maxP95LatencySeconds,
+          floor("5m"),
+        ),
+      ],
+    ),
   };
 }
 

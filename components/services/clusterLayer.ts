@@ -5,9 +5,9 @@ import {
   type ClusterOutputs,
   type TrackingStoreOutputs,
 } from "../contracts";
-import type { PlatformConfig } from "../model";
+import type { CanaryThresholds, PlatformConfig } from "../model";
 import { ArgoCd } from "./argoCd";
-import { ArgoRollouts, type CanaryThresholds } from "./argoRollouts";
+import { ArgoRollouts } from "./argoRollouts";
 import { GpuAddons } from "./gpuAddons";
 import { MODELS_NAMESPACE } from "./metrics";
 import { MlflowServer } from "./mlflowServer";

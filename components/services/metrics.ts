@@ -26,5 +26,12 @@ export const MODEL_METRICS = {
 /** Matches server errors whether `status` holds the code (`503`) or its class (`5xx`). */
 export const SERVER_ERROR_STATUS = 'status=~"5.."';
 
+/**
+ * Prometheus label carrying the pod's `rollouts-pod-template-hash` (the ServiceMonitor's
+ * `podTargetLabels` copies it; the operator turns `-` into `_`): which ReplicaSet, canary or
+ * stable, a series comes from.
+ */
+export const POD_HASH_LABEL = "rollouts_pod_template_hash";
+
 /** The `outcome` label value counted as the positive class in drift alerts. */
 export const POSITIVE_OUTCOME = "positive";

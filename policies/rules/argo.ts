@@ -130,7 +130,7 @@ export const argoRules: Rule[] = [
     types: [ROLLOUT],
     tags: ["argo", "delivery", "reliability"],
     remediationSteps:
-      "Add analysis steps (or strategy.canary.analysis) referencing the success-rate/latency-p95/model-quality templates, and pause steps.",
+      "Add analysis steps (or strategy.canary.analysis) referencing the canary-vs-stable / canary-slo / prediction-shift templates, and pause steps.",
     check: (p) => {
       const canary = get(p, "spec.strategy.canary");
       if (!canary) return [];

@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import { analysisTemplates } from "../../components/services/argoRollouts";
 import { RUNBOOKS, platformAlertRules } from "../../components/services/monitoring";
 import { haveTool, promqlErrors } from "../helpers/tools";
+import { ENV_DEFAULTS } from "../../stacks/defaults";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const groups = platformAlertRules();
@@ -27,9 +28,7 @@ describe("PromQL parses with the official grammar", () => {
   });
 
   const templates = analysisTemplates("http://prometheus:9090", {
-    minSuccessRate: 0.99,
-    maxP95LatencySeconds: 0.5,
-    minModelQuality: 0.9,
+    ...ENV_DEFAULTS.prod.canary,
   });
   const queries = Object.entries(templates).flatMap(([t, model]) =>
     (model.spec?.metrics ?? []).map((m) => [

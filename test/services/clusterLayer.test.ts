@@ -368,23 +368,28 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     expect(JSON.stringify(set)).not.toContain("{{.path.basename}}");
   });
 
-  it("canary ClusterAnalysisTemplates query the in-cluster Prometheus for success rate, p95 latency and model quality", () => {
+  it("canary ClusterAnalysisTemplates compare canary pods with stable pods on the in-cluster Prometheus", () => {
     const templates = run().ofType("kubernetes:argoproj.io/v1alpha1:ClusterAnalysisTemplate");
     expect(templates.map((t) => t.inputs.metadata.name).sort()).toEqual([
-      "latency-p95",
-      "model-quality",
-      "success-rate",
+      "canary-slo",
+      "canary-vs-stable",
+      "prediction-shift",
     ]);
-    for (const t of templates) {
-      const m = t.inputs.spec.metrics[0];
-      expect(m.provider.prometheus.address).toBe(
-        "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
-      );
-      expect(m.provider.prometheus.query).toContain('service="{{args.service-name}}"');
-    }
-    const quality = templates.find((t) => t.inputs.metadata.name === "model-quality")!.inputs.spec
-      .metrics[0];
-    expect(quality.successCondition).toBe("len(result) > 0 && result[0] >= 0.9");
+    for (const t of templates)
+      for (const m of t.inputs.spec.metrics) {
+        expect(m.provider.prometheus.address).toBe(
+          "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+        );
+        expect(m.provider.prometheus.query).toContain(
+          'rollouts_pod_template_hash="{{args.canary-hash}}"',
+        );
+        // Empty or NaN results satisfy neither condition: Inconclusive (canaryAnalysis.test.ts).
+        expect(m.failureCondition, m.name).toBeDefined();
+      }
+    const slo = templates.find((t) => t.inputs.metadata.name === "canary-slo")!.inputs.spec;
+    expect(slo.metrics[0].successCondition).toBe(
+      "len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99",
+    );
   });
 
   it("alerts: model latency, errors, a day-over-day quality drop, and GPU health", () => {

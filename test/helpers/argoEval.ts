@@ -1,0 +1,68 @@
+/**
+ * Argo Rollouts' measurement phase for a condition pair and a Prometheus result, decided by
+ * test/tools/argo-eval (Go, with the expression library the controller uses). Built once
+ * per process into a temporary directory.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { haveTool } from "./tools";
+
+const EXPR_SRC = "/usr/share/gocode/src/github.com/antonmedv/expr";
+let binary: string | undefined;
+
+/** Whether the evaluator can be built here (go and Debian's expr sources); see haveTool. */
+export function haveArgoEval(): boolean {
+  if (!haveTool("go", "golang-go")) return false;
+  if (!fs.existsSync(EXPR_SRC)) {
+    const why = `${EXPR_SRC} is missing (Debian package golang-github-antonmedv-expr-dev; .ci/run installs it)`;
+    if (process.env.CI === "true") throw new Error(`${why}, which CI does not allow.`);
+    console.warn(`SKIPPED: ${why}.`);
+    return false;
+  }
+  return true;
+}
+
+function build(): string {
+  if (binary) return binary;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "argo-eval-"));
+  const out = path.join(dir, "argo-eval");
+  const res = spawnSync(
+    "go",
+    ["build", "-o", out, path.join(__dirname, "../tools/argo-eval/main.go")],
+    {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        GO111MODULE: "off",
+        GOPATH: "/usr/share/gocode",
+        GOCACHE: process.env.GOCACHE ?? path.join(os.tmpdir(), "mlops-go-cache"),
+        GOFLAGS: "",
+      },
+    },
+  );
+  if (res.status !== 0) throw new Error(`go build argo-eval failed: ${res.stderr}`);
+  binary = out;
+  return out;
+}
+
+export interface Measurement {
+  successCondition?: string;
+  failureCondition?: string;
+  /** Sample values as Prometheus writes them ("0.5", "NaN"). */
+  result: string[];
+}
+
+export type Phase = "Successful" | "Failed" | "Inconclusive" | `Error: ${string}`;
+
+export function argoPhases(measurements: Measurement[]): Phase[] {
+  const res = spawnSync(build(), [], {
+    input: JSON.stringify(measurements),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (res.status !== 0) throw new Error(`argo-eval: ${res.stderr}`);
+  return JSON.parse(res.stdout) as Phase[];
+}
