@@ -281,6 +281,12 @@ export interface PlatformConfig {
     modelsPath: string;
     /** Branch (dev only), tag or commit. staging/prod must pin a tag or commit. */
     targetRevision: string;
+    /**
+     * Revision the model ApplicationSet reads `models/<name>/release-<env>.yaml` and rendered
+     * manifests from: `main` by default, so a merged release PR deploys without a
+     * platform `pulumi up` (release files pin digests and versions; review gates them).
+     */
+    modelsRevision: string;
     /** Host name Argo CD is reached at (its URL, the OIDC redirect); required with SSO. */
     domain?: string;
     /** How Argo CD authenticates to a private GitOps repo; the secret is `gitopsRepoSecret`. */

@@ -30,6 +30,8 @@ const gitops = {
   repoUrl: "https://github.com/your-org/ml-deployments.git",
   path: "apps",
   modelsPath: "models",
+  // Release files are immutable pins reviewed in pull requests: models follow the branch.
+  modelsRevision: "main",
   sso: { enabled: false },
 };
 const canary = {

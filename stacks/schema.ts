@@ -312,6 +312,7 @@ export const stackConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
       modelsPath: z.string().min(1).optional(),
       targetRevision: z.string().min(1).optional(),
+      modelsRevision: z.string().min(1).optional(),
       domain: z
         .string()
         .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {

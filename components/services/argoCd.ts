@@ -6,6 +6,7 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs, type ArgProblem } from "../lib/validation";
+import { releaseFileName, renderedDir } from "../lib/gitopsLayout";
 import { PINNED_REVISION_RE, type PlatformConfig } from "../model";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
@@ -128,7 +129,12 @@ export function argoCdValues(
 }
 
 /** The AppProjects, root Application and model ApplicationSet. Pure: returns validated-able models. */
-export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespace: string) {
+export function gitopsObjects(
+  ns: string,
+  gitops: GitOpsSettings,
+  modelsNamespace: string,
+  environment: ArgoCdArgs["environment"],
+) {
   const syncPolicy = {
     automated: { prune: true, selfHeal: true },
     syncOptions: ["CreateNamespace=true", "ServerSideApply=true", "PruneLast=true"],
@@ -196,37 +202,55 @@ export function gitopsObjects(ns: string, gitops: GitOpsSettings, modelsNamespac
     }),
     models: new ApplicationSet({
       metadata: { name: "ml-models", namespace: ns },
-      spec: {
-        goTemplate: true,
-        goTemplateOptions: ["missingkey=error"],
-        generators: [
-          {
-            git: {
-              repoURL: gitops.repoUrl,
-              revision: gitops.targetRevision,
-              directories: [{ path: `${gitops.modelsPath}/*` }],
-            },
-          },
-        ],
-        template: {
-          metadata: {
-            // basenameNormalized: a directory name like `Fraud_v2` becomes a valid object name.
-            name: "model-{{.path.basenameNormalized}}",
-            labels: { "mlops.dev/model": "{{.path.basenameNormalized}}" },
-          },
-          spec: {
-            project: "ml-models",
-            source: {
-              repoURL: gitops.repoUrl,
-              targetRevision: gitops.targetRevision,
-              path: "{{.path.path}}",
-            },
-            destination: { server: IN_CLUSTER, namespace: modelsNamespace },
-            syncPolicy,
-          },
+      spec: modelApplicationSetSpec(gitops, environment, modelsNamespace, syncPolicy),
+    }),
+  };
+}
+
+/**
+ * One Application per model released to this environment: the git files generator lists
+ * `<modelsPath>/<name>/release-<env>.yaml` (a model without a release file for the environment
+ * deploys nothing there), and each Application applies the model's machine-rendered
+ * `rendered/<env>/` at `gitops.modelsRevision`. Automated sync prunes and self-heals.
+ */
+export function modelApplicationSetSpec(
+  gitops: Pick<PlatformConfig["gitops"], "repoUrl" | "modelsPath" | "modelsRevision">,
+  environment: string,
+  modelsNamespace: string,
+  syncPolicy: object,
+) {
+  return {
+    goTemplate: true,
+    goTemplateOptions: ["missingkey=error"],
+    generators: [
+      {
+        git: {
+          repoURL: gitops.repoUrl,
+          revision: gitops.modelsRevision,
+          files: [{ path: `${gitops.modelsPath}/*/${releaseFileName(environment)}` }],
         },
       },
-    }),
+    ],
+    template: {
+      metadata: {
+        // Files generator: .path.path is the model's directory, basenameNormalized a valid name.
+        name: "model-{{.path.basenameNormalized}}",
+        labels: {
+          "mlops.dev/model": "{{.path.basenameNormalized}}",
+          "mlops.dev/environment": environment,
+        },
+      },
+      spec: {
+        project: "ml-models",
+        source: {
+          repoURL: gitops.repoUrl,
+          targetRevision: gitops.modelsRevision,
+          path: `{{.path.path}}/${renderedDir(environment)}`,
+        },
+        destination: { server: IN_CLUSTER, namespace: modelsNamespace },
+        syncPolicy,
+      },
+    },
   };
 }
 
@@ -317,7 +341,12 @@ export class ArgoCd extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:gitops:ArgoCd", name, {}, opts);
-    const objects = gitopsObjects(args.namespaceName, args.gitops, args.modelsNamespace);
+    const objects = gitopsObjects(
+      args.namespaceName,
+      args.gitops,
+      args.modelsNamespace,
+      args.environment,
+    );
     validateArgs("mlops:gitops:ArgoCd", name, [
       ...argoCdProblems(args),
       ...schemaProblems(objects),

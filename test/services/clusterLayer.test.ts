@@ -313,7 +313,19 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     );
     expect(apps[0].inputs.spec.source.targetRevision).toBe(env === "dev" ? "main" : "v0.1.0");
     const set = run().one("kubernetes:argoproj.io/v1alpha1:ApplicationSet").inputs.spec;
-    expect(set.generators[0].git.directories).toEqual([{ path: "models/*" }]);
+    // Per environment: only models with a release file for this environment, their rendered
+    // manifests for it, at gitops.modelsRevision (main), never the platform's pinned revision.
+    expect(set.generators[0].git).toEqual({
+      repoURL: "https://github.com/your-org/ml-deployments.git",
+      revision: "main",
+      files: [{ path: `models/*/release-${env}.yaml` }],
+    });
+    expect(set.template.spec.source).toEqual({
+      repoURL: "https://github.com/your-org/ml-deployments.git",
+      targetRevision: "main",
+      path: `{{.path.path}}/rendered/${env}`,
+    });
+    expect(set.template.metadata.labels["mlops.dev/environment"]).toBe(env);
     expect(set.template.spec.project).toBe("ml-models");
     expect(set.template.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(set.template.spec.syncPolicy.syncOptions).toEqual(
