@@ -3,6 +3,7 @@
  * dev is cheap and disposable; staging mirrors prod's safety at smaller size;
  * prod is highly available and protected.
  */
+import { MODELS_DIR } from "../components/lib/gitopsLayout";
 import type { Environment, PlatformConfig } from "../components/model";
 
 /** The parts of {@link PlatformConfig} that have environment defaults. */
@@ -29,7 +30,7 @@ const MLFLOW_CLIENTS = ["training", "models"];
 const gitops = {
   repoUrl: "https://github.com/your-org/ml-deployments.git",
   path: "apps",
-  modelsPath: "models",
+  modelsPath: MODELS_DIR,
   // Release files are immutable pins reviewed in pull requests: models follow the branch.
   modelsRevision: "main",
   sso: { enabled: false },

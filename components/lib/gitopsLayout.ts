@@ -12,3 +12,8 @@ export const releaseFileName = (env: string) => `release-${env}.yaml`;
 export const valuesFileName = (env: string) => `values-${env}.yaml`;
 export const renderedDir = (env: string) => `rendered/${env}`;
 export const MODEL_FILE = "model.yaml";
+
+/** Folder of the model folders (the platform's `gitops.modelsPath` default). */
+export const MODELS_DIR = "models";
+/** The golden set of a model: one JSON object per line, {"input": ..., "label": ...}. */
+export const GOLDEN_FILE = "golden.jsonl";

@@ -5,6 +5,7 @@ import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs } from "../lib/validation";
 import type { CanaryThresholds } from "../model";
+import { GOLDEN_COMPARE_TEMPLATE, goldenCompareTemplate } from "./goldenCompare";
 import { MODEL_METRICS, POD_HASH_LABEL, POSITIVE_OUTCOME, SERVER_ERROR_STATUS } from "./metrics";
 
 export interface ArgoRolloutsArgs {
@@ -15,6 +16,8 @@ export interface ArgoRolloutsArgs {
   thresholds: CanaryThresholds;
   /** Release that installs the ServiceMonitor CRD (the controller's metrics). */
   monitoringRelease: pulumi.Resource;
+  /** Pinned image with Python (the MLflow image) and its uid: runs the golden-set comparison. */
+  goldenImage: { image: string; runAsUser: number };
 }
 
 /**
@@ -191,7 +194,13 @@ export class ArgoRollouts extends pulumi.ComponentResource {
 
   constructor(name: string, args: ArgoRolloutsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:delivery:ArgoRollouts", name, {}, opts);
-    const templates = analysisTemplates(args.prometheusUrl, args.thresholds);
+    const templates = {
+      ...analysisTemplates(args.prometheusUrl, args.thresholds),
+      [GOLDEN_COMPARE_TEMPLATE]: goldenCompareTemplate(
+        args.goldenImage.image,
+        args.goldenImage.runAsUser,
+      ),
+    };
     validateArgs("mlops:delivery:ArgoRollouts", name, schemaProblems(templates));
 
     this.release = pinnedRelease(

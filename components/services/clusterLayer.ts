@@ -113,6 +113,7 @@ export class ClusterLayer extends pulumi.ComponentResource {
         prometheusUrl: monitoring.prometheusUrl,
         thresholds: args.canary,
         monitoringRelease: monitoring.release,
+        goldenImage: { image: args.mlflow.image, runAsUser: args.mlflow.uid },
       },
       { parent: this },
     );

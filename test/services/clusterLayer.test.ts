@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import { ENV_DEFAULTS } from "../../stacks/defaults";
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
@@ -385,9 +386,10 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     expect(templates.map((t) => t.inputs.metadata.name).sort()).toEqual([
       "canary-slo",
       "canary-vs-stable",
+      "golden-compare",
       "prediction-shift",
     ]);
-    for (const t of templates)
+    for (const t of templates.filter((t) => t.inputs.metadata.name !== "golden-compare"))
       for (const m of t.inputs.spec.metrics) {
         expect(m.provider.prometheus.address).toBe(
           "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
@@ -398,6 +400,12 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
         // Empty or NaN results satisfy neither condition: Inconclusive (canaryAnalysis.test.ts).
         expect(m.failureCondition, m.name).toBeDefined();
       }
+    // The golden comparison runs as a Job in the pinned MLflow image (it has Python), as its uid.
+    const golden = templates.find((t) => t.inputs.metadata.name === "golden-compare")!.inputs.spec;
+    const pod = golden.metrics[0].provider.job.spec.template.spec;
+    expect(pod.containers[0].image).toBe(ENV_DEFAULTS[env].mlflow.image);
+    expect(pod.securityContext.runAsUser).toBe(ENV_DEFAULTS[env].mlflow.uid);
+    expect(pod.volumes[0].configMap.name).toBe("{{args.golden-configmap}}");
     const slo = templates.find((t) => t.inputs.metadata.name === "canary-slo")!.inputs.spec;
     expect(slo.metrics[0].successCondition).toBe(
       "len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99",
