@@ -25,9 +25,7 @@ const resources = z.strictObject({
   requests: z.strictObject({ cpu, memory }),
   limits: z.strictObject({ cpu: cpu.optional(), memory }),
 });
-const duration = z
-  .string()
-  .regex(DURATION, { error: "is not a duration: write 30m, 2h or 1d." });
+const duration = z.string().regex(DURATION, { error: "is not a duration: write 30m, 2h or 1d." });
 
 /** Per-model overrides of the platform's canary limits (`canary` stack config). */
 const thresholds = z
@@ -106,14 +104,20 @@ export const releaseSchema = z.strictObject({
     /** Environment the release was promoted from; absent for a bump. */
     from: z.enum(ENVIRONMENTS).optional(),
     /** Commit of the GitOps repo the source release was read at. */
-    commit: z.string().regex(/^[0-9a-f]{7,40}$/).optional(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{7,40}$/)
+      .optional(),
     time: z.iso.datetime(),
   }),
 });
 export type Release = z.infer<typeof releaseSchema>;
 
 /** One golden example: the JSON body the server takes, and the expected label. */
-export const goldenLineSchema = z.strictObject({ input: z.unknown(), label: z.union([z.string(), z.number()]) });
+export const goldenLineSchema = z.strictObject({
+  input: z.unknown(),
+  label: z.union([z.string(), z.number()]),
+});
 
 /** A refused file: every problem names the file and the key. */
 export class FileProblems extends Error {
@@ -130,13 +134,18 @@ export function readYaml<T extends z.ZodType>(file: string, schema: T, rel = fil
     doc = parseYaml(fs.readFileSync(file, "utf8"));
   } catch (e) {
     const where = e instanceof YAMLParseError ? ` at line ${e.linePos?.[0].line}` : "";
-    throw new FileProblems([`${rel}: not valid YAML${where}: ${(e as Error).message.split("\n")[0]}`]);
+    throw new FileProblems([
+      `${rel}: not valid YAML${where}: ${(e as Error).message.split("\n")[0]}`,
+    ]);
   }
   const res = schema.safeParse(doc ?? {});
   if (res.success) return res.data;
   throw new FileProblems(
     res.error.issues.map((i) => {
-      const key = i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+      const key = i.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, "");
       const what =
         i.code === "unrecognized_keys"
           ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}: remove ${i.keys.length > 1 ? "them" : "it"} (a typo?)`
@@ -149,7 +158,10 @@ export function readYaml<T extends z.ZodType>(file: string, schema: T, rel = fil
 }
 
 export function readGolden(file: string, rel = file): { input: unknown; label: string | number }[] {
-  if (!fs.existsSync(file)) throw new FileProblems([`${rel}: missing: add a few labelled examples, one JSON object per line: {"input": ..., "label": ...}.`]);
+  if (!fs.existsSync(file))
+    throw new FileProblems([
+      `${rel}: missing: add a few labelled examples, one JSON object per line: {"input": ..., "label": ...}.`,
+    ]);
   const out: { input: unknown; label: string | number }[] = [];
   const problems: string[] = [];
   fs.readFileSync(file, "utf8")
@@ -164,7 +176,8 @@ export function readGolden(file: string, rel = file): { input: unknown; label: s
         problems.push(`${rel}: line ${i + 1} is not JSON.`);
       }
     });
-  if (out.length === 0 && problems.length === 0) problems.push(`${rel}: empty: add labelled examples.`);
+  if (out.length === 0 && problems.length === 0)
+    problems.push(`${rel}: empty: add labelled examples.`);
   if (problems.length) throw new FileProblems(problems);
   return out;
 }
