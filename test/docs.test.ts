@@ -69,6 +69,14 @@ describe("the README's commands run the code they name", () => {
     expect([...new Set(used)].filter((s) => !pkg.scripts[s])).toEqual([]);
   });
 
+  it("every `npm run models` shown parses with the CLI's own parser and names a command", async () => {
+    const { parseCommandLine } = await import("../scripts/models/cli");
+    const shown = [...text.matchAll(/npm run (?:-s )?models -- ([^`\n#]+)/g)].map((m) =>
+      m[1].trim().split(/\s+/).filter(Boolean),
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(6);
+    for (const args of shown) expect(() => parseCommandLine(args), args.join(" ")).not.toThrow();
+  });
   it("every `npm run check` shown parses with the checker's own argument parser", async () => {
     const { parseArgs, HelpRequested } = await import("../scripts/check");
     const shown = [...text.matchAll(/npm run (?:-s )?check -- ([^`\n#]+)/g)].map((m) =>

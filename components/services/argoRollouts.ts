@@ -77,7 +77,7 @@ const positiveRate = (h: string, w: string) =>
  * utils/evaluate/evaluate.go EvaluateResult): an empty result (no traffic, a wrong metric
  * name) or NaN satisfies neither, so it pauses the rollout for a human instead of passing.
  */
-export function limitConditions(op: "<=" | ">=", limit: number) {
+export function limitConditions(op: "<=" | ">=", limit: number | string) {
   const known = "len(result) > 0 && !isNaN(result[0])";
   const bad = op === "<=" ? ">" : "<";
   return {
@@ -86,23 +86,39 @@ export function limitConditions(op: "<=" | ">=", limit: number) {
   };
 }
 
+/**
+ * Each limit is a template argument whose default is the stack's `canary` config, so one
+ * model can tighten or loosen it (model.yaml `canary`, passed by the rendered Rollout).
+ * Argo Rollouts substitutes args in the whole metric, conditions included (argo-rollouts
+ * v1.9.0 utils/analysis/factory.go ResolveMetricArgs).
+ */
+export const THRESHOLD_ARGS: Record<keyof CanaryThresholds, string> = {
+  minSuccessRate: "min-success-rate",
+  maxP95LatencySeconds: "max-p95-latency-seconds",
+  maxErrorRateIncrease: "max-error-rate-increase",
+  maxLatencyRatio: "max-latency-ratio",
+  maxPredictionShift: "max-prediction-shift",
+  minRequestsPerSecond: "min-requests-per-second",
+};
+
 /** One measured query; five measurements a minute apart, one failure or one inconclusive tolerated. */
 function metric(
   prometheusUrl: string,
   name: string,
   query: string,
   op: "<=" | ">=",
-  limit: number,
-  floor: string,
+  limit: keyof CanaryThresholds,
+  window: string,
 ) {
+  // Below the traffic floor the `and` leaves no sample: Inconclusive.
+  const floor = `(${rps(ANALYSIS_ARGS.canaryHash, window)} >= ${arg(THRESHOLD_ARGS.minRequestsPerSecond)})`;
   return {
     name,
     interval: "1m",
     count: 5,
     failureLimit: 1,
     inconclusiveLimit: 1,
-    ...limitConditions(op, limit),
-    // Below the traffic floor the `and` leaves no sample: Inconclusive.
+    ...limitConditions(op, arg(THRESHOLD_ARGS[limit])),
     provider: { prometheus: { address: prometheusUrl, query: `(${query}) and on() ${floor}` } },
   };
 }
@@ -124,64 +140,63 @@ export function analysisTemplates(
   prometheusUrl: string,
   t: CanaryThresholds,
 ): Record<string, ClusterAnalysisTemplate> {
-  const floor = (w: string) => `(${rps(ANALYSIS_ARGS.canaryHash, w)} >= ${t.minRequestsPerSecond})`;
   const c = ANALYSIS_ARGS.canaryHash;
   const st = ANALYSIS_ARGS.stableHash;
+  const limits = (...keys: (keyof CanaryThresholds)[]) =>
+    [...keys, "minRequestsPerSecond" as const].map((k) => ({
+      name: THRESHOLD_ARGS[k],
+      value: String(t[k]),
+    }));
   const template = (name: string, args: object[], metrics: object[]) =>
     new ClusterAnalysisTemplate({ metadata: { name }, spec: { args, metrics } as never });
+  const m = (
+    name: string,
+    query: string,
+    op: "<=" | ">=",
+    limit: keyof CanaryThresholds,
+    w: string,
+  ) => metric(prometheusUrl, name, query, op, limit, w);
   return {
-    "canary-vs-stable": template("canary-vs-stable", HASH_ARGS, [
-      metric(
-        prometheusUrl,
-        "error-rate-increase",
-        `${errorRate(c, "2m")} - ${errorRate(st, "2m")}`,
-        "<=",
-        t.maxErrorRateIncrease,
-        floor("2m"),
-      ),
-      metric(
-        prometheusUrl,
-        "latency-p95-ratio",
-        `${p95(c, "5m")} / ${p95(st, "5m")}`,
-        "<=",
-        t.maxLatencyRatio,
-        floor("5m"),
-      ),
-    ]),
+    "canary-vs-stable": template(
+      "canary-vs-stable",
+      [...HASH_ARGS, ...limits("maxErrorRateIncrease", "maxLatencyRatio")],
+      [
+        m(
+          "error-rate-increase",
+          `${errorRate(c, "2m")} - ${errorRate(st, "2m")}`,
+          "<=",
+          "maxErrorRateIncrease",
+          "2m",
+        ),
+        m("latency-p95-ratio", `${p95(c, "5m")} / ${p95(st, "5m")}`, "<=", "maxLatencyRatio", "5m"),
+      ],
+    ),
     "prediction-shift": template(
       "prediction-shift",
-      [...HASH_ARGS, { name: ANALYSIS_ARGS.outcome, value: POSITIVE_OUTCOME }],
       [
-        metric(
-          prometheusUrl,
+        ...HASH_ARGS,
+        { name: ANALYSIS_ARGS.outcome, value: POSITIVE_OUTCOME },
+        ...limits("maxPredictionShift"),
+      ],
+      [
+        m(
           "positive-rate-shift",
           `abs(${positiveRate(c, "10m")} - ${positiveRate(st, "10m")})`,
           "<=",
-          t.maxPredictionShift,
-          floor("10m"),
+          "maxPredictionShift",
+          "10m",
         ),
       ],
     ),
     "canary-slo": template(
       "canary-slo",
-      HASH_ARGS.filter((a) => a.name !== ANALYSIS_ARGS.stableHash),
       [
-        metric(
-          prometheusUrl,
-          "success-rate",
-          `1 - ${errorRate(c, "2m")}`,
-          ">=",
-          t.minSuccessRate,
-          floor("2m"),
-        ),
-        metric(
-          prometheusUrl,
-          "latency-p95",
-          p95(c, "5m"),
-          "<=",
-          t.maxP95LatencySeconds,
-          floor("5m"),
-        ),
+        ...HASH_ARGS.filter((a) => a.name !== ANALYSIS_ARGS.stableHash),
+        ...limits("minSuccessRate", "maxP95LatencySeconds"),
+      ],
+      [
+        m("success-rate", `1 - ${errorRate(c, "2m")}`, ">=", "minSuccessRate", "2m"),
+        m("latency-p95", p95(c, "5m"), "<=", "maxP95LatencySeconds", "5m"),
       ],
     ),
   };

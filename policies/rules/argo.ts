@@ -72,7 +72,7 @@ export const argoRules: Rule[] = [
         .filter((s) => !s.project || s.project === "default")
         .map(() => "spec.project is default."),
   }),
-  resourceRule<{ requirePinnedRevision: boolean }>({
+  resourceRule<{ requirePinnedRevision: boolean; releasePinnedApplicationSets: string[] }>({
     name: "argo-application-pinned-revision",
     description:
       "Where required (staging, prod), Applications must track a tag or commit, never a branch or HEAD.",
@@ -87,9 +87,18 @@ export const argoRules: Rule[] = [
         default: false,
         description: "Refuse floating revisions.",
       },
+      releasePinnedApplicationSets: {
+        type: "array",
+        items: { type: "string" },
+        default: ["ml-models"],
+        description:
+          "ApplicationSets that may follow a branch because what they deploy is pinned inside the repo: ml-models reads release-<env>.yaml files (image digests, model versions) that change only through reviewed pull requests (CODEOWNERS).",
+      },
     },
     check: (p, ctx) => {
       if (!ctx.config.requirePinnedRevision) return [];
+      const releasePinned = ctx.config.releasePinnedApplicationSets ?? [];
+      if (ctx.type === APPSET && releasePinned.includes(String(get(p, "metadata.name")))) return [];
       const revs = appSpecs(ctx.type, p).flatMap((s) => [
         get(s, "source.targetRevision"),
         ...asArray<any>(s.sources).map((x) => x.targetRevision),
@@ -125,12 +134,12 @@ export const argoRules: Rule[] = [
   resourceRule({
     name: "argo-rollout-canary-analysis",
     description:
-      "Canary Rollouts must run analysis and pause between steps, so a bad model rolls back on metrics.",
+      "Canary Rollouts must run analysis and wait between steps (a pause or an analysis step), so a bad model rolls back on metrics.",
     severity: "high",
     types: [ROLLOUT],
     tags: ["argo", "delivery", "reliability"],
     remediationSteps:
-      "Add analysis steps (or strategy.canary.analysis) referencing the canary-vs-stable / canary-slo / prediction-shift templates, and pause steps.",
+      "Add analysis steps (or strategy.canary.analysis) referencing the canary-vs-stable / canary-slo / prediction-shift / golden-compare templates, and a pause or analysis step between weights.",
     check: (p) => {
       const canary = get(p, "spec.strategy.canary");
       if (!canary) return [];
@@ -138,7 +147,9 @@ export const argoRules: Rule[] = [
       const out: string[] = [];
       if (!canary.analysis && !steps.some((s) => s.analysis))
         out.push("the canary runs no analysis.");
-      if (!steps.some((s) => s.pause)) out.push("the canary has no pause steps.");
+      // An analysis step holds promotion until it succeeds, as a pause does.
+      if (!steps.some((s) => s.pause || s.analysis))
+        out.push("the canary never waits between steps: add a pause or an analysis step.");
       return out;
     },
   }),

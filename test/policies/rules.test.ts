@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Rule } from "../../policies/lib/rule";
-import { allRules } from "../../policies/rules";
+import { allRules, argoRules } from "../../policies/rules";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 
 interface ResourceCase {
@@ -28,6 +28,7 @@ const RDS = "aws:rds/instance:Instance";
 const DEP = "kubernetes:apps/v1:Deployment";
 const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 const APP = "kubernetes:argoproj.io/v1alpha1:Application";
+const APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
 const REL = "kubernetes:helm.sh/v3:Release";
 
 const goodContainer = {
@@ -660,7 +661,8 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     good: {
       spec: {
         strategy: {
-          canary: { steps: [{ setWeight: 10 }, { pause: {} }, { analysis: { templates: [] } }] },
+          // An analysis step waits as a pause does (staging: 50% then the golden comparison).
+          canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [] } }] },
         },
       },
     },
@@ -669,7 +671,10 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         { spec: { strategy: { canary: { steps: [{ setWeight: 10 }, { pause: {} }] } } } },
         /no analysis/,
       ],
-      [{ spec: { strategy: { canary: { analysis: {}, steps: [{ setWeight: 10 }] } } } }, /pause/],
+      [
+        { spec: { strategy: { canary: { analysis: {}, steps: [{ setWeight: 10 }] } } } },
+        /never waits between steps/,
+      ],
     ],
     absentViolates: false,
   },
@@ -939,5 +944,24 @@ describe("unknown values during preview", () => {
     expect(() => runResourceRule(rule("gcp-gke-private-nodes"), CL, props)).toThrow(
       proxy.UnknownValueError,
     );
+  });
+});
+
+describe("argo-application-pinned-revision and release-pinned ApplicationSets", () => {
+  const rule = argoRules.find((r) => r.name === "argo-application-pinned-revision")!;
+  const set = (name: string) => ({
+    metadata: { name },
+    spec: {
+      generators: [{ git: { revision: "main" } }],
+      template: { spec: { source: { targetRevision: "main" } } },
+    },
+  });
+  it("ml-models may follow main (its releases pin digests); any other ApplicationSet may not", () => {
+    const on = { requirePinnedRevision: true };
+    expect(runResourceRule(rule, APPSET, set("ml-models"), on)).toEqual([]);
+    expect(runResourceRule(rule, APPSET, set("team-apps"), on)).toHaveLength(2);
+    expect(
+      runResourceRule(rule, APPSET, set("ml-models"), { ...on, releasePinnedApplicationSets: [] }),
+    ).toHaveLength(2);
   });
 });

@@ -5,7 +5,11 @@
  * phase decided with the controller's expression engine (test/tools/argo-eval).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANALYSIS_ARGS, analysisTemplates } from "../../components/services/argoRollouts";
+import {
+  ANALYSIS_ARGS,
+  THRESHOLD_ARGS,
+  analysisTemplates,
+} from "../../components/services/argoRollouts";
 import { MODEL_METRICS, POD_HASH_LABEL } from "../../components/services/metrics";
 import { ENV_DEFAULTS } from "../../stacks/defaults";
 import { argoPhases, haveArgoEval } from "../helpers/argoEval";
@@ -122,7 +126,11 @@ beforeAll(async () => {
 afterAll(() => prom?.stop());
 
 /** Every metric of a template measured in a scenario at END: metric name -> phase. */
-async function measure(template: string, scenario: string): Promise<Record<string, string>> {
+async function measure(
+  template: string,
+  scenario: string,
+  overrides: Record<string, string> = {},
+): Promise<Record<string, string>> {
   const spec = templates[template].spec!;
   const values: Record<string, string> = {
     [ANALYSIS_ARGS.service]: SERVICE,
@@ -131,18 +139,21 @@ async function measure(template: string, scenario: string): Promise<Record<strin
     [ANALYSIS_ARGS.stableHash]: STABLE,
   };
   for (const a of spec.args ?? []) if (a.value !== undefined) values[a.name] = a.value;
-  const metrics = spec.metrics;
-  const results = await Promise.all(
-    metrics.map((m) =>
-      prom.query(
-        // Argo Rollouts substitutes {{args.x}} before the query reaches Prometheus.
-        String(m.provider.prometheus!.query).replace(/\{\{args\.([\w-]+)\}\}/g, (_, n) => {
+  // What a Rollout passes wins over the template's defaults.
+  Object.assign(values, overrides);
+  // Argo Rollouts substitutes {{args.x}} in the whole metric, conditions included, before
+  // the query reaches Prometheus (argo-rollouts v1.9.0 ResolveMetricArgs).
+  const metrics = spec.metrics.map(
+    (m) =>
+      JSON.parse(
+        JSON.stringify(m).replace(/\{\{args\.([\w-]+)\}\}/g, (_, n) => {
           if (values[n] === undefined) throw new Error(`no value for arg ${n}`);
           return values[n];
         }),
-        END,
-      ),
-    ),
+      ) as typeof m,
+  );
+  const results = await Promise.all(
+    metrics.map((m) => prom.query(String(m.provider.prometheus!.query), END)),
   );
   const phases = argoPhases(
     metrics.map((m, i) => ({
@@ -199,6 +210,12 @@ describe.skipIf(!ready)(
       expect(await measure("prediction-shift", "prediction-shift")).toEqual({
         "positive-rate-shift": "Failed",
       });
+    });
+    it("a model's own limit, passed as an arg, replaces the platform default in the conditions", async () => {
+      const loose = { [THRESHOLD_ARGS.maxErrorRateIncrease]: "0.2" };
+      expect(
+        (await measure("canary-vs-stable", "ten-percent-errors", loose))["error-rate-increase"],
+      ).toBe("Successful");
     });
   },
 );

@@ -406,9 +406,16 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     expect(pod.containers[0].image).toBe(ENV_DEFAULTS[env].mlflow.image);
     expect(pod.securityContext.runAsUser).toBe(ENV_DEFAULTS[env].mlflow.uid);
     expect(pod.volumes[0].configMap.name).toBe("{{args.golden-configmap}}");
+    // Limits are args whose defaults are the stack's canary config (a model may override them).
     const slo = templates.find((t) => t.inputs.metadata.name === "canary-slo")!.inputs.spec;
     expect(slo.metrics[0].successCondition).toBe(
-      "len(result) > 0 && !isNaN(result[0]) && result[0] >= 0.99",
+      "len(result) > 0 && !isNaN(result[0]) && result[0] >= {{args.min-success-rate}}",
+    );
+    expect(slo.args).toEqual(
+      expect.arrayContaining([
+        { name: "min-success-rate", value: String(ENV_DEFAULTS[env].canary.minSuccessRate) },
+        { name: "min-requests-per-second", value: "0.5" },
+      ]),
     );
   });
 

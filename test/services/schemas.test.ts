@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CHARTS } from "../../components/lib/charts";
 import type { RecordedResource } from "../../scripts/lib/mocks";
 import { runStack } from "../helpers/stack";
-import { MODEL_TYPES, unknownFields } from "../helpers/strict";
+import { MODEL_TYPES, unknownFields } from "../../scripts/lib/strictSchema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const STACKS: [string, Record<string, string>][] = [

@@ -113,9 +113,9 @@ function load(): void {
   checker = program.getTypeChecker();
   const sf = program.getSourceFile(file)!;
   const moduleSymbol = checker.getSymbolAtLocation(sf)!;
-  const exports = checker.getExportsOfModule(moduleSymbol);
+  const moduleExports = checker.getExportsOfModule(moduleSymbol);
   entries.forEach(([token], i) => {
-    const sym = exports.find((e) => e.name === `E${i}`);
+    const sym = moduleExports.find((e) => e.name === `E${i}`);
     if (!sym) throw new Error(`strict: no export for ${token}`);
     const t = checker!.getDeclaredTypeOfSymbol(sym);
     if (t.flags & ts.TypeFlags.Any)
@@ -165,5 +165,44 @@ export function unknownFields(typeToken: string, object: Record<string, unknown>
   if (!t) throw new Error(`strict: no model for ${typeToken}`);
   const out: string[] = [];
   walk(object, t, "", out);
+  return out;
+}
+
+/** Type token of a plain Kubernetes object (`apps/v1` + `Deployment` -> `kubernetes:apps/v1:Deployment`). */
+export function typeToken(o: { apiVersion: string; kind: string }): string {
+  const group = o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`;
+  return `kubernetes:${group}:${o.kind}`;
+}
+
+// The newest model packages are ESM-only. Under ts-node (CommonJS) `import()` would be compiled
+// to `require()`, so the CLI goes through a native dynamic import; vitest's module runner has
+// no callback for that one, and compiles a plain `import()` correctly.
+const nativeImport = new Function("m", "return import(m)") as (m: string) => Promise<unknown>;
+const importModule = (m: string): Promise<unknown> =>
+  process.env.VITEST ? import(/* @vite-ignore */ m) : nativeImport(m);
+
+/**
+ * Everything wrong with a plain object against its schema: unknown fields (strict walk) and
+ * the model's own validator. Empty when valid; an unknown kind is one problem.
+ */
+export async function schemaViolations(o: {
+  apiVersion: string;
+  kind: string;
+  [k: string]: unknown;
+}): Promise<string[]> {
+  const token = typeToken(o);
+  const m = MODEL_TYPES[token];
+  if (!m) return [`${token} has no schema here`];
+  const out = unknownFields(token, o).map((f) => `unknown field ${f}`);
+  const mod = (await importModule(m.module)) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
+  const { apiVersion: _a, kind: _k, ...data } = o;
+  try {
+    new mod[m.iface.slice(1)](data).validate();
+  } catch (e) {
+    out.push((e as Error).message);
+  }
   return out;
 }
