@@ -295,12 +295,20 @@ export interface PlatformConfig {
       | { type: "ssh" }
       | { type: "githubApp"; appId: number; installationId: number };
     sso: { enabled: boolean; issuer?: string; clientId?: string; allowedGroups?: string[] };
+    /**
+     * GitHub App Argo CD notifications use to set the commit status mlops/<env>/<model> on the
+     * GitOps repo after each model sync (success, failure); its private key is the secret
+     * `gitopsNotificationsPrivateKey`. `models promote` waits for these statuses.
+     */
+    notifications?: { appId: number; installationId: number };
   };
   canary: CanaryThresholds;
   /** OIDC client secret for Argo CD SSO (secret config); only when gitops.sso.enabled. */
   argocdOidcClientSecret?: string;
   /** GitOps repo secret (secret config): HTTPS token, SSH private key or GitHub App private key. */
   gitopsRepoSecret?: string;
+  /** GitHub App private key (PEM) for gitops.notifications (secret config). */
+  gitopsNotificationsPrivateKey?: string;
   /** Alert receiver secrets (secret config). */
   alertingSlackWebhookUrl?: string;
   alertingPagerdutyRoutingKey?: string;

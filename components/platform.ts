@@ -56,6 +56,7 @@ export class MlopsPlatform extends pulumi.ComponentResource {
         secrets: {
           oidcClientSecret: secret(c.argocdOidcClientSecret),
           gitopsRepoSecret: secret(c.gitopsRepoSecret),
+          gitopsNotificationsPrivateKey: secret(c.gitopsNotificationsPrivateKey),
           alerting: {
             slackWebhookUrl: secret(c.alertingSlackWebhookUrl),
             pagerdutyRoutingKey: secret(c.alertingPagerdutyRoutingKey),

@@ -338,6 +338,12 @@ export const stackConfigSchema = z.strictObject({
           { error: "credentials.type must be https, ssh or githubApp." },
         )
         .optional(),
+      notifications: z
+        .strictObject({
+          appId: z.number().int().positive(),
+          installationId: z.number().int().positive(),
+        })
+        .optional(),
       sso: z
         .strictObject({
           enabled: z.boolean(),
@@ -388,6 +394,13 @@ export const stackConfigSchema = z.strictObject({
   /** Secret config values (set with `pulumi config set --secret`); referenced by name from other keys. */
   argocdOidcClientSecret: z.string().optional(),
   gitopsRepoSecret: z.string().optional(),
+  gitopsNotificationsPrivateKey: z
+    .string()
+    .regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, {
+      error:
+        "gitopsNotificationsPrivateKey must be the GitHub App's private key (PEM): pulumi config set --secret gitopsNotificationsPrivateKey < app.pem",
+    })
+    .optional(),
   alertingSlackWebhookUrl: z
     .string()
     .regex(/^https:\/\/hooks\.slack\.com\//, {

@@ -13,6 +13,12 @@ export const valuesFileName = (env: string) => `values-${env}.yaml`;
 export const renderedDir = (env: string) => `rendered/${env}`;
 export const MODEL_FILE = "model.yaml";
 
+/**
+ * The GitHub commit-status context Argo CD notifications set for a model in an environment
+ * after a sync (deployed / degraded / sync failed); `models promote` reads it.
+ */
+export const commitStatusContext = (env: string, model: string) => `mlops/${env}/${model}`;
+
 /** Folder of the model folders (the platform's `gitops.modelsPath` default). */
 export const MODELS_DIR = "models";
 /** The golden set of a model: one JSON object per line, {"input": ..., "label": ...}. */

@@ -6,7 +6,8 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { customResource, schemaProblems } from "./crd";
 import { CHARTS, pinnedRelease } from "../lib/helm";
 import { validateArgs, type ArgProblem } from "../lib/validation";
-import { releaseFileName, renderedDir } from "../lib/gitopsLayout";
+import { commitStatusContext, releaseFileName, renderedDir } from "../lib/gitopsLayout";
+import { stringify } from "yaml";
 import { PINNED_REVISION_RE, type PlatformConfig } from "../model";
 
 const IN_CLUSTER = "https://kubernetes.default.svc";
@@ -41,6 +42,8 @@ export interface ArgoCdArgs {
   oidcClientSecret?: pulumi.Input<string>;
   /** The GitOps repo's secret (token, SSH key or GitHub App key) for `gitops.credentials`. */
   repoSecret?: pulumi.Input<string>;
+  /** Private key of the GitHub App in `gitops.notifications`. */
+  notificationsKey?: pulumi.Input<string>;
   /** Namespace model Applications deploy into. */
   modelsNamespace: string;
   /** Release that brings the ServiceMonitor CRD (Argo CD's metrics monitors). */
@@ -62,6 +65,7 @@ export function argoCdValues(
   env: ArgoCdArgs["environment"],
   sso: SsoSettings,
   domain: string | undefined,
+  notifications?: GitOpsSettings["notifications"],
 ) {
   const prod = env === "prod";
   const cm: Record<string, unknown> = {
@@ -124,7 +128,82 @@ export function argoCdValues(
     redis: { resources: resources("50m", "64Mi", "250m", "256Mi") },
     "redis-ha": { enabled: prod },
     dex: { enabled: false },
-    notifications: { enabled: true, resources: resources("50m", "64Mi", "250m", "256Mi") },
+    notifications: {
+      enabled: true,
+      resources: resources("50m", "64Mi", "250m", "256Mi"),
+      ...(notifications ? commitStatusNotifications(env, notifications) : {}),
+    },
+  };
+}
+
+/** Secret the notifications controller reads `$github-privateKey` from (the chart's default name). */
+export const NOTIFICATIONS_SECRET = "argocd-notifications-secret";
+/** Triggers a model Application subscribes to (annotation on the ApplicationSet's template). */
+export const MODEL_STATUS_TRIGGERS = [
+  "mlops-on-deployed",
+  "mlops-on-degraded",
+  "mlops-on-sync-failed",
+] as const;
+
+/**
+ * Notifications values that set the commit status mlops/<env>/<model> on the GitOps repo
+ * revision Argo CD synced: success once the sync succeeded and the app is Healthy (once per
+ * revision), failure when it degrades or the sync fails. Keys: argo-cd 9.5.11 values.yaml
+ * `notifications.{secret,notifiers,templates,triggers}`; template and service fields:
+ * notifications-engine docs/services/github.md; trigger conditions as the catalog's
+ * on-deployed / on-health-degraded / on-sync-failed.
+ */
+export function commitStatusNotifications(
+  env: ArgoCdArgs["environment"],
+  app: { appId: number; installationId: number },
+) {
+  const status = (state: "success" | "failure", description: string) =>
+    stringify({
+      message: `{{.app.metadata.name}}: ${description}`,
+      github: {
+        repoURLPath: "{{.app.spec.source.repoURL}}",
+        revisionPath: "{{.app.status.operationState.syncResult.revision}}",
+        status: {
+          state,
+          label: commitStatusContext(env, '{{index .app.metadata.labels "mlops.dev/model"}}'),
+          targetURL: "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}?operation=true",
+        },
+      },
+    });
+  const trigger = (when: string, send: string, oncePer: string) =>
+    stringify([{ when, oncePer, send: [send] }]);
+  return {
+    // The chart would create an empty secret: ours holds the App's key (ArgoCd below).
+    secret: { create: false, name: NOTIFICATIONS_SECRET },
+    notifiers: {
+      "service.github": stringify({
+        appID: app.appId,
+        installationID: app.installationId,
+        privateKey: "$github-privateKey",
+      }),
+    },
+    templates: {
+      "template.mlops-deployed": status("success", "synced and healthy"),
+      "template.mlops-degraded": status("failure", "degraded"),
+      "template.mlops-sync-failed": status("failure", "sync failed"),
+    },
+    triggers: {
+      "trigger.mlops-on-deployed": trigger(
+        "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'",
+        "mlops-deployed",
+        "app.status.operationState.syncResult.revision",
+      ),
+      "trigger.mlops-on-degraded": trigger(
+        "app.status.health.status == 'Degraded'",
+        "mlops-degraded",
+        "app.status.sync.revision",
+      ),
+      "trigger.mlops-on-sync-failed": trigger(
+        "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+        "mlops-sync-failed",
+        "app.status.operationState.syncResult.revision",
+      ),
+    },
   };
 }
 
@@ -214,7 +293,10 @@ export function gitopsObjects(
  * `rendered/<env>/` at `gitops.modelsRevision`. Automated sync prunes and self-heals.
  */
 export function modelApplicationSetSpec(
-  gitops: Pick<PlatformConfig["gitops"], "repoUrl" | "modelsPath" | "modelsRevision">,
+  gitops: Pick<
+    PlatformConfig["gitops"],
+    "repoUrl" | "modelsPath" | "modelsRevision" | "notifications"
+  >,
   environment: string,
   modelsNamespace: string,
   syncPolicy: object,
@@ -235,6 +317,17 @@ export function modelApplicationSetSpec(
       metadata: {
         // Files generator: .path.path is the model's directory, basenameNormalized a valid name.
         name: "model-{{.path.basenameNormalized}}",
+        // Each model Application reports its syncs as commit statuses (commitStatusNotifications).
+        ...(gitops.notifications
+          ? {
+              annotations: Object.fromEntries(
+                MODEL_STATUS_TRIGGERS.map((t) => [
+                  `notifications.argoproj.io/subscribe.${t}.github`,
+                  "",
+                ]),
+              ),
+            }
+          : {}),
         labels: {
           "mlops.dev/model": "{{.path.basenameNormalized}}",
           "mlops.dev/environment": environment,
@@ -257,7 +350,7 @@ export function modelApplicationSetSpec(
 /** The args that come from config (everything but namespaces and releases); what validation reads. */
 export type ArgoCdSettings = Pick<
   ArgoCdArgs,
-  "environment" | "gitops" | "sso" | "oidcClientSecret" | "repoSecret"
+  "environment" | "gitops" | "sso" | "oidcClientSecret" | "repoSecret" | "notificationsKey"
 >;
 
 export function argoCdProblems(args: ArgoCdSettings): ArgProblem[] {
@@ -279,6 +372,16 @@ export function argoCdProblems(args: ArgoCdSettings): ArgProblem[] {
         "is required when SSO is enabled: the host name Argo CD is reached at (its OIDC redirect is https://<domain>/auth/callback).",
       );
   }
+  if (args.gitops.notifications && !args.notificationsKey)
+    add(
+      "notificationsKey",
+      "is required with gitops.notifications: `pulumi config set --secret gitopsNotificationsPrivateKey < app.pem` (the GitHub App's private key).",
+    );
+  if (args.notificationsKey && !args.gitops.notifications)
+    add(
+      "notificationsKey",
+      "is set, but gitops.notifications is not, so it would be unused: set gitops.notifications.appId and installationId.",
+    );
   if (args.gitops.credentials && !args.repoSecret)
     add(
       "repoSecret",
@@ -374,6 +477,23 @@ export class ArgoCd extends pulumi.ComponentResource {
         ),
       );
     }
+    if (args.gitops.notifications && args.notificationsKey) {
+      deps.push(
+        new k8s.core.v1.Secret(
+          `${name}-notifications`,
+          {
+            metadata: {
+              name: NOTIFICATIONS_SECRET,
+              namespace: args.namespace,
+              labels: { "app.kubernetes.io/part-of": "argocd" },
+            },
+            type: "Opaque",
+            stringData: { "github-privateKey": pulumi.secret(args.notificationsKey) },
+          },
+          { parent: this },
+        ),
+      );
+    }
     if (args.sso.enabled && args.oidcClientSecret) {
       deps.push(
         new k8s.core.v1.Secret(
@@ -398,7 +518,12 @@ export class ArgoCd extends pulumi.ComponentResource {
       {
         releaseName: "argocd",
         namespace: args.namespace,
-        values: argoCdValues(args.environment, args.sso, args.gitops.domain),
+        values: argoCdValues(
+          args.environment,
+          args.sso,
+          args.gitops.domain,
+          args.gitops.notifications,
+        ),
       },
       { parent: this, dependsOn: deps },
     );

@@ -28,6 +28,7 @@ export interface ClusterLayerArgs {
   secrets: {
     oidcClientSecret?: pulumi.Input<string>;
     gitopsRepoSecret?: pulumi.Input<string>;
+    gitopsNotificationsPrivateKey?: pulumi.Input<string>;
     alerting: AlertingSecrets;
   };
 }
@@ -99,6 +100,7 @@ export class ClusterLayer extends pulumi.ComponentResource {
         sso: args.gitops.sso,
         oidcClientSecret: args.secrets.oidcClientSecret,
         repoSecret: args.secrets.gitopsRepoSecret,
+        notificationsKey: args.secrets.gitopsNotificationsPrivateKey,
         modelsNamespace: MODELS_NAMESPACE,
         monitoringRelease: monitoring.release,
       },

@@ -19,6 +19,7 @@ export const SERVICES_CONFIG_KEYS = {
     sso: k("gitops.sso"),
     oidcClientSecret: k("argocdOidcClientSecret"),
     repoSecret: k("gitopsRepoSecret"),
+    notificationsKey: k("gitopsNotificationsPrivateKey"),
   },
   mlflow: {
     image: k("mlflow.image"),
@@ -44,6 +45,7 @@ export function servicesConfigProblems(c: PlatformConfig): ConfigProblem[] {
     sso: c.gitops.sso,
     oidcClientSecret: c.argocdOidcClientSecret,
     repoSecret: c.gitopsRepoSecret,
+    notificationsKey: c.gitopsNotificationsPrivateKey,
   });
   const mlflow = mlflowServerProblems(c.mlflow);
   const alerting = alertingProblems(c.environment, c.alerting, {

@@ -54,7 +54,7 @@ export async function commitStatuses(
 }
 
 /** The commit-status context Argo CD notifications set for a model in an environment. */
-export const statusContext = (env: string, model: string) => `mlops/${env}/${model}`;
+export { commitStatusContext as statusContext } from "../../components/lib/gitopsLayout";
 
 /** Milliseconds of a model.yaml duration (30m, 2h, 1d). */
 export function durationMs(d: string): number {

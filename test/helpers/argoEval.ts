@@ -66,3 +66,23 @@ export function argoPhases(measurements: Measurement[]): Phase[] {
   if (res.status !== 0) throw new Error(`argo-eval: ${res.stderr}`);
   return JSON.parse(res.stdout) as Phase[];
 }
+
+/** Evaluates expressions with antonmedv/expr (Argo CD notification triggers): "true" / "false" / "Error: ...". */
+export function evalExpressions(items: { expression: string; env: object }[]): string[] {
+  return run(items);
+}
+
+/** Renders Go text/template templates (Argo CD notification templates). */
+export function renderGoTemplates(items: { template: string; data: object }[]): string[] {
+  return run(items);
+}
+
+function run(items: object[]): string[] {
+  const res = spawnSync(build(), [], {
+    input: JSON.stringify(items),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  if (res.status !== 0) throw new Error(`argo-eval: ${res.stderr}`);
+  return JSON.parse(res.stdout) as string[];
+}

@@ -217,6 +217,7 @@ describe("every config key is declared once for users", () => {
         "alertingWebhookToken",
         "argocdOidcClientSecret",
         "gitopsRepoSecret",
+        "gitopsNotificationsPrivateKey",
       ].sort(),
     );
   });

@@ -2,6 +2,10 @@
 // does, with the expression engine it uses (github.com/antonmedv/expr: argo-rollouts v1.9.0
 // go.mod; Debian ships it as golang-github-antonmedv-expr-dev).
 //
+// Two more kinds of input items, for Argo CD notifications (which use the same expression
+// engine for trigger conditions and Go's text/template for message templates):
+// {"expression", "env"} -> "true"/"false", and {"template", "data"} -> the rendered text.
+//
 // Input on stdin: a JSON array of {"successCondition", "failureCondition", "result"} where
 // result is the Prometheus provider's value, a list of numbers written as strings ("NaN"
 // allowed; argo-rollouts metricproviders/prometheus processResponse turns a vector into
@@ -20,14 +24,44 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
+	"text/template"
 
 	"github.com/antonmedv/expr"
 )
 
 type measurement struct {
-	SuccessCondition string   `json:"successCondition"`
-	FailureCondition string   `json:"failureCondition"`
-	Result           []string `json:"result"`
+	SuccessCondition string                 `json:"successCondition"`
+	FailureCondition string                 `json:"failureCondition"`
+	Result           []string               `json:"result"`
+	Expression       string                 `json:"expression"`
+	Env              map[string]interface{} `json:"env"`
+	Template         string                 `json:"template"`
+	Data             map[string]interface{} `json:"data"`
+}
+
+func expression(m measurement) string {
+	program, err := expr.Compile(m.Expression, expr.Env(m.Env))
+	if err != nil {
+		return "Error: " + err.Error()
+	}
+	out, err := expr.Run(program, m.Env)
+	if err != nil {
+		return "Error: " + err.Error()
+	}
+	return fmt.Sprint(out)
+}
+
+func render(m measurement) string {
+	t, err := template.New("t").Parse(m.Template)
+	if err != nil {
+		return "Error: " + err.Error()
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, m.Data); err != nil {
+		return "Error: " + err.Error()
+	}
+	return b.String()
 }
 
 func holds(condition string, result []float64) (bool, error) {
@@ -98,7 +132,14 @@ func main() {
 	}
 	out := make([]string, len(in))
 	for i, m := range in {
-		out[i] = phase(m)
+		switch {
+		case m.Expression != "":
+			out[i] = expression(m)
+		case m.Template != "":
+			out[i] = render(m)
+		default:
+			out[i] = phase(m)
+		}
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(out)
 }
