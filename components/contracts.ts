@@ -73,3 +73,5 @@ export interface CloudLayer {
 /** Where the MLflow Kubernetes ServiceAccount lives; the cloud identity is bound to exactly this. */
 export const MLFLOW_NAMESPACE = "mlflow";
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
+/** Secret with MLflow credentials (keys username, password) in client namespaces, when auth is on. */
+export const MLFLOW_CLIENT_SECRET = "mlflow-client";

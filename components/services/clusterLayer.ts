@@ -85,6 +85,8 @@ export class ClusterLayer extends pulumi.ComponentResource {
         ...args.mlflow,
         monitoringNamespace: "monitoring",
         monitoringRelease: monitoring.release,
+        // The models' PreSync Job checks the registry (scripts/models/render.ts).
+        credentialNamespaces: [ns.name("models")],
         labels: { "app.kubernetes.io/part-of": "mlops-platform" },
       },
       { parent: this },

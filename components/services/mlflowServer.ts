@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { MLFLOW_CLIENT_SECRET } from "../contracts";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
@@ -31,6 +32,12 @@ export interface MlflowServerArgs extends MlflowSettings {
   store: TrackingStoreOutputs;
   /** Namespace of Prometheus (scrapes /metrics). */
   monitoringNamespace: string;
+  /**
+   * With auth on, namespaces that get the Secret `mlflow-client` (username, password) for jobs
+   * that call MLflow, e.g. the models' PreSync registry check. The admin's credentials for now:
+   * a read-only user needs MLflow API calls after the first start.
+   */
+  credentialNamespaces?: pulumi.Input<string>[];
   /** The kube-prometheus-stack release that installs the ServiceMonitor CRD. */
   monitoringRelease: pulumi.Resource;
   /** Labels on every object. */
@@ -277,6 +284,18 @@ export class MlflowServer extends pulumi.ComponentResource {
         { parent: this },
       );
       this.authSecretName = AUTH_SECRET;
+      (args.credentialNamespaces ?? []).forEach(
+        (namespace, i) =>
+          new k8s.core.v1.Secret(
+            `${name}-client-${i}`,
+            {
+              metadata: { name: MLFLOW_CLIENT_SECRET, namespace, labels },
+              type: "Opaque",
+              stringData: { username: "admin", password: adminPassword.result },
+            },
+            { parent: this },
+          ),
+      );
       authVolume.volumes.push({ name: "auth", secret: { secretName: AUTH_SECRET } });
       authVolume.mounts.push({ name: "auth", mountPath: "/etc/mlflow-auth", readOnly: true });
       authVolume.env.push(

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { parser as promql } from "@prometheus-io/lezer-promql";
 import { GPU_KINDS, type Environment } from "../../components/model";
 import {
@@ -349,6 +350,18 @@ export async function verifyRepo(
       }
       if (!release) continue;
       const pack = packFor(env);
+      // What will run, as committed, is the release's digest: the Rollout and the PreSync smoke test.
+      for (const [file, text] of repo.actual(name, env)) {
+        const obj = parseYaml(text) as { kind?: string; spec?: unknown };
+        const spec = obj?.spec as {
+          template?: { spec?: { containers?: { name: string; image: string }[] } };
+        };
+        for (const c of spec?.template?.spec?.containers ?? [])
+          if (c.image !== release.image)
+            problems.push(
+              `${MODELS_DIR}/${name}/rendered/${env}/${file}: container ${c.name} runs ${c.image}, not release-${env}.yaml's ${release.image}.`,
+            );
+      }
       for (const obj of repo.objects(name, env, release)) {
         const at = `${MODELS_DIR}/${name}/rendered/${env}: ${obj.kind} ${obj.metadata.name}`;
         for (const v of await schemaViolations(obj)) problems.push(`${at}: ${v}`);

@@ -18,6 +18,7 @@ import {
   GOLDEN_MOUNT,
 } from "../../components/services/goldenCompare";
 import { MODELS_NAMESPACE, POD_HASH_LABEL } from "../../components/services/metrics";
+import { MLFLOW_CLIENT_SECRET } from "../../components/contracts";
 import type { ModelSpec, ModelValues, Release } from "./schemas";
 
 /** In-cluster MLflow (components/services/mlflowServer.ts: Service mlflow, port 5000). */
@@ -131,6 +132,11 @@ export function render(r: RenderInput): RenderedObject[] {
     : {};
   const env_ = [
     { name: "MLFLOW_TRACKING_URI", value: MLFLOW_IN_CLUSTER },
+    // With MLflow's auth on (prod), the platform puts credentials in this Secret; optional elsewhere.
+    ...(["username", "password"] as const).map((key) => ({
+      name: `MLFLOW_TRACKING_${key.toUpperCase()}`,
+      valueFrom: { secretKeyRef: { name: MLFLOW_CLIENT_SECRET, key, optional: true } },
+    })),
     { name: "MLFLOW_MODEL_NAME", value: release.mlflow.model },
     { name: "MLFLOW_MODEL_VERSION", value: String(release.mlflow.version) },
   ];
@@ -240,6 +246,7 @@ export function render(r: RenderInput): RenderedObject[] {
               image: r.checkerImage,
               command: ["python", "-c", REGISTRY_CHECK_SCRIPT],
               args: [MLFLOW_IN_CLUSTER, release.mlflow.model, String(release.mlflow.version)],
+              env: env_,
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
               securityContext: restricted,
             },

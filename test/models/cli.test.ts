@@ -254,6 +254,14 @@ describe("models CLI, from a registered version to prod", () => {
     const f = path.join(REPO, "models/fraud/rendered/dev/service-fraud.yaml");
     const good = fs.readFileSync(f, "utf8");
     fs.writeFileSync(f, good.replace("port: 8080", "port: 9090"));
+    const rollout = path.join(REPO, "models/fraud/rendered/dev/rollout-fraud.yaml");
+    const goodRollout = fs.readFileSync(rollout, "utf8");
+    fs.writeFileSync(rollout, goodRollout.replace(digest("a"), digest("e")));
+    const v = await run("verify", "--repo", REPO);
+    expect(v.err).toMatch(
+      /rollout-fraud.yaml: container server runs .*e{64}, not release-dev.yaml's .*a{64}/,
+    );
+    fs.writeFileSync(rollout, goodRollout);
     const r = await run("render", "--repo", REPO, "--check");
     expect([r.code, r.err]).toEqual([
       1,

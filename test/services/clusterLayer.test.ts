@@ -278,6 +278,16 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
         // configparser interpolation: a single % would fail MLflow's read_auth_config.
         expect(ini).toMatch(/options=-csearch_path%%3Dmlflow_auth/);
       }
+      // The models' PreSync registry check reads these (optional secretKeyRef elsewhere).
+      const client = run()
+        .ofType("kubernetes:core/v1:Secret")
+        .find((s) => s.inputs.metadata.name === "mlflow-client");
+      expect(!!client).toBe(prod);
+      if (prod) {
+        expect(client!.inputs.metadata.namespace).toBe("models");
+        expect(client!.inputs.stringData.password).toBe(auth!.inputs.stringData.password);
+        expect(client!.secretPaths).toContain("stringData");
+      }
     });
 
     it("ClusterIP service and a NetworkPolicy admitting only its clients and monitoring", () => {
