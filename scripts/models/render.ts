@@ -9,7 +9,7 @@
  * progress deadline, and a failed analysis rolls back to stable.
  */
 import { stringify } from "yaml";
-import { GPU_RESOURCE, GPU_TAINT, type Environment } from "../../components/model";
+import { GPU_KIND_LABEL, GPU_RESOURCE, GPU_TAINT, type Environment } from "../../components/model";
 import { ANALYSIS_ARGS, THRESHOLD_ARGS } from "../../components/services/argoRollouts";
 import {
   GOLDEN_ARGS,
@@ -127,8 +127,12 @@ export function render(r: RenderInput): RenderedObject[] {
     capabilities: { drop: ["ALL"] },
   };
   const podSecurity = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+  // GPU pools carry the kind label and the GPU taint on both clouds (gkeCluster.ts, nodeGroups.ts).
   const gpuScheduling = gpu
-    ? { tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }] }
+    ? {
+        nodeSelector: { [GPU_KIND_LABEL]: gpu.kind },
+        tolerations: [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }],
+      }
     : {};
   const env_ = [
     { name: "MLFLOW_TRACKING_URI", value: MLFLOW_IN_CLUSTER },

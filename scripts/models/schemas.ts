@@ -140,19 +140,19 @@ export function readYaml<T extends z.ZodType>(file: string, schema: T, rel = fil
   }
   const res = schema.safeParse(doc ?? {});
   if (res.success) return res.data;
+  const keyOf = (path: PropertyKey[]) =>
+    path
+      .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+      .join("")
+      .replace(/^\./, "");
   throw new FileProblems(
-    res.error.issues.map((i) => {
-      const key = i.path
-        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-        .join("")
-        .replace(/^\./, "");
-      const what =
-        i.code === "unrecognized_keys"
-          ? `unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.join(", ")}: remove ${i.keys.length > 1 ? "them" : "it"} (a typo?)`
-          : i.code === "invalid_type" && i.input === undefined
-            ? "is required"
-            : i.message;
-      return `${rel}: ${key || "(file)"} ${what}`;
+    res.error.issues.flatMap((i) => {
+      if (i.code === "unrecognized_keys")
+        return i.keys.map(
+          (k) => `${rel}: ${keyOf([...i.path, k])} is not a known key: remove it (a typo?)`,
+        );
+      const what = i.code === "invalid_type" && i.input === undefined ? "is required" : i.message;
+      return [`${rel}: ${keyOf(i.path) || "(file)"} ${what}`];
     }),
   );
 }

@@ -154,6 +154,17 @@ describe("models CLI, from a registered version to prod", () => {
     commit("scaffold fraud");
   });
 
+  it("a bad model file is refused by file and key, with the fix", async () => {
+    const f = path.join(REPO, "models/fraud/values-dev.yaml");
+    fs.writeFileSync(f, "replicaz: 1\n");
+    const r = await run("verify", "--repo", REPO);
+    expect(r.err).toContain(
+      "models/fraud/values-dev.yaml: replicaz is not a known key: remove it (a typo?)",
+    );
+    expect(r.err).toContain("models/fraud/values-dev.yaml: replicas is required");
+    fs.writeFileSync(f, "replicas: 1\n");
+  });
+
   it("bump refuses versions MLflow does not have or has not made READY, and foreign images", async () => {
     const bump = (v: string, image = digest("a")) =>
       run(
@@ -237,6 +248,14 @@ describe("models CLI, from a registered version to prod", () => {
       const o = parseYaml(fs.readFileSync(path.join(dir, f), "utf8"));
       expect(await schemaViolations(o), f).toEqual([]);
     }
+    // The model asked for one L4: the pods land on an L4 pool, tolerate its taint, request the GPU.
+    const pod = parseYaml(fs.readFileSync(path.join(dir, "rollout-fraud.yaml"), "utf8")).spec
+      .template.spec;
+    expect(pod.nodeSelector).toEqual({ "mlops.dev/gpu": "l4" });
+    expect(pod.tolerations).toEqual([
+      { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+    ]);
+    expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
     const v = await run("verify", "--repo", REPO);
     expect(v.code, v.err).toBe(0);
     commit("fraud v3 to dev");
