@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runStack } from "./helpers/stack";
+import { AT_REST_BEGIN, AT_REST_END, atRestRow, atRestTable } from "../scripts/lib/atRest";
 
 const SNAPSHOT = path.join(__dirname, "snapshots", "urns.json");
 const CLOUDS: Record<string, Record<string, string>> = {
@@ -22,15 +23,24 @@ const CLOUDS: Record<string, Record<string, string>> = {
 const ENVS = ["dev", "staging", "prod"];
 
 const current: Record<string, string[]> = {};
+const atRest: Record<string, ReturnType<typeof atRestRow>> = {};
+const README = path.join(__dirname, "..", "README.md");
 
 beforeAll(async () => {
   for (const cloud of Object.keys(CLOUDS))
     for (const env of ENVS) {
       const run = await runStack(env, CLOUDS[cloud]);
       current[`${cloud}/${env}`] = run.resources.map((r) => r.urn).sort();
+      atRest[`${cloud}/${env}`] = atRestRow(run.resources);
     }
   if (process.env.UPDATE_URNS === "1")
     fs.writeFileSync(SNAPSHOT, JSON.stringify(current, null, 2) + "\n");
+  if (process.env.UPDATE_DOCS === "1") {
+    const text = fs.readFileSync(README, "utf8");
+    const start = text.indexOf(AT_REST_BEGIN);
+    const end = text.indexOf(AT_REST_END) + AT_REST_END.length;
+    fs.writeFileSync(README, text.slice(0, start) + atRestTable(atRest) + text.slice(end));
+  }
 }, 180_000);
 
 describe("resource identity (URNs) is stable across refactors", () => {
@@ -56,4 +66,13 @@ describe("resource identity (URNs) is stable across refactors", () => {
         expect(current[key].length).toBeGreaterThan(40);
       });
     }
+});
+
+describe("README: what each stack runs at rest", () => {
+  it("the table is what the program creates (UPDATE_DOCS=1 npx vitest run test/urns.test.ts rewrites it)", () => {
+    const text = fs.readFileSync(README, "utf8");
+    const start = text.indexOf(AT_REST_BEGIN);
+    expect(start, "README has no at-rest table markers").toBeGreaterThanOrEqual(0);
+    expect(text.slice(start, text.indexOf(AT_REST_END) + AT_REST_END.length)).toBe(atRestTable(atRest));
+  });
 });
