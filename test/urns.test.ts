@@ -73,6 +73,8 @@ describe("README: what each stack runs at rest", () => {
     const text = fs.readFileSync(README, "utf8");
     const start = text.indexOf(AT_REST_BEGIN);
     expect(start, "README has no at-rest table markers").toBeGreaterThanOrEqual(0);
-    expect(text.slice(start, text.indexOf(AT_REST_END) + AT_REST_END.length)).toBe(atRestTable(atRest));
+    expect(text.slice(start, text.indexOf(AT_REST_END) + AT_REST_END.length)).toBe(
+      atRestTable(atRest),
+    );
   });
 });

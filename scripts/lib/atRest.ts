@@ -19,7 +19,8 @@ export function atRestRow(resources: RecordedResource[]): {
   if (gke.length) {
     const nodes = of("gcp:container/nodePool:NodePool").map((p) => {
       const a = p.inputs.autoscaling ?? {};
-      const min = a.totalMinNodeCount ?? (a.minNodeCount ?? 0) * (p.inputs.nodeLocations?.length ?? 3);
+      const min =
+        a.totalMinNodeCount ?? (a.minNodeCount ?? 0) * (p.inputs.nodeLocations?.length ?? 3);
       return count(min, p.inputs.nodeConfig.machineType);
     });
     const sql = of("gcp:sql/databaseInstance:DatabaseInstance")[0].inputs.settings;
@@ -44,7 +45,8 @@ export function atRestRow(resources: RecordedResource[]): {
   };
 }
 
-export const AT_REST_BEGIN = "<!-- at-rest:begin (test/urns.test.ts; UPDATE_DOCS=1 rewrites it) -->";
+export const AT_REST_BEGIN =
+  "<!-- at-rest:begin (test/urns.test.ts; UPDATE_DOCS=1 rewrites it) -->";
 export const AT_REST_END = "<!-- at-rest:end -->";
 
 export function atRestTable(rows: Record<string, ReturnType<typeof atRestRow>>): string {
