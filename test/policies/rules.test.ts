@@ -3,6 +3,8 @@
  * message, absent properties behave like the provider default, and config
  * overrides are honoured. A guard makes sure no rule lacks cases.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Rule } from "../../policies/lib/rule";
 import { allRules, argoRules } from "../../policies/rules";
@@ -963,5 +965,67 @@ describe("argo-application-pinned-revision and release-pinned ApplicationSets", 
     expect(
       runResourceRule(rule, APPSET, set("ml-models"), { ...on, releasePinnedApplicationSets: [] }),
     ).toHaveLength(2);
+  });
+});
+
+describe("false positives the external tools do not raise (issue #14)", () => {
+  const rule = (name: string) => allRules.find((r) => r.name === name)!;
+  it("a Cloud SQL read replica needs no backups of its own", () => {
+    const replica = { masterInstanceName: "mlops-prod-pg", settings: { tier: "db-custom-2-7680" } };
+    expect(
+      runResourceRule(
+        rule("gcp-cloudsql-backups"),
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        replica,
+      ),
+    ).toEqual([]);
+    const { masterInstanceName: _m, ...primary } = replica;
+    expect(
+      runResourceRule(
+        rule("gcp-cloudsql-backups"),
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        primary,
+      ),
+    ).toContain("automated backups are off.");
+  });
+  it("an S3 access-log target bucket may use SSE-S3; any other bucket may not", () => {
+    const sse = (bucket: string) => ({
+      bucket,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    const type =
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+    expect(runResourceRule(rule("aws-s3-sse-kms"), type, sse("mlops-prod-access-logs"))).toEqual(
+      [],
+    );
+    expect(runResourceRule(rule("aws-s3-sse-kms"), type, sse("mlops-prod-artifacts"))).toHaveLength(
+      1,
+    );
+    expect(
+      runResourceRule(rule("aws-s3-sse-kms"), type, sse("mlops-prod-access-logs"), {
+        logBucketPatterns: [],
+      }),
+    ).toHaveLength(1);
+  });
+  it("the built-in default ServiceAccount of namespace default is not a workload there", () => {
+    const sa = "kubernetes:core/v1:ServiceAccount";
+    const r = rule("k8s-no-default-namespace");
+    expect(
+      runResourceRule(r, sa, {
+        metadata: { name: "default", namespace: "default" },
+        automountServiceAccountToken: false,
+      }),
+    ).toEqual([]);
+    expect(
+      runResourceRule(r, sa, { metadata: { name: "app", namespace: "default" } }),
+    ).toHaveLength(1);
+  });
+  it("gov-policy-coverage is advisory in every committed stack config, whatever `all` says", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const file = JSON.parse(
+        fs.readFileSync(path.join(__dirname, "../../policies/config", `${env}.json`), "utf8"),
+      );
+      expect(file["gov-policy-coverage"], env).toBe("advisory");
+    }
   });
 });

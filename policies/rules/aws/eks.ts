@@ -106,7 +106,8 @@ export const eksRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-eks-nodegroup-no-ssh",
-    description: "EKS node groups must not open SSH to the nodes.",
+    description:
+      "EKS node groups must not open SSH to the nodes at all (deliberately stricter than checkov CKV_AWS_100, which allows SSH restricted to security groups): use SSM Session Manager.",
     severity: "high",
     types: [EKS_NODE_GROUP],
     tags: ["aws", "eks", "network", "security"],

@@ -34,7 +34,8 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ minBackupRetentionDays: number }>({
     name: "aws-rds-backups",
-    description: "RDS must keep automated backups for at least the configured number of days.",
+    description:
+      "RDS must keep automated backups for at least the configured number of days (7 in dev and staging, 14 in prod: deliberately stricter than checkov and trivy, which only require backups on; minBackupRetentionDays per stack).",
     severity: "high",
     types: [RDS_INSTANCE],
     tags: ["aws", "rds", "reliability", "backup"],

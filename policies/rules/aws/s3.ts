@@ -55,16 +55,34 @@ export const s3Rules: Rule[] = [
     check: (p) =>
       get(p, "versioningConfiguration.status") === "Enabled" ? [] : ["versioning is not Enabled."],
   }),
-  resourceRule({
+  resourceRule<{ logBucketPatterns: string[] }>({
     name: "aws-s3-sse-kms",
-    description: "S3 buckets must default to SSE-KMS with a bucket key.",
+    description:
+      "S3 buckets must default to SSE-KMS with a bucket key; server access-log target buckets may use SSE-S3, the only encryption log delivery supports.",
     severity: "medium",
     types: S3_SSE,
     tags: ["aws", "s3", "encryption"],
     remediationSteps:
       "Set rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = 'aws:kms' with kmsMasterKeyId, and bucketKeyEnabled = true.",
-    check: (p) => {
+    config: {
+      logBucketPatterns: {
+        type: "array",
+        items: { type: "string" },
+        default: ["*-access-logs", "*-access-logs-*"],
+        description:
+          "Bucket names (globs) of server access-log targets: S3 log delivery supports only SSE-S3 there (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
+      },
+    },
+    check: (p, { config }) => {
       const rules = asArray<any>(p.rules);
+      const glob = (g: string) =>
+        new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+      const isLogBucket = config.logBucketPatterns.some((g) => glob(g).test(String(p.bucket)));
+      if (
+        isLogBucket &&
+        rules.some((r) => get(r, "applyServerSideEncryptionByDefault.sseAlgorithm") === "AES256")
+      )
+        return [];
       const ok = rules.some(
         (r) =>
           get(r, "applyServerSideEncryptionByDefault.sseAlgorithm") === "aws:kms" &&

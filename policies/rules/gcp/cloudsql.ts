@@ -64,6 +64,9 @@ export const cloudSqlRules: Rule[] = [
       },
     },
     check: (p, { config }) => {
+      // Read replicas cannot have backups or PITR (cloud.google.com/sql/docs/postgres/replication:
+      // "backups ... are not supported on read replicas"); the primary's cover them.
+      if (p.masterInstanceName) return [];
       const b = get(p, "settings.backupConfiguration") ?? {};
       const out: string[] = [];
       if (b.enabled !== true) out.push("automated backups are off.");

@@ -35,8 +35,12 @@ export const serverRules: Rule[] = [
     tags: ["kubernetes", "governance"],
     framework: k8sCis("5.7.4", "The default namespace should not be used"),
     remediationSteps: "Set metadata.namespace to a platform or team namespace.",
-    check: (p) => {
+    check: (p, ctx) => {
       const ns = get(p, "metadata.namespace");
+      // The built-in `default` ServiceAccount exists in every namespace; configuring it (e.g.
+      // automountServiceAccountToken: false, CIS 5.1.5) is not a workload in `default`.
+      if (ctx.type === "kubernetes:core/v1:ServiceAccount" && get(p, "metadata.name") === "default")
+        return [];
       return ns === undefined || ns === "default"
         ? ["metadata.namespace is default (or unset)."]
         : [];
