@@ -41,6 +41,7 @@ export const KMS_KEY = "aws:kms/key:Key";
 export const VPC = "aws:ec2/vpc:Vpc";
 export const VPC_FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 export const SECURITY_GROUP_RULES = [
   "aws:ec2/securityGroupRule:SecurityGroupRule",
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",

@@ -342,12 +342,49 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "aws-ec2-imdsv2-required": {
     type: "aws:ec2/launchTemplate:LaunchTemplate",
-    good: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } },
+    good: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 } },
     bad: [
       [{ metadataOptions: { httpTokens: "optional" } }, /httpTokens/],
-      [{ metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 5 } }, /HopLimit/],
+      // 2 lets every pod reach the node role's credentials (one hop further than the node).
+      [
+        { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } },
+        /HopLimit 2 is above 1/,
+      ],
     ],
     absentViolates: true,
+    config: {
+      config: { maxHopLimit: 2 },
+      props: { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } },
+      violates: false,
+    },
+  },
+  "aws-ec2-launch-template-hardened": {
+    type: "aws:ec2/launchTemplate:LaunchTemplate",
+    good: {
+      blockDeviceMappings: [
+        { deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 100 } },
+      ],
+      networkInterfaces: [{ associatePublicIpAddress: "false" }],
+    },
+    bad: [
+      [
+        { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 100 } }] },
+        /not encrypted/,
+      ],
+      [{ networkInterfaces: [{ associatePublicIpAddress: "true" }] }, /public IP/],
+    ],
+    absentViolates: false,
+  },
+  "aws-ec2-default-sg-closed": {
+    type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    good: { vpcId: "vpc-1" },
+    bad: [
+      [
+        { vpcId: "vpc-1", ingress: [{ protocol: "-1", self: true, fromPort: 0, toPort: 0 }] },
+        /has rules/,
+      ],
+    ],
+    absentViolates: false,
   },
   "aws-rds-encrypted": {
     type: RDS,
@@ -501,7 +538,22 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   "aws-ec2-no-ssh-from-anywhere": {
     type: "aws:ec2/securityGroup:SecurityGroup",
     good: { ingress: [{ fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] },
-    bad: [[{ ingress: [{ fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }] }, /SSH/]],
+    bad: [
+      [{ ingress: [{ fromPort: 0, toPort: 65535, cidrBlocks: ["0.0.0.0/0"] }] }, /every port/],
+      [
+        { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] },
+        /SSH/,
+      ],
+      [
+        { ingress: [{ protocol: "tcp", fromPort: 3389, toPort: 3389, ipv6CidrBlocks: ["::/0"] }] },
+        /RDP/,
+      ],
+      // Protocol -1 opens every port whatever fromPort/toPort say.
+      [
+        { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] },
+        /all traffic/,
+      ],
+    ],
     absentViolates: false,
   },
   "k8s-pod-no-privileged": {
@@ -1027,5 +1079,35 @@ describe("false positives the external tools do not raise (issue #14)", () => {
       );
       expect(file["gov-policy-coverage"], env).toBe("advisory");
     }
+  });
+});
+
+describe("security-group rules in every form the provider accepts", () => {
+  const rule = allRules.find((r) => r.name === "aws-ec2-no-ssh-from-anywhere")!;
+  it("separate rule resources: SecurityGroupIngressRule (ipProtocol -1, cidrIpv6) and SecurityGroupRule", () => {
+    expect(
+      runResourceRule(rule, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+        ipProtocol: "-1",
+        cidrIpv6: "::/0",
+      }),
+    ).toEqual(["all traffic is open to the internet."]);
+    expect(
+      runResourceRule(rule, "aws:ec2/securityGroupRule:SecurityGroupRule", {
+        type: "ingress",
+        protocol: "tcp",
+        fromPort: 3389,
+        toPort: 3389,
+        cidrBlocks: ["0.0.0.0/0"],
+      }),
+    ).toEqual(["RDP is open to the internet."]);
+    expect(
+      runResourceRule(rule, "aws:ec2/securityGroupRule:SecurityGroupRule", {
+        type: "egress",
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        cidrBlocks: ["0.0.0.0/0"],
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,13 +1,18 @@
-/** EC2: launch templates (IMDSv2) and security groups (no SSH from anywhere). */
+/** EC2: launch templates (IMDSv2, encryption, no public IPs) and security groups (no admin ports or all ports from anywhere, a closed default group). */
 import { awsCis } from "../../lib/frameworks";
 import { cis, asArray, resourceRule, type Rule } from "../../lib/rule";
-import { EC2_LAUNCH_TEMPLATE, SECURITY_GROUP, SECURITY_GROUP_RULES } from "../types";
+import {
+  DEFAULT_SECURITY_GROUP,
+  EC2_LAUNCH_TEMPLATE,
+  SECURITY_GROUP,
+  SECURITY_GROUP_RULES,
+} from "../types";
 
 export const ec2Rules: Rule[] = [
-  resourceRule({
+  resourceRule<{ maxHopLimit: number }>({
     name: "aws-ec2-imdsv2-required",
     description:
-      "Launch templates must require IMDSv2 with a hop limit that keeps pods off the node's credentials.",
+      "Launch templates must require IMDSv2 with a hop limit of 1, which keeps pods (one network hop further) off the node's credentials; pods get their own through IRSA.",
     severity: "high",
     types: [EC2_LAUNCH_TEMPLATE],
     tags: ["aws", "ec2", "iam", "security"],
@@ -18,19 +23,58 @@ export const ec2Rules: Rule[] = [
       "EC2 instances should use IMDSv2",
     ),
     remediationSteps:
-      "Set metadataOptions = { httpTokens: 'required', httpPutResponseHopLimit: 1 or 2 }.",
-    check: (p) => {
+      "Set metadataOptions = { httpTokens: 'required', httpPutResponseHopLimit: 1 }.",
+    config: {
+      maxHopLimit: {
+        type: "integer",
+        default: 1,
+        minimum: 1,
+        description:
+          "Highest httpPutResponseHopLimit allowed; 2 lets every pod reach the node role's credentials.",
+      },
+    },
+    check: (p, { config }) => {
       const m = p.metadataOptions ?? {};
       const out: string[] = [];
       if (m.httpTokens !== "required") out.push("metadataOptions.httpTokens is not 'required'.");
-      if ((m.httpPutResponseHopLimit ?? 1) > 2)
-        out.push("metadataOptions.httpPutResponseHopLimit is above 2.");
+      // EC2's default hop limit is 1 for launch templates that omit it.
+      if ((m.httpPutResponseHopLimit ?? 1) > config.maxHopLimit)
+        out.push(
+          `metadataOptions.httpPutResponseHopLimit ${m.httpPutResponseHopLimit} is above ${config.maxHopLimit}: pods can reach the node's credentials.`,
+        );
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-ec2-launch-template-hardened",
+    description:
+      "Launch templates must encrypt every EBS volume and give nodes no public IP address.",
+    severity: "high",
+    types: [EC2_LAUNCH_TEMPLATE],
+    tags: ["aws", "ec2", "encryption", "network"],
+    framework: cis(
+      "AWS Foundational Security Best Practices",
+      "1.0.0",
+      "EC2.3 / EC2.25",
+      "Attached EBS volumes should be encrypted; launch templates should not assign public IPs",
+    ),
+    remediationSteps:
+      "Set blockDeviceMappings[].ebs.encrypted = 'true' and networkInterfaces[].associatePublicIpAddress = 'false' (or omit it in private subnets).",
+    check: (p) => {
+      const out: string[] = [];
+      for (const [i, b] of asArray<any>(p.blockDeviceMappings).entries())
+        if (b.ebs && String(b.ebs.encrypted) !== "true")
+          out.push(`blockDeviceMappings[${i}] (${b.deviceName ?? "?"}) is not encrypted.`);
+      for (const [i, n] of asArray<any>(p.networkInterfaces).entries())
+        if (String(n.associatePublicIpAddress) === "true")
+          out.push(`networkInterfaces[${i}] assigns a public IP.`);
       return out;
     },
   }),
   resourceRule({
     name: "aws-ec2-no-ssh-from-anywhere",
-    description: "Security groups must not admit SSH (22) from 0.0.0.0/0 or ::/0.",
+    description:
+      "Security groups must not admit SSH (22), RDP (3389) or all ports from 0.0.0.0/0 or ::/0, in inline rules or separate rule resources, whatever the protocol spelling (-1, all).",
     severity: "critical",
     types: [SECURITY_GROUP, ...SECURITY_GROUP_RULES],
     tags: ["aws", "ec2", "network", "security"],
@@ -42,20 +86,49 @@ export const ec2Rules: Rule[] = [
     check: (p, ctx) => {
       const rules: any[] =
         ctx.type === SECURITY_GROUP ? asArray(p.ingress) : p.type === "egress" ? [] : [p];
-      const open = rules.filter((r) => {
-        const from = r.fromPort ?? r.from_port ?? 0;
-        const to = r.toPort ?? r.to_port ?? 65535;
+      const out: string[] = [];
+      for (const r of rules) {
         const cidrs = [
           ...asArray<string>(r.cidrBlocks),
           ...asArray<string>(r.ipv6CidrBlocks),
           r.cidrIpv4,
           r.cidrIpv6,
         ].filter(Boolean);
-        return (
-          from <= 22 && to >= 22 && cidrs.some((c: string) => c === "0.0.0.0/0" || c === "::/0")
-        );
-      });
-      return open.length ? ["SSH is open to the internet."] : [];
+        if (!cidrs.some((c: string) => c === "0.0.0.0/0" || c === "::/0")) continue;
+        const protocol = String(r.protocol ?? r.ipProtocol ?? "tcp").toLowerCase();
+        // Protocol -1 ("all") opens every port whatever fromPort/toPort say (EC2 API).
+        if (protocol === "-1" || protocol === "all") {
+          out.push("all traffic is open to the internet.");
+          continue;
+        }
+        const from = r.fromPort ?? 0;
+        const to = r.toPort ?? 65535;
+        if (from <= 0 && to >= 65535) out.push("every port is open to the internet.");
+        else
+          for (const [port, name] of [
+            [22, "SSH"],
+            [3389, "RDP"],
+          ] as const)
+            if (from <= port && to >= port) out.push(`${name} is open to the internet.`);
+      }
+      return [...new Set(out)];
     },
+  }),
+  resourceRule({
+    name: "aws-ec2-default-sg-closed",
+    description:
+      "The VPC's default security group must have no rules, so nothing lands in it by accident.",
+    severity: "medium",
+    types: [DEFAULT_SECURITY_GROUP],
+    tags: ["aws", "ec2", "network", "security"],
+    framework: awsCis(
+      "5.4",
+      "Ensure the default security group of every VPC restricts all traffic",
+    ),
+    remediationSteps: "Manage it with aws.ec2.DefaultSecurityGroup and no ingress or egress.",
+    check: (p) =>
+      asArray(p.ingress).length || asArray(p.egress).length
+        ? ["the default security group has rules."]
+        : [],
   }),
 ];
