@@ -13,18 +13,21 @@ import { vpcRules } from "./aws/vpc";
 import { costRules, coverageGuard } from "./cost";
 import { cloudSqlRules } from "./gcp/cloudsql";
 import { gcsRules } from "./gcp/gcs";
+import { gcpIamRules } from "./gcp/iam";
+import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
 import { serverRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
 
-export const gcpRules: Rule[] = [...gkeRules, ...cloudSqlRules, ...gcsRules];
+export const gcpRules: Rule[] = [...gkeRules, ...cloudSqlRules, ...gcsRules, ...gcpIamRules];
 export const awsRules: Rule[] = [
   ...eksRules,
   ...ec2Rules,
   ...rdsRules,
   ...s3Rules,
   ...kmsRules,
+  ...iamRules,
   ...vpcRules,
 ];
 export const kubernetesRules: Rule[] = [...podRules, ...serverRules, ...storageRules];

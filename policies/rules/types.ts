@@ -8,6 +8,11 @@ export const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const CLOUD_SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+/** Project-level IAM grants (member or members). */
+export const GCP_PROJECT_IAM = [
+  "gcp:projects/iAMMember:IAMMember",
+  "gcp:projects/iAMBinding:IAMBinding",
+];
 export const GCS_BUCKET_IAM = [
   "gcp:storage/bucketIAMMember:BucketIAMMember",
   "gcp:storage/bucketIAMBinding:BucketIAMBinding",
@@ -38,6 +43,21 @@ export const S3_LIFECYCLE = [
 ];
 export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 export const KMS_KEY = "aws:kms/key:Key";
+export const IAM_ROLE = "aws:iam/role:Role";
+/** Resources carrying a policy document in `policy`. */
+export const IAM_POLICY_DOCS = [
+  "aws:iam/rolePolicy:RolePolicy",
+  "aws:iam/policy:Policy",
+  "aws:iam/userPolicy:UserPolicy",
+  "aws:iam/groupPolicy:GroupPolicy",
+];
+/** Resources attaching a managed policy by `policyArn`. */
+export const IAM_POLICY_ATTACHMENTS = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+];
 export const VPC = "aws:ec2/vpc:Vpc";
 export const VPC_FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";

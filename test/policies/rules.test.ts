@@ -358,6 +358,120 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       violates: false,
     },
   },
+  "gcp-iam-no-primitive-roles-for-service-accounts": {
+    type: "gcp:projects/iAMMember:IAMMember",
+    good: {
+      role: "roles/logging.logWriter",
+      member: "serviceAccount:nodes@p.iam.gserviceaccount.com",
+    },
+    bad: [
+      [
+        { role: "roles/editor", member: "serviceAccount:nodes@p.iam.gserviceaccount.com" },
+        /holds roles\/editor/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "gcp-iam-no-project-impersonation": {
+    type: "gcp:projects/iAMBinding:IAMBinding",
+    good: { role: "roles/container.viewer", members: ["group:sre@acme.dev"] },
+    bad: [
+      [{ role: "roles/iam.serviceAccountUser", members: ["user:a@acme.dev"] }, /whole project/],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-no-admin-grants": {
+    type: "aws:iam/rolePolicy:RolePolicy",
+    good: {
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }],
+      }),
+    },
+    bad: [
+      [
+        { policy: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } },
+        /every action/,
+      ],
+      [
+        {
+          policy: JSON.stringify({
+            Statement: { Effect: "Allow", NotAction: "iam:*", Resource: "*" },
+          }),
+        },
+        /NotAction/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-no-service-wildcards": {
+    type: "aws:iam/policy:Policy",
+    good: {
+      policy: {
+        Statement: [
+          { Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" },
+          { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::mlops-*" },
+          { Effect: "Deny", Action: "s3:*", Resource: "*" },
+        ],
+      },
+    },
+    bad: [
+      [
+        { policy: { Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: "*" }] } },
+        /s3:\* on every resource/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-role-trust-not-public": {
+    type: "aws:iam/role:Role",
+    good: {
+      assumeRolePolicy: JSON.stringify({
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "eks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+    },
+    bad: [
+      [
+        {
+          assumeRolePolicy: {
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" }],
+          },
+        },
+        /anyone/,
+      ],
+      [
+        {
+          assumeRolePolicy: {
+            Statement: [{ Effect: "Allow", Principal: { AWS: ["*"] }, Action: "sts:AssumeRole" }],
+          },
+        },
+        /anyone/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-kms-key-policy-safe": {
+    type: "aws:kms/key:Key",
+    good: { enableKeyRotation: true },
+    bad: [
+      [{ bypassPolicyLockoutSafetyCheck: true }, /lockout/i],
+      [
+        {
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }],
+          }),
+        },
+        /every principal/,
+      ],
+    ],
+    absentViolates: false,
+  },
   "aws-ec2-launch-template-hardened": {
     type: "aws:ec2/launchTemplate:LaunchTemplate",
     good: {
@@ -1108,6 +1222,40 @@ describe("security-group rules in every form the provider accepts", () => {
         toPort: 0,
         cidrBlocks: ["0.0.0.0/0"],
       }),
+    ).toEqual([]);
+  });
+});
+
+describe("IAM rules read attachments and conditions as AWS does", () => {
+  const rule = (n: string) => allRules.find((r) => r.name === n)!;
+  it("AdministratorAccess attached to a role is an admin grant; a scoped managed policy is not", () => {
+    const t = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+    expect(
+      runResourceRule(rule("aws-iam-no-admin-grants"), t, {
+        policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+      }),
+    ).toEqual(["attaches AdministratorAccess."]);
+    expect(
+      runResourceRule(rule("aws-iam-no-admin-grants"), t, {
+        policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      }),
+    ).toEqual([]);
+  });
+  it("a public principal with conditions (e.g. an OIDC subject) is not 'anyone'", () => {
+    const conditioned = {
+      assumeRolePolicy: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: "*" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:PrincipalOrgID": "o-123" } },
+          },
+        ],
+      },
+    };
+    expect(
+      runResourceRule(rule("aws-iam-role-trust-not-public"), "aws:iam/role:Role", conditioned),
     ).toEqual([]);
   });
 });
