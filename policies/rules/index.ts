@@ -17,6 +17,7 @@ import { gcpIamRules } from "./gcp/iam";
 import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
+import { hardeningRules } from "./kubernetes/hardening";
 import { serverRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
 
@@ -30,7 +31,12 @@ export const awsRules: Rule[] = [
   ...iamRules,
   ...vpcRules,
 ];
-export const kubernetesRules: Rule[] = [...podRules, ...serverRules, ...storageRules];
+export const kubernetesRules: Rule[] = [
+  ...podRules,
+  ...hardeningRules,
+  ...serverRules,
+  ...storageRules,
+];
 
 const base: Rule[] = [...gcpRules, ...awsRules, ...kubernetesRules, ...argoRules, ...costRules];
 export const allRules: Rule[] = [...base, coverageGuard(base)];

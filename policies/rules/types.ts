@@ -85,6 +85,8 @@ export const SERVER_TYPES = [
   "kubernetes:argoproj.io/v1alpha1:Rollout",
 ];
 export const K8S_SERVICE = "kubernetes:core/v1:Service";
+export const K8S_NAMESPACE = "kubernetes:core/v1:Namespace";
+export const K8S_PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 
 // Helm and Argo
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";

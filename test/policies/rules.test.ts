@@ -670,6 +670,88 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "k8s-pod-baseline-extras": {
+    type: DEP,
+    good: deployment({
+      securityContext: { sysctls: [{ name: "net.ipv4.tcp_syncookies", value: "1" }] },
+    }),
+    bad: [
+      [deployment({}, { ports: [{ containerPort: 80, hostPort: 80 }] }), /hostPort 80/],
+      [
+        deployment(
+          {},
+          { securityContext: { ...goodContainer.securityContext, procMount: "Unmasked" } },
+        ),
+        /Unmasked/,
+      ],
+      [
+        deployment({ securityContext: { sysctls: [{ name: "kernel.msgmax", value: "1" }] } }),
+        /kernel.msgmax/,
+      ],
+      [deployment({ securityContext: { runAsGroup: 0 } }), /root group/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-pod-read-only-root": {
+    type: DEP,
+    good: deployment(
+      {},
+      { securityContext: { ...goodContainer.securityContext, readOnlyRootFilesystem: true } },
+    ),
+    bad: [[deployment(), /readOnlyRootFilesystem is not true/]],
+    absentViolates: false,
+    config: {
+      config: { requireReadOnlyRootFilesystem: false },
+      props: deployment(),
+      violates: false,
+    },
+  },
+  "k8s-pod-service-account-token": {
+    type: DEP,
+    good: deployment({ automountServiceAccountToken: false }),
+    bad: [[deployment(), /default ServiceAccount/]],
+    absentViolates: false,
+  },
+  "k8s-no-naked-pods": {
+    type: "kubernetes:core/v1:Pod",
+    good: {
+      metadata: {
+        ownerReferences: [
+          { apiVersion: "batch/v1", kind: "Job", name: "j", uid: "u", controller: true },
+        ],
+      },
+      spec: { containers: [goodContainer] },
+    },
+    bad: [[{ spec: { containers: [goodContainer] } }, /no controller/]],
+    absentViolates: true,
+  },
+  "k8s-pdb-allows-disruption": {
+    type: "kubernetes:policy/v1:PodDisruptionBudget",
+    good: { spec: { maxUnavailable: 1 } },
+    bad: [[{ spec: { maxUnavailable: 0 } }, /maxUnavailable is 0/]],
+    absentViolates: false,
+  },
+  "k8s-namespace-pod-security": {
+    type: "kubernetes:core/v1:Namespace",
+    good: {
+      metadata: { name: "models", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+    },
+    bad: [
+      [{ metadata: { name: "x" } }, /no pod-security/],
+      [
+        { metadata: { name: "x", labels: { "pod-security.kubernetes.io/enforce": "privileged" } } },
+        /weaker than baseline/,
+      ],
+    ],
+    absentViolates: true,
+    config: {
+      config: { minimumLevel: "restricted" },
+      props: {
+        metadata: { name: "argocd", labels: { "pod-security.kubernetes.io/enforce": "baseline" } },
+      },
+      violates: true,
+    },
+  },
   "k8s-pod-no-privileged": {
     type: DEP,
     good: deployment(),

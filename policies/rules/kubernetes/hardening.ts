@@ -1,0 +1,174 @@
+/**
+ * Pod hardening beyond the restricted security context, as kube-linter, Polaris and
+ * kubescape check it, plus namespace and disruption-budget hygiene.
+ */
+import { k8sCis } from "../../lib/frameworks";
+import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
+import { K8S_NAMESPACE, K8S_PDB } from "../types";
+import { containersOf, podRule } from "./podRule";
+
+/** Sysctls the Pod Security Standards' baseline profile allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
+export const SAFE_SYSCTLS = [
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+];
+
+const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"];
+
+export const hardeningRules: Rule[] = [
+  podRule({
+    name: "k8s-pod-baseline-extras",
+    description:
+      "Pods must not bind host ports, unmask /proc, set unsafe sysctls or run as group 0 (Pod Security Standards baseline/restricted; kube-linter host-port, kubescape C-0013).",
+    severity: "high",
+    tags: ["kubernetes", "pod-security"],
+    framework: cis(
+      "Pod Security Standards",
+      "v1.34",
+      "baseline: HostPorts, /proc Mount Type, Sysctls",
+      "Pods must not use host ports, Unmasked procMount or unsafe sysctls",
+    ),
+    remediationSteps:
+      "Drop hostPort (use a Service), procMount: Unmasked and unsafe sysctls; set runAsGroup to a non-zero group.",
+    checkPod: (spec) => {
+      const out: string[] = [];
+      const pod = spec.securityContext ?? {};
+      for (const s of asArray<any>(pod.sysctls))
+        if (!SAFE_SYSCTLS.includes(s.name)) out.push(`sysctl ${s.name} is not in the safe set.`);
+      if (pod.runAsGroup === 0) out.push("pod securityContext.runAsGroup is 0 (root group).");
+      for (const c of containersOf(spec)) {
+        for (const p of asArray<any>(c.ports))
+          if (p.hostPort) out.push(`${c.name}: binds hostPort ${p.hostPort}.`);
+        const sc = c.securityContext ?? {};
+        if (sc.procMount === "Unmasked") out.push(`${c.name}: procMount is Unmasked.`);
+        if (sc.runAsGroup === 0) out.push(`${c.name}: runAsGroup is 0 (root group).`);
+      }
+      return out;
+    },
+  }),
+  podRule<{ requireReadOnlyRootFilesystem: boolean }>({
+    name: "k8s-pod-read-only-root",
+    description:
+      "Containers must run with a read-only root filesystem (writable paths as emptyDir mounts), where the stack requires it.",
+    severity: "medium",
+    tags: ["kubernetes", "pod-security"],
+    framework: cis(
+      "kube-linter",
+      "0.7",
+      "no-read-only-root-fs",
+      "Containers should have a read-only root filesystem",
+    ),
+    remediationSteps:
+      "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir where the process writes.",
+    config: {
+      requireReadOnlyRootFilesystem: {
+        type: "boolean",
+        default: true,
+        description: "Refuse containers without readOnlyRootFilesystem: true.",
+      },
+    },
+    checkPod: (spec, config) =>
+      config.requireReadOnlyRootFilesystem
+        ? containersOf(spec)
+            .filter((c) => get(c, "securityContext.readOnlyRootFilesystem") !== true)
+            .map((c) => `${c.name}: readOnlyRootFilesystem is not true.`)
+        : [],
+  }),
+  podRule({
+    name: "k8s-pod-service-account-token",
+    description:
+      "A pod on the namespace's `default` ServiceAccount must not mount its token: give API-using pods their own ServiceAccount, and switch the token off elsewhere.",
+    severity: "medium",
+    tags: ["kubernetes", "rbac", "pod-security"],
+    framework: k8sCis(
+      "5.1.6",
+      "Ensure that Service Account Tokens are only mounted where necessary",
+    ),
+    remediationSteps:
+      "Set automountServiceAccountToken: false, or serviceAccountName to a dedicated ServiceAccount.",
+    checkPod: (spec) => {
+      const sa = spec.serviceAccountName ?? spec.serviceAccount ?? "default";
+      return sa === "default" && spec.automountServiceAccountToken !== false
+        ? ["runs as the default ServiceAccount with its token mounted."]
+        : [];
+    },
+  }),
+  resourceRule({
+    name: "k8s-no-naked-pods",
+    description:
+      "Pods must be owned by a controller (Deployment, Job, Rollout...), which replaces them when a node goes away.",
+    severity: "low",
+    types: ["kubernetes:core/v1:Pod"],
+    tags: ["kubernetes", "reliability"],
+    framework: cis("kubescape", "v3", "C-0073", "Naked pods"),
+    remediationSteps: "Wrap the pod in a Deployment, Job or Rollout.",
+    check: (p) =>
+      asArray<any>(get(p, "metadata.ownerReferences")).some((o) => o.controller === true)
+        ? []
+        : ["a bare Pod has no controller to replace it."],
+  }),
+  resourceRule({
+    name: "k8s-pdb-allows-disruption",
+    description:
+      "PodDisruptionBudgets must allow at least one disruption; maxUnavailable: 0 blocks node drains and upgrades forever.",
+    severity: "medium",
+    types: [K8S_PDB],
+    tags: ["kubernetes", "reliability"],
+    framework: cis(
+      "Polaris",
+      "9",
+      "pdbMinAvailableGreaterThanHPAMinReplicas",
+      "PDBs should allow disruptions",
+    ),
+    remediationSteps: "Use maxUnavailable: 1 (or a minAvailable below the replica count).",
+    check: (p) => {
+      const m = get(p, "spec.maxUnavailable");
+      return m === 0 || m === "0" || m === "0%" ? ["maxUnavailable is 0."] : [];
+    },
+  }),
+  resourceRule<{ minimumLevel: string; privilegedNamespaces: string[] }>({
+    name: "k8s-namespace-pod-security",
+    description:
+      "Namespaces must enforce a Pod Security level (label pod-security.kubernetes.io/enforce) at least the configured one.",
+    severity: "high",
+    types: [K8S_NAMESPACE],
+    tags: ["kubernetes", "pod-security"],
+    framework: k8sCis(
+      "5.2.1",
+      "Ensure that the cluster has at least one active policy control mechanism in place",
+    ),
+    remediationSteps:
+      "Label the namespace pod-security.kubernetes.io/enforce: restricted (or baseline where a system agent needs it).",
+    config: {
+      minimumLevel: {
+        type: "string",
+        default: "baseline",
+        description: "Weakest enforce level accepted: privileged, baseline or restricted.",
+      },
+      privilegedNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        default: ["monitoring"],
+        description:
+          "Namespaces allowed to be privileged, each for a host agent: monitoring runs node-exporter (host network and paths).",
+      },
+    },
+    check: (p, { config }) => {
+      const level = get(p, "metadata.labels")?.["pod-security.kubernetes.io/enforce"];
+      if (!level) return ["no pod-security.kubernetes.io/enforce label."];
+      if (level === "privileged" && config.privilegedNamespaces.includes(get(p, "metadata.name")))
+        return [];
+      return POD_SECURITY_LEVELS.indexOf(level) < POD_SECURITY_LEVELS.indexOf(config.minimumLevel)
+        ? [`enforces ${level}, weaker than ${config.minimumLevel}.`]
+        : [];
+    },
+  }),
+];
