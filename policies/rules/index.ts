@@ -18,6 +18,7 @@ import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
 import { hardeningRules } from "./kubernetes/hardening";
+import { rbacRules } from "./kubernetes/rbac";
 import { serverRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
 
@@ -34,6 +35,7 @@ export const awsRules: Rule[] = [
 export const kubernetesRules: Rule[] = [
   ...podRules,
   ...hardeningRules,
+  ...rbacRules,
   ...serverRules,
   ...storageRules,
 ];

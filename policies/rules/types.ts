@@ -94,3 +94,12 @@ export const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
 export const ARGO_APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application";
 export const ARGO_APPLICATIONSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet";
 export const ARGO_ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+export const ARGO_APPPROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject";
+export const RBAC_BINDINGS = [
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+];
+export const RBAC_ROLES = [
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+  "kubernetes:rbac.authorization.k8s.io/v1:Role",
+];

@@ -511,6 +511,44 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       violates: false,
     },
   },
+  "aws-rds-operations": {
+    type: RDS,
+    good: {
+      enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: "arn:aws:kms:us-east-1:1:key/k",
+      parameterGroupName: "mlops-prod-tracking-pg-1",
+    },
+    bad: [
+      [{ parameterGroupName: "pg-1" }, /logs are not exported/],
+      [
+        {
+          enabledCloudwatchLogsExports: ["postgresql"],
+          parameterGroupName: "pg",
+          autoMinorVersionUpgrade: false,
+        },
+        /autoMinorVersionUpgrade/,
+      ],
+      [
+        {
+          enabledCloudwatchLogsExports: ["postgresql"],
+          parameterGroupName: "pg",
+          performanceInsightsEnabled: true,
+        },
+        /AWS-managed key/,
+      ],
+      [
+        { enabledCloudwatchLogsExports: ["postgresql"], parameterGroupName: "default.postgres16" },
+        /default parameter group/,
+      ],
+    ],
+    absentViolates: true,
+    config: {
+      config: { requireIamAuthentication: true },
+      props: { enabledCloudwatchLogsExports: ["postgresql"], parameterGroupName: "pg" },
+      violates: true,
+    },
+  },
   "aws-rds-not-public": {
     type: RDS,
     good: { publiclyAccessible: false },
@@ -751,6 +789,68 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       },
       violates: true,
     },
+  },
+  "k8s-rbac-no-cluster-admin": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    good: {
+      roleRef: { kind: "ClusterRole", name: "view" },
+      subjects: [{ kind: "Group", name: "sre" }],
+    },
+    bad: [[{ roleRef: { kind: "ClusterRole", name: "cluster-admin" } }, /cluster-admin/]],
+    absentViolates: false,
+  },
+  "k8s-rbac-no-wildcards": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    good: { rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }] },
+    bad: [
+      [{ rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["*"] }] }, /every verb/],
+      [{ rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["get"] }] }, /every resource/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-rbac-no-broad-subjects": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    good: {
+      roleRef: { name: "secret-reader" },
+      subjects: [{ kind: "ServiceAccount", name: "mlflow" }],
+    },
+    bad: [
+      [
+        {
+          roleRef: { name: "secret-reader" },
+          subjects: [{ kind: "Group", name: "system:authenticated" }],
+        },
+        /system:authenticated/,
+      ],
+      [
+        {
+          roleRef: { name: "view" },
+          subjects: [{ kind: "Group", name: "system:serviceaccounts" }],
+        },
+        /system:serviceaccounts/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "argo-appproject-restricted": {
+    type: "kubernetes:argoproj.io/v1alpha1:AppProject",
+    good: {
+      metadata: { name: "ml-models" },
+      spec: {
+        sourceRepos: ["https://github.com/acme/ml-deployments.git"],
+        destinations: [{ server: "https://kubernetes.default.svc", namespace: "models" }],
+        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+      },
+    },
+    bad: [
+      [{ metadata: { name: "team" }, spec: { sourceRepos: ["*"] } }, /any repository/],
+      [{ spec: { destinations: [{ server: "*", namespace: "*" }] } }, /wildcard/],
+      [
+        { spec: { clusterResourceWhitelist: [{ group: "*", kind: "*" }] } },
+        /every cluster-scoped kind/,
+      ],
+    ],
+    absentViolates: false,
   },
   "k8s-pod-no-privileged": {
     type: DEP,

@@ -124,4 +124,42 @@ export const rdsRules: Rule[] = [
       return String(force?.value) === "1" ? [] : ["rds.force_ssl is not set to 1."];
     },
   }),
+  resourceRule<{ requireIamAuthentication: boolean }>({
+    name: "aws-rds-operations",
+    description:
+      "RDS must export its logs to CloudWatch, take minor upgrades, encrypt Performance Insights with a customer key, use its own parameter group and, where required, IAM database authentication.",
+    severity: "medium",
+    types: [RDS_INSTANCE],
+    tags: ["aws", "rds", "operations", "security"],
+    framework: cis(
+      "checkov",
+      "3",
+      "CKV_AWS_129 / CKV_AWS_226 / CKV_AWS_354 / CKV2_AWS_30 / CKV_AWS_161",
+      "RDS logging, auto minor upgrades, Performance Insights encryption, parameter group, IAM authentication",
+    ),
+    remediationSteps:
+      "Set enabledCloudwatchLogsExports: ['postgresql', 'upgrade'], autoMinorVersionUpgrade: true, performanceInsightsKmsKeyId, parameterGroupName; iamDatabaseAuthenticationEnabled where required.",
+    config: {
+      requireIamAuthentication: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require IAM database authentication. Off by default: MLflow connects with a password it reads from a Kubernetes Secret.",
+      },
+    },
+    check: (p, { config }) => {
+      const out: string[] = [];
+      if (!asArray<string>(p.enabledCloudwatchLogsExports).includes("postgresql"))
+        out.push("postgresql logs are not exported to CloudWatch.");
+      // The provider's default for autoMinorVersionUpgrade is true.
+      if (p.autoMinorVersionUpgrade === false) out.push("autoMinorVersionUpgrade is off.");
+      if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId)
+        out.push("Performance Insights is encrypted with the AWS-managed key, not yours.");
+      if (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default."))
+        out.push("the instance uses the default parameter group.");
+      if (config.requireIamAuthentication && p.iamDatabaseAuthenticationEnabled !== true)
+        out.push("IAM database authentication is off.");
+      return out;
+    },
+  }),
 ];
