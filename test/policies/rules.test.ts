@@ -172,6 +172,19 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         { settings: { ipConfiguration: { ipv4Enabled: true, privateNetwork: "net" } } },
         /public IP/,
       ],
+      // Dormant while the public IP is off, live the moment someone turns it on.
+      [
+        {
+          settings: {
+            ipConfiguration: {
+              ipv4Enabled: false,
+              privateNetwork: "net",
+              authorizedNetworks: [{ name: "all", value: "0.0.0.0/0" }],
+            },
+          },
+        },
+        /admits 0.0.0.0\/0/,
+      ],
     ],
     absentViolates: true,
   },
@@ -232,26 +245,46 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       databaseVersion: "POSTGRES_16",
       settings: {
         databaseFlags: [
-          "log_connections",
-          "log_disconnections",
-          "log_checkpoints",
-          "log_lock_waits",
-        ].map((name) => ({ name, value: "on" })),
+          ...["log_connections", "log_disconnections", "log_checkpoints", "log_lock_waits"].map(
+            (name) => ({ name, value: "on" }),
+          ),
+          { name: "log_temp_files", value: "0" },
+        ],
       },
     },
-    bad: [[{ databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } }, /log_connections/]],
+    bad: [
+      [{ databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } }, /log_connections/],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: { databaseFlags: [{ name: "log_min_messages", value: "notice" }] },
+        },
+        /log_min_messages is notice; set it to warning/,
+      ],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: { databaseFlags: [{ name: "log_min_error_statement", value: "warning" }] },
+        },
+        /log_min_error_statement is warning/,
+      ],
+      [
+        { databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } },
+        /log_temp_files is not 0/,
+      ],
+    ],
     absentViolates: false,
     config: {
-      config: { requiredFlags: ["log_temp_files"] },
+      config: { requirePgaudit: true },
       props: {
         databaseVersion: "POSTGRES_16",
         settings: {
           databaseFlags: [
-            "log_connections",
-            "log_disconnections",
-            "log_checkpoints",
-            "log_lock_waits",
-          ].map((name) => ({ name, value: "on" })),
+            ...["log_connections", "log_disconnections", "log_checkpoints", "log_lock_waits"].map(
+              (name) => ({ name, value: "on" }),
+            ),
+            { name: "log_temp_files", value: "0" },
+          ],
         },
       },
       violates: true,

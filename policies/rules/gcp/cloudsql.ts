@@ -20,6 +20,10 @@ export const cloudSqlRules: Rule[] = [
       if (ip.ipv4Enabled !== false)
         out.push("settings.ipConfiguration.ipv4Enabled is not false (public IP).");
       if (!ip.privateNetwork) out.push("settings.ipConfiguration.privateNetwork is not set.");
+      // Authorized networks take effect the moment a public IP is turned on (CIS GCP 6.5).
+      for (const n of asArray<any>(ip.authorizedNetworks))
+        if (n.value === "0.0.0.0/0" || n.value === "::/0")
+          out.push(`authorizedNetworks admits ${n.value} (${n.name ?? "unnamed"}).`);
       return out;
     },
   }),
@@ -111,10 +115,10 @@ export const cloudSqlRules: Rule[] = [
       return out;
     },
   }),
-  resourceRule<{ requiredFlags: string[] }>({
+  resourceRule<{ requiredFlags: string[]; requirePgaudit: boolean }>({
     name: "gcp-cloudsql-postgres-log-flags",
     description:
-      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints and lock waits.",
+      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits and temp files, with log_min_messages at warning or above and log_min_error_statement at error or above (CIS GCP 6.2.x); pgaudit where the stack requires it.",
     severity: "low",
     types: [CLOUD_SQL_INSTANCE],
     tags: ["gcp", "cloudsql", "logging"],
@@ -130,14 +134,48 @@ export const cloudSqlRules: Rule[] = [
         default: ["log_connections", "log_disconnections", "log_checkpoints", "log_lock_waits"],
         description: "Flags that must be on.",
       },
+      requirePgaudit: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require cloudsql.enable_pgaudit = on (session and object audit logs; CIS GCP 6.2.8).",
+      },
     },
     check: (p, { config }) => {
       if (!String(p.databaseVersion ?? "").startsWith("POSTGRES")) return [];
-      const flags = new Map(
-        asArray(get(p, "settings.databaseFlags")).map((f: any) => [f.name, f.value]),
+      const flags = new Map<string, string>(
+        asArray(get(p, "settings.databaseFlags")).map((f: any) => [f.name, String(f.value)]),
       );
+      const out: string[] = [];
       const missing = config.requiredFlags.filter((f) => flags.get(f) !== "on");
-      return missing.length ? [`flags not on: ${missing.join(", ")}.`] : [];
+      if (missing.length) out.push(`flags not on: ${missing.join(", ")}.`);
+      // PostgreSQL severities, least to most severe: the floor must be at least the CIS level.
+      const levels = [
+        "debug5",
+        "debug4",
+        "debug3",
+        "debug2",
+        "debug1",
+        "info",
+        "notice",
+        "warning",
+        "error",
+        "log",
+        "fatal",
+        "panic",
+      ];
+      const atLeast = (flag: string, floor: string) => {
+        const v = flags.get(flag) ?? floor; // PostgreSQL's defaults are warning and error.
+        if (levels.indexOf(v) < levels.indexOf(floor))
+          out.push(`${flag} is ${v}; set it to ${floor} or more severe.`);
+      };
+      atLeast("log_min_messages", "warning");
+      atLeast("log_min_error_statement", "error");
+      // PostgreSQL's default -1 logs no temp files; 0 logs every one (CIS GCP 6.2.5).
+      if (flags.get("log_temp_files") !== "0") out.push("log_temp_files is not 0.");
+      if (config.requirePgaudit && flags.get("cloudsql.enable_pgaudit") !== "on")
+        out.push("cloudsql.enable_pgaudit is not on.");
+      return out;
     },
   }),
 ];
