@@ -164,6 +164,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ datapathProvider: "LEGACY_DATAPATH" }, /NetworkPolicy/]],
     absentViolates: true,
   },
+  "gcp-gke-observability-and-admission": {
+    type: CL,
+    good: { loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] } },
+    bad: [
+      [{ loggingService: "none" }, /Logging is off/],
+      [{ monitoringConfig: { enableComponents: [] } }, /Monitoring is off/],
+    ],
+    absentViolates: false,
+    config: { config: { requireBinaryAuthorization: true }, props: {}, violates: true },
+  },
   "gcp-cloudsql-private-ip-only": {
     type: SQL,
     good: { settings: { ipConfiguration: { ipv4Enabled: false, privateNetwork: "net" } } },
@@ -1147,6 +1157,27 @@ const pdb = {
   props: { metadata: { namespace: "models" }, spec: { selector: { matchLabels: { app: "a" } } } },
 };
 const STACK_CASES: Record<string, StackCase> = {
+  "aws-s3-bucket-companions": {
+    config: { requireAccessLogging: true },
+    good: [
+      { type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-artifacts" } },
+      {
+        type: "aws:s3/bucketVersioning:BucketVersioning",
+        props: { bucket: "mlops-prod-artifacts" },
+      },
+      {
+        type: "aws:s3/bucketLogging:BucketLogging",
+        props: { bucket: "mlops-prod-artifacts", targetBucket: "mlops-prod-access-logs" },
+      },
+      { type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-access-logs" } },
+      {
+        type: "aws:s3/bucketVersioning:BucketVersioning",
+        props: { bucket: "mlops-prod-access-logs" },
+      },
+    ],
+    bad: [{ type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-artifacts" } }],
+    message: /no BucketVersioning.*no server access logging/,
+  },
   "k8s-server-replicas-pdb": {
     config: { requireHighAvailability: true, minReplicas: 2 },
     good: [{ type: DEP, props: deployment() }, pdb],

@@ -1,6 +1,6 @@
 /** IAM on AWS: no admin or wildcard grants, no roles anyone can assume, safe KMS key policies. */
 import { awsCis } from "../../lib/frameworks";
-import { asArray, cis, resourceRule, type Rule } from "../../lib/rule";
+import { asArray, cis, parseDoc, resourceRule, type Rule } from "../../lib/rule";
 import { IAM_POLICY_DOCS, IAM_POLICY_ATTACHMENTS, IAM_ROLE, KMS_KEY } from "../types";
 
 interface Statement {
@@ -13,17 +13,8 @@ interface Statement {
 }
 
 /** The statements of a policy document given as JSON text or an object (both are accepted). */
-export function statements(doc: unknown): Statement[] {
-  let d = doc;
-  if (typeof d === "string") {
-    try {
-      d = JSON.parse(d);
-    } catch {
-      return [];
-    }
-  }
-  return asArray<Statement>((d as { Statement?: Statement | Statement[] } | undefined)?.Statement);
-}
+export const statements = (doc: unknown): Statement[] =>
+  asArray<Statement>(parseDoc(doc).Statement);
 
 const list = (v: string | string[] | undefined) => asArray<string>(v);
 const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";

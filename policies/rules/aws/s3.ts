@@ -1,12 +1,15 @@
 /** S3: public access block, ownership, versioning, SSE-KMS, TLS-only bucket policy. */
+import type { PolicyResource } from "@pulumi/policy";
 import { awsCis } from "../../lib/frameworks";
-import { asArray, get, resourceRule, parseDoc, type Rule } from "../../lib/rule";
+import { asArray, get, resourceRule, parseDoc, stackRule, type Rule } from "../../lib/rule";
 import {
   S3_PUBLIC_ACCESS_BLOCK,
   S3_OWNERSHIP_CONTROLS,
   S3_VERSIONING,
   S3_SSE,
   S3_BUCKET_POLICY,
+  S3_BUCKET,
+  S3_LOGGING,
 } from "../types";
 
 export const s3Rules: Rule[] = [
@@ -107,6 +110,51 @@ export const s3Rules: Rule[] = [
           s.Effect === "Deny" && String(get(s, "Condition.Bool.aws:SecureTransport")) === "false",
       );
       return denies ? [] : ["no Deny statement on aws:SecureTransport = false."];
+    },
+  }),
+  stackRule<{ requireAccessLogging: boolean }>({
+    name: "aws-s3-bucket-companions",
+    description:
+      "Every S3 bucket needs its versioning configured by a BucketVersioning resource (the inline block is deprecated), and server access logging (BucketLogging) where the stack requires it.",
+    severity: "medium",
+    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING],
+    tags: ["aws", "s3", "backup", "logging"],
+    framework: awsCis("2.1.3 / 3.6", "S3 versioning; S3 bucket access logging"),
+    remediationSteps:
+      "Add aws.s3.BucketVersioning (status Enabled) for the bucket, and aws.s3.BucketLogging to a log bucket where required.",
+    config: {
+      requireAccessLogging: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require server access logging for every bucket except log targets (CloudTrail data events are the alternative).",
+      },
+    },
+    check: (resources, config) => {
+      // A companion points at its bucket by name, or (when the value is the bucket's computed ID)
+      // through the engine's property dependency on the bucket resource.
+      const pointsAt = (r: PolicyResource, prop: string, b: PolicyResource, name: string) =>
+        String(r.props[prop]) === name ||
+        asArray<PolicyResource>(r.propertyDependencies?.[prop]).some((d) => d.urn === b.urn);
+      const of = (types: string[]) => resources.filter((r) => types.includes(r.type));
+      return resources
+        .filter((r) => r.type === S3_BUCKET)
+        .flatMap((b) => {
+          const name = String(b.props.bucket ?? b.name);
+          const out: { message: string; urn: string }[] = [];
+          const versioned =
+            of(S3_VERSIONING).some((v) => pointsAt(v, "bucket", b, name)) ||
+            get(b.props, "versioning.enabled") === true;
+          if (!versioned)
+            out.push({ message: `bucket ${name} has no BucketVersioning.`, urn: b.urn });
+          const logging = of([S3_LOGGING]);
+          const logged = logging.some(
+            (l) => pointsAt(l, "bucket", b, name) || pointsAt(l, "targetBucket", b, name),
+          );
+          if (config.requireAccessLogging && !logged)
+            out.push({ message: `bucket ${name} has no server access logging.`, urn: b.urn });
+          return out;
+        });
     },
   }),
 ];

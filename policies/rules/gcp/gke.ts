@@ -216,4 +216,56 @@ export const gkeRules: Rule[] = [
         ? []
         : ["NetworkPolicy is not enforced."],
   }),
+  resourceRule<{ requireBinaryAuthorization: boolean; requireIntranodeVisibility: boolean }>({
+    name: "gcp-gke-observability-and-admission",
+    description:
+      "GKE clusters must keep Cloud Logging and Monitoring on; Binary Authorization and intranode visibility where the stack requires them.",
+    severity: "medium",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "logging", "supply-chain"],
+    framework: gkeCis(
+      "5.7.1 / 5.10.5 / 5.6.1",
+      "Enable Logging and Monitoring; Binary Authorization; VPC Flow Logs and Intranode Visibility",
+    ),
+    remediationSteps:
+      "Keep loggingService/monitoringService (or loggingConfig/monitoringConfig components) enabled; set binaryAuthorization.evaluationMode = PROJECT_SINGLETON_POLICY_ENFORCE and enableIntranodeVisibility = true where required.",
+    config: {
+      requireBinaryAuthorization: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require Binary Authorization (needs an attestation pipeline for every image, model servers included).",
+      },
+      requireIntranodeVisibility: {
+        type: "boolean",
+        default: false,
+        description: "Require intranode visibility (pod-to-pod traffic in VPC Flow Logs).",
+      },
+    },
+    check: (p, { config }) => {
+      const out: string[] = [];
+      if (
+        p.loggingService === "none" ||
+        (p.loggingConfig && asArray(p.loggingConfig.enableComponents).length === 0)
+      )
+        out.push("Cloud Logging is off.");
+      if (
+        p.monitoringService === "none" ||
+        (p.monitoringConfig &&
+          asArray(p.monitoringConfig.enableComponents).length === 0 &&
+          !p.monitoringConfig.managedPrometheus)
+      )
+        out.push("Cloud Monitoring is off.");
+      const mode = get(p, "binaryAuthorization.evaluationMode");
+      if (
+        config.requireBinaryAuthorization &&
+        mode !== "PROJECT_SINGLETON_POLICY_ENFORCE" &&
+        get(p, "binaryAuthorization.enabled") !== true
+      )
+        out.push("Binary Authorization is not enforced.");
+      if (config.requireIntranodeVisibility && p.enableIntranodeVisibility !== true)
+        out.push("intranode visibility is off.");
+      return out;
+    },
+  }),
 ];
