@@ -27,6 +27,7 @@ export const RDS_INSTANCE = "aws:rds/instance:Instance";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";
 export const S3_LOGGING = "aws:s3/bucketLogging:BucketLogging";
+export const S3_BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl";
 export const S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
 export const S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 export const S3_OWNERSHIP_CONTROLS = "aws:s3/bucketOwnershipControls:BucketOwnershipControls";

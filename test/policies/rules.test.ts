@@ -423,6 +423,12 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-s3-no-public-acl": {
+    type: "aws:s3/bucket:Bucket",
+    good: { bucket: "b" },
+    bad: [[{ acl: "public-read-write" }, /public/]],
+    absentViolates: false,
+  },
   "aws-iam-no-admin-grants": {
     type: "aws:iam/rolePolicy:RolePolicy",
     good: {
@@ -1503,5 +1509,32 @@ describe("IAM rules read attachments and conditions as AWS does", () => {
     expect(
       runResourceRule(rule("aws-iam-role-trust-not-public"), "aws:iam/role:Role", conditioned),
     ).toEqual([]);
+  });
+});
+
+describe("S3 rules read the deprecated inline blocks of aws.s3.Bucket", () => {
+  const rule = (n: string) => allRules.find((r) => r.name === n)!;
+  const B = "aws:s3/bucket:Bucket";
+  it("inline SSE-S3 on a bucket fails SSE-KMS; inline SSE-KMS with a bucket key passes; none defers", () => {
+    const inline = (sseAlgorithm: string, bucketKeyEnabled?: boolean) => ({
+      bucket: "b",
+      serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm }, bucketKeyEnabled },
+      },
+    });
+    expect(runResourceRule(rule("aws-s3-sse-kms"), B, inline("AES256"))).toHaveLength(1);
+    expect(runResourceRule(rule("aws-s3-sse-kms"), B, inline("aws:kms", true))).toEqual([]);
+    expect(runResourceRule(rule("aws-s3-sse-kms"), B, { bucket: "b" })).toEqual([]);
+  });
+  it("a public canned ACL, inline or through BucketAcl, fails", () => {
+    expect(runResourceRule(rule("aws-s3-no-public-acl"), B, { acl: "public-read" })).toEqual([
+      "canned ACL public-read is public.",
+    ]);
+    expect(
+      runResourceRule(rule("aws-s3-no-public-acl"), "aws:s3/bucketAcl:BucketAcl", {
+        acl: "authenticated-read",
+      }),
+    ).toHaveLength(1);
+    expect(runResourceRule(rule("aws-s3-no-public-acl"), B, { acl: "private" })).toEqual([]);
   });
 });

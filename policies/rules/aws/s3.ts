@@ -9,6 +9,7 @@ import {
   S3_SSE,
   S3_BUCKET_POLICY,
   S3_BUCKET,
+  S3_BUCKET_ACL,
   S3_LOGGING,
 } from "../types";
 
@@ -63,7 +64,7 @@ export const s3Rules: Rule[] = [
     description:
       "S3 buckets must default to SSE-KMS with a bucket key; server access-log target buckets may use SSE-S3, the only encryption log delivery supports.",
     severity: "medium",
-    types: S3_SSE,
+    types: [...S3_SSE, S3_BUCKET],
     tags: ["aws", "s3", "encryption"],
     remediationSteps:
       "Set rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = 'aws:kms' with kmsMasterKeyId, and bucketKeyEnabled = true.",
@@ -76,8 +77,14 @@ export const s3Rules: Rule[] = [
           "Bucket names (globs) of server access-log targets: S3 log delivery supports only SSE-S3 there (docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
       },
     },
-    check: (p, { config }) => {
-      const rules = asArray<any>(p.rules);
+    check: (p, { config, type }) => {
+      // The deprecated inline block on the bucket (one `rule`) counts as much as the resource;
+      // a bucket without it is judged by its BucketServerSideEncryptionConfiguration.
+      if (type === S3_BUCKET && !p.serverSideEncryptionConfiguration) return [];
+      const rules =
+        type === S3_BUCKET
+          ? asArray<any>(get(p, "serverSideEncryptionConfiguration.rule"))
+          : asArray<any>(p.rules);
       const glob = (g: string) =>
         new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
       const isLogBucket = config.logBucketPatterns.some((g) => glob(g).test(String(p.bucket)));
@@ -155,6 +162,22 @@ export const s3Rules: Rule[] = [
             out.push({ message: `bucket ${name} has no server access logging.`, urn: b.urn });
           return out;
         });
+    },
+  }),
+  resourceRule({
+    name: "aws-s3-no-public-acl",
+    description:
+      "Buckets must not use a public canned ACL (public-read, public-read-write, authenticated-read), inline or through BucketAcl.",
+    severity: "critical",
+    types: [S3_BUCKET, S3_BUCKET_ACL],
+    tags: ["aws", "s3", "network", "security"],
+    framework: awsCis("2.1.4", "Ensure that S3 Buckets are configured with 'Block public access'"),
+    remediationSteps: "Drop the ACL; with BucketOwnerEnforced ownership ACLs are disabled anyway.",
+    check: (p) => {
+      const acl = String(p.acl ?? "");
+      return ["public-read", "public-read-write", "authenticated-read"].includes(acl)
+        ? [`canned ACL ${acl} is public.`]
+        : [];
     },
   }),
 ];
