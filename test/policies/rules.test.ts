@@ -1538,3 +1538,41 @@ describe("S3 rules read the deprecated inline blocks of aws.s3.Bucket", () => {
     expect(runResourceRule(rule("aws-s3-no-public-acl"), B, { acl: "private" })).toEqual([]);
   });
 });
+
+describe("GKE node rules read the cluster's default-pool config and NAP defaults too", () => {
+  const rule = (n: string) => allRules.find((r) => r.name === n)!;
+  const NAP = (defaults: Record<string, unknown>) => ({
+    removeDefaultNodePool: true,
+    clusterAutoscaling: { enabled: true, autoProvisioningDefaults: defaults },
+  });
+  it("NAP defaults without a service account run nodes as the Compute Engine default SA", () => {
+    expect(runResourceRule(rule("gcp-gke-dedicated-node-sa"), CL, NAP({}))).toEqual([
+      "clusterAutoscaling.autoProvisioningDefaults.serviceAccount is not set: nodes would use the Compute Engine default SA.",
+    ]);
+    expect(
+      runResourceRule(
+        rule("gcp-gke-dedicated-node-sa"),
+        CL,
+        NAP({ serviceAccount: "nodes@p.iam.gserviceaccount.com" }),
+      ),
+    ).toEqual([]);
+  });
+  it("a kept default pool is judged by the cluster's nodeConfig; a removed one without nodeConfig is not", () => {
+    expect(runResourceRule(rule("gcp-gke-dedicated-node-sa"), CL, {})).toHaveLength(1);
+    expect(
+      runResourceRule(rule("gcp-gke-dedicated-node-sa"), CL, { removeDefaultNodePool: true }),
+    ).toEqual([]);
+    expect(
+      runResourceRule(rule("gcp-gke-cos-containerd"), CL, {
+        nodeConfig: { imageType: "UBUNTU_CONTAINERD" },
+      }),
+    ).toEqual(["nodeConfig.imageType is UBUNTU_CONTAINERD."]);
+  });
+  it("NAP defaults without secure boot fail the shielded-nodes rule", () => {
+    expect(
+      runResourceRule(rule("gcp-gke-shielded-nodes"), CL, NAP({ serviceAccount: "x" })),
+    ).toEqual([
+      "clusterAutoscaling.autoProvisioningDefaults.shieldedInstanceConfig.enableSecureBoot is not true.",
+    ]);
+  });
+});

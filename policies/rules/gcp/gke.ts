@@ -6,6 +6,26 @@ import { GKE_CLUSTER, GKE_NODE_POOL } from "../types";
 /** nodeConfig of a node pool, or of the cluster's default pool. */
 const nodeConfigOf = (p: Record<string, any>) => p.nodeConfig ?? {};
 
+/**
+ * Every node configuration a resource declares, with where it sits: a node pool's nodeConfig;
+ * on a cluster, the default pool's nodeConfig (when given, or when the default pool is kept)
+ * and the node auto-provisioning defaults (clusterAutoscaling.autoProvisioningDefaults), which
+ * shape every pool NAP creates.
+ */
+export function nodeConfigsOf(
+  type: string,
+  p: Record<string, any>,
+): { at: string; cfg: Record<string, any> }[] {
+  if (type !== GKE_CLUSTER) return [{ at: "nodeConfig", cfg: nodeConfigOf(p) }];
+  const out: { at: string; cfg: Record<string, any> }[] = [];
+  if (p.nodeConfig || p.removeDefaultNodePool !== true)
+    out.push({ at: "nodeConfig", cfg: nodeConfigOf(p) });
+  const nap = get(p, "clusterAutoscaling.autoProvisioningDefaults");
+  if (get(p, "clusterAutoscaling.enabled") === true)
+    out.push({ at: "clusterAutoscaling.autoProvisioningDefaults", cfg: nap ?? {} });
+  return out;
+}
+
 export const gkeRules: Rule[] = [
   resourceRule({
     name: "gcp-gke-private-nodes",
@@ -84,8 +104,13 @@ export const gkeRules: Rule[] = [
     remediationSteps:
       "Set enableShieldedNodes (cluster) and nodeConfig.shieldedInstanceConfig.enableSecureBoot = true (pools).",
     check: (p, ctx) => {
-      if (ctx.type === GKE_CLUSTER)
-        return p.enableShieldedNodes === false ? ["enableShieldedNodes is false."] : [];
+      if (ctx.type === GKE_CLUSTER) {
+        const out = p.enableShieldedNodes === false ? ["enableShieldedNodes is false."] : [];
+        for (const { at, cfg } of nodeConfigsOf(ctx.type, p))
+          if (at !== "nodeConfig" && get(cfg, "shieldedInstanceConfig.enableSecureBoot") !== true)
+            out.push(`${at}.shieldedInstanceConfig.enableSecureBoot is not true.`);
+        return out;
+      }
       // Provider default: secure boot off, integrity monitoring on.
       const s = get(nodeConfigOf(p), "shieldedInstanceConfig") ?? {};
       const out: string[] = [];
@@ -165,41 +190,45 @@ export const gkeRules: Rule[] = [
     description:
       "GKE nodes must run as a dedicated least-privilege service account, not the Compute Engine default.",
     severity: "high",
-    types: [GKE_NODE_POOL],
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
     tags: ["gcp", "gke", "iam", "security"],
     framework: gkeCis(
       "5.2.1",
       "Ensure GKE clusters are not running using the Compute Engine default service account",
     ),
     remediationSteps:
-      "Create a service account with logging/monitoring/artifact-reader roles and set nodeConfig.serviceAccount to it.",
-    check: (p) => {
-      const sa = get(nodeConfigOf(p), "serviceAccount");
-      if (!sa || sa === "default")
-        return [
-          "nodeConfig.serviceAccount is not set: nodes would use the Compute Engine default SA.",
-        ];
-      return /-compute@developer\.gserviceaccount\.com$/.test(sa)
-        ? ["nodeConfig.serviceAccount is the Compute Engine default SA."]
-        : [];
-    },
+      "Create a service account with logging/monitoring/artifact-reader roles and set nodeConfig.serviceAccount (and the NAP defaults' serviceAccount) to it.",
+    check: (p, ctx) =>
+      nodeConfigsOf(ctx.type, p).flatMap(({ at, cfg }) => {
+        const sa = cfg.serviceAccount;
+        if (!sa || sa === "default")
+          return [
+            `${at}.serviceAccount is not set: nodes would use the Compute Engine default SA.`,
+          ];
+        return /-compute@developer\.gserviceaccount\.com$/.test(sa)
+          ? [`${at}.serviceAccount is the Compute Engine default SA.`]
+          : [];
+      }),
   }),
   resourceRule({
     name: "gcp-gke-cos-containerd",
     description: "GKE nodes must use Container-Optimized OS with containerd.",
     severity: "low",
-    types: [GKE_NODE_POOL],
+    types: [GKE_CLUSTER, GKE_NODE_POOL],
     tags: ["gcp", "gke", "security"],
     framework: gkeCis(
       "5.5.1",
       "Ensure Container-Optimized OS (cos_containerd) is used for GKE node images",
     ),
     remediationSteps: "Set nodeConfig.imageType = 'COS_CONTAINERD'.",
-    check: (p) => {
-      const t = get(nodeConfigOf(p), "imageType");
-      // Absent means GKE's default, which is COS_CONTAINERD.
-      return t === undefined || t === "COS_CONTAINERD" ? [] : [`nodeConfig.imageType is ${t}.`];
-    },
+    check: (p, ctx) =>
+      nodeConfigsOf(ctx.type, p).flatMap(({ at, cfg }) => {
+        const t = cfg.imageType;
+        // Absent means GKE's default, which is COS_CONTAINERD.
+        return t === undefined || String(t).toUpperCase() === "COS_CONTAINERD"
+          ? []
+          : [`${at}.imageType is ${t}.`];
+      }),
   }),
   resourceRule({
     name: "gcp-gke-network-policy",
