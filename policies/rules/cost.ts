@@ -65,20 +65,20 @@ export function gpuPool(type: string, p: Record<string, any>) {
   if (type === GKE_POOL) {
     const acc = asArray<any>(get(p, "nodeConfig.guestAccelerators"))[0];
     if (!acc) return undefined;
+    // minNodeCount, maxNodeCount and nodeCount are per zone; the total* limits are not
+    // (google_container_node_pool docs). A pool without nodeLocations spans its cluster's
+    // zones: three for a regional location (GKE's default), one for a zonal one.
+    const zones =
+      asArray<string>(p.nodeLocations).length || (/-[a-z]$/.test(String(p.location ?? "")) ? 1 : 3);
+    const total = (totalKey: string, perZoneKey: string) =>
+      Number(
+        get(p, `autoscaling.${totalKey}`) ??
+          (get(p, `autoscaling.${perZoneKey}`) ?? p.nodeCount ?? 0) * zones,
+      );
     return {
       gpus: Number(acc.count ?? 0),
-      maxNodes: Number(
-        get(p, "autoscaling.totalMaxNodeCount") ??
-          get(p, "autoscaling.maxNodeCount") ??
-          p.nodeCount ??
-          0,
-      ),
-      minNodes: Number(
-        get(p, "autoscaling.totalMinNodeCount") ??
-          get(p, "autoscaling.minNodeCount") ??
-          p.nodeCount ??
-          0,
-      ),
+      maxNodes: total("totalMaxNodeCount", "maxNodeCount"),
+      minNodes: total("totalMinNodeCount", "minNodeCount"),
       spot: get(p, "nodeConfig.spot") === true || get(p, "nodeConfig.preemptible") === true,
       kind: String(acc.type),
     };

@@ -1576,3 +1576,22 @@ describe("GKE node rules read the cluster's default-pool config and NAP defaults
     ]);
   });
 });
+
+describe("GPU budget counts per-zone limits once per zone", () => {
+  it("maxNodeCount 2 over 3 node locations is 6 nodes; totalMaxNodeCount 2 is 2", async () => {
+    const { gpuPool } = await import("../../policies/rules/cost");
+    const acc = { nodeConfig: { guestAccelerators: [{ type: "nvidia-l4", count: 1 }] } };
+    expect(
+      gpuPool(NP, { ...acc, nodeLocations: ["a", "b", "c"], autoscaling: { maxNodeCount: 2 } })
+        ?.maxNodes,
+    ).toBe(6);
+    expect(gpuPool(NP, { ...acc, autoscaling: { totalMaxNodeCount: 2 } })?.maxNodes).toBe(2);
+    expect(
+      gpuPool(NP, { ...acc, location: "us-central1-a", autoscaling: { maxNodeCount: 2 } })
+        ?.maxNodes,
+    ).toBe(2);
+    expect(
+      gpuPool(NP, { ...acc, location: "us-central1", autoscaling: { maxNodeCount: 2 } })?.maxNodes,
+    ).toBe(6);
+  });
+});
