@@ -174,6 +174,20 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     absentViolates: false,
     config: { config: { requireBinaryAuthorization: true }, props: {}, violates: true },
   },
+  "gcp-gcs-logging-and-cmek": {
+    type: "gcp:storage/bucket:Bucket",
+    good: {
+      logging: { logBucket: "logs" },
+      encryption: { defaultKmsKeyName: "projects/p/locations/l/keyRings/r/cryptoKeys/k" },
+    },
+    bad: [],
+    absentViolates: false,
+    config: {
+      config: { requireAccessLogging: true, requireCustomerKey: true },
+      props: {},
+      violates: true,
+    },
+  },
   "gcp-cloudsql-private-ip-only": {
     type: SQL,
     good: { settings: { ipConfiguration: { ipv4Enabled: false, privateNetwork: "net" } } },

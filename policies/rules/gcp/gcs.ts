@@ -1,4 +1,4 @@
-/** Cloud Storage: uniform access, public access prevention, versioning, no public IAM. */
+/** Cloud Storage: uniform access, public access prevention, versioning, no public IAM, logging and CMEK. */
 import { gcpCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
 import { GCS_BUCKET, GCS_BUCKET_IAM } from "../types";
@@ -62,5 +62,39 @@ export const gcsRules: Rule[] = [
       const bad = members.filter((m) => m === "allUsers" || m === "allAuthenticatedUsers");
       return bad.length ? [`grants ${p.role} to ${bad.join(", ")}.`] : [];
     },
+  }),
+  resourceRule<{ requireAccessLogging: boolean; requireCustomerKey: boolean }>({
+    name: "gcp-gcs-logging-and-cmek",
+    description:
+      "Cloud Storage buckets must write usage logs and use a customer-managed key where the stack requires it (data access audit logs and Google-managed encryption are the defaults).",
+    severity: "low",
+    types: [GCS_BUCKET],
+    tags: ["gcp", "storage", "logging", "encryption"],
+    framework: gcpCis(
+      "5.3 / checkov CKV_GCP_62 / CKV_GCP_65",
+      "Bucket access logging; buckets encrypted with a customer-managed key",
+    ),
+    remediationSteps:
+      "Set logging.logBucket to a log bucket, and encryption.defaultKmsKeyName to a Cloud KMS key.",
+    config: {
+      requireAccessLogging: {
+        type: "boolean",
+        default: false,
+        description: "Require logging.logBucket (usage and storage logs) on every bucket.",
+      },
+      requireCustomerKey: {
+        type: "boolean",
+        default: false,
+        description: "Require encryption.defaultKmsKeyName (CMEK) on every bucket.",
+      },
+    },
+    check: (p, { config }) => [
+      ...(config.requireAccessLogging && !get(p, "logging.logBucket")
+        ? ["logging.logBucket is not set."]
+        : []),
+      ...(config.requireCustomerKey && !get(p, "encryption.defaultKmsKeyName")
+        ? ["encryption.defaultKmsKeyName is not set (Google-managed key)."]
+        : []),
+    ],
   }),
 ];
