@@ -318,4 +318,4 @@ export const renderedFileName = (o: RenderedObject) =>
 
 /** The YAML written for an object (stable key order: the objects are built in a fixed order). */
 export const toYaml = (o: RenderedObject) =>
-  `# Rendered by \`npm run models -- render\`: do not edit; change model.yaml, values-*.yaml or release-*.yaml.\n${stringify(o, { lineWidth: 0 })}`;
+  `# Rendered by \`npm run models -- render\`: do not edit; change model.yaml, values-*.yaml or release-*.yaml.\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`;

@@ -245,8 +245,10 @@ describe("models CLI, from a registered version to prod", () => {
       "servicemonitor-fraud.yaml",
     ]);
     for (const f of files) {
-      const o = parseYaml(fs.readFileSync(path.join(dir, f), "utf8"));
-      expect(await schemaViolations(o), f).toEqual([]);
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      // Plain YAML reviewers can diff: no anchors or aliases for repeated blocks.
+      expect(text, f).not.toMatch(/(^|\s)[&*]a\d+\b/m);
+      expect(await schemaViolations(parseYaml(text)), f).toEqual([]);
     }
     // The model asked for one L4: the pods land on an L4 pool, tolerate its taint, request the GPU.
     const pod = parseYaml(fs.readFileSync(path.join(dir, "rollout-fraud.yaml"), "utf8")).spec
