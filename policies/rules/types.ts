@@ -89,6 +89,7 @@ export const SERVER_TYPES = [
 export const K8S_SERVICE = "kubernetes:core/v1:Service";
 export const K8S_NAMESPACE = "kubernetes:core/v1:Namespace";
 export const K8S_PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+export const K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 // Helm and Argo
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";

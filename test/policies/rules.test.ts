@@ -1177,6 +1177,24 @@ const pdb = {
   props: { metadata: { namespace: "models" }, spec: { selector: { matchLabels: { app: "a" } } } },
 };
 const STACK_CASES: Record<string, StackCase> = {
+  "k8s-namespace-network-policy": {
+    config: {},
+    good: [
+      { type: DEP, props: deployment() },
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        props: { metadata: { namespace: "models" } },
+      },
+    ],
+    bad: [
+      { type: DEP, props: deployment() },
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        props: { metadata: { namespace: "mlflow" } },
+      },
+    ],
+    message: /namespace models runs .* with no NetworkPolicy/,
+  },
   "aws-s3-bucket-companions": {
     config: { requireAccessLogging: true },
     good: [

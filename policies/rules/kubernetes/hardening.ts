@@ -3,8 +3,8 @@
  * kubescape check it, plus namespace and disruption-budget hygiene.
  */
 import { k8sCis } from "../../lib/frameworks";
-import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
-import { K8S_NAMESPACE, K8S_PDB } from "../types";
+import { asArray, cis, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
+import { K8S_NAMESPACE, K8S_NETWORK_POLICY, K8S_PDB, WORKLOAD_TYPES } from "../types";
 import { containersOf, podRule } from "./podRule";
 
 /** Sysctls the Pod Security Standards' baseline profile allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
@@ -169,6 +169,32 @@ export const hardeningRules: Rule[] = [
       return POD_SECURITY_LEVELS.indexOf(level) < POD_SECURITY_LEVELS.indexOf(config.minimumLevel)
         ? [`enforces ${level}, weaker than ${config.minimumLevel}.`]
         : [];
+    },
+  }),
+  stackRule({
+    name: "k8s-namespace-network-policy",
+    description:
+      "Every namespace that runs a workload of this stack must have a NetworkPolicy in the stack (CIS 5.3.2), so traffic to its pods is allowed on purpose.",
+    severity: "medium",
+    types: [...WORKLOAD_TYPES, K8S_NETWORK_POLICY],
+    tags: ["kubernetes", "network", "security"],
+    framework: k8sCis("5.3.2", "Ensure that all Namespaces have Network Policies defined"),
+    remediationSteps:
+      "Add a NetworkPolicy to the namespace (default deny, then the ingress its servers need).",
+    check: (resources) => {
+      const nsOf = (r: { props: Record<string, any> }) =>
+        String(get(r.props, "metadata.namespace") ?? "default");
+      const covered = new Set(resources.filter((r) => r.type === K8S_NETWORK_POLICY).map(nsOf));
+      const seen = new Set<string>();
+      return resources
+        .filter((r) => WORKLOAD_TYPES.includes(r.type))
+        .filter(
+          (r) => !covered.has(nsOf(r)) && !seen.has(nsOf(r)) && seen.add(nsOf(r)) !== undefined,
+        )
+        .map((r) => ({
+          message: `namespace ${nsOf(r)} runs ${r.name} with no NetworkPolicy.`,
+          urn: r.urn,
+        }));
     },
   }),
 ];
