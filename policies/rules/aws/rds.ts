@@ -134,8 +134,8 @@ export const rdsRules: Rule[] = [
     framework: cis(
       "checkov",
       "3",
-      "CKV_AWS_129 / CKV_AWS_226 / CKV_AWS_354 / CKV2_AWS_30 / CKV_AWS_161",
-      "RDS logging, auto minor upgrades, Performance Insights encryption, parameter group, IAM authentication",
+      "CKV_AWS_129 / CKV_AWS_226 / CKV_AWS_354 / CKV_AWS_161",
+      "RDS log exports, auto minor upgrades, Performance Insights encryption, IAM authentication",
     ),
     remediationSteps:
       "Set enabledCloudwatchLogsExports: ['postgresql', 'upgrade'], autoMinorVersionUpgrade: true, performanceInsightsKmsKeyId, parameterGroupName; iamDatabaseAuthenticationEnabled where required.",
