@@ -1,6 +1,6 @@
 /** Cloud Storage: uniform access, public access prevention, versioning, no public IAM, logging and CMEK. */
 import { gcpCis } from "../../lib/frameworks";
-import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
 import { GCS_BUCKET, GCS_BUCKET_IAM } from "../types";
 
 export const gcsRules: Rule[] = [
@@ -70,9 +70,11 @@ export const gcsRules: Rule[] = [
     severity: "low",
     types: [GCS_BUCKET],
     tags: ["gcp", "storage", "logging", "encryption"],
-    framework: gcpCis(
-      "5.3 / checkov CKV_GCP_62 / CKV_GCP_65",
-      "Bucket access logging; buckets encrypted with a customer-managed key",
+    framework: cis(
+      "Google Cloud Storage documentation",
+      "2026",
+      "Usage logs; Customer-managed encryption keys",
+      "Buckets log usage and use a customer-managed key where required",
     ),
     remediationSteps:
       "Set logging.logBucket to a log bucket, and encryption.defaultKmsKeyName to a Cloud KMS key.",
