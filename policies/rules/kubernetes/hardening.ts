@@ -123,10 +123,10 @@ export const hardeningRules: Rule[] = [
     types: [K8S_PDB],
     tags: ["kubernetes", "reliability"],
     framework: cis(
-      "Polaris",
-      "9",
-      "pdbMinAvailableGreaterThanHPAMinReplicas",
-      "PDBs should allow disruptions",
+      "Kubernetes documentation",
+      "1.34",
+      "Specifying a Disruption Budget",
+      "A PDB that allows no disruption blocks voluntary evictions (drains)",
     ),
     remediationSteps: "Use maxUnavailable: 1 (or a minAvailable below the replica count).",
     check: (p) => {
