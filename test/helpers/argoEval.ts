@@ -58,13 +58,7 @@ export interface Measurement {
 export type Phase = "Successful" | "Failed" | "Inconclusive" | `Error: ${string}`;
 
 export function argoPhases(measurements: Measurement[]): Phase[] {
-  const res = spawnSync(build(), [], {
-    input: JSON.stringify(measurements),
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  if (res.status !== 0) throw new Error(`argo-eval: ${res.stderr}`);
-  return JSON.parse(res.stdout) as Phase[];
+  return run(measurements) as Phase[];
 }
 
 /** Evaluates expressions with antonmedv/expr (Argo CD notification triggers): "true" / "false" / "Error: ...". */
