@@ -7,7 +7,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { parser as promql } from "@prometheus-io/lezer-promql";
 import { GPU_KINDS, type Environment } from "../../components/model";
 import {
   MODELS_DIR,
@@ -20,6 +19,7 @@ import { allRules, argoRules, costRules, kubernetesRules } from "../../policies/
 import { ENV_DEFAULTS } from "../../stacks/defaults";
 import { runResourceRule } from "../lib/policyInProcess";
 import { readPolicyConfig, resolvePolicyConfig, type EnforcementLevel } from "../lib/policyEngine";
+import { promqlErrors } from "../lib/promql";
 import { schemaViolations, typeToken } from "../lib/strictSchema";
 import { commitStatuses, durationMs, mlflowVersionStatus, statusContext } from "./remote";
 import { ENVS, Repo } from "./repo";
@@ -322,7 +322,11 @@ function packFor(env: Environment) {
     [...new Map(meta.map((m) => [m.name, m])).values()],
     readPolicyConfig(env, env),
   );
-  return rules.map((rule) => ({ rule, ...resolved.get(rule.name)! }));
+  // Resource rules judge each rendered object; stack rules judge a whole stack, which a model
+  // folder is not (the platform's own stacks carry their NetworkPolicies and PDBs).
+  return rules
+    .filter((rule) => "validateResource" in rule)
+    .map((rule) => ({ rule, ...resolved.get(rule.name)! }));
 }
 
 /** Every check model pull requests run; returns the problems (and advisory findings as warnings). */
@@ -383,9 +387,8 @@ export async function verifyRepo(
           const tpl = templates[t.templateName];
           for (const m of tpl?.spec?.metrics ?? []) {
             const q = String(m.provider.prometheus?.query).replace(/\{\{args\.[\w-]+\}\}/g, "x");
-            let bad = false;
-            promql.parse(q).iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
-            if (bad) problems.push(`${at}: ${t.templateName}/${m.name}: PromQL does not parse`);
+            for (const e of promqlErrors(q))
+              problems.push(`${at}: ${t.templateName}/${m.name}: PromQL does not parse ${e}`);
           }
         }
       }

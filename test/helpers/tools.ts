@@ -5,19 +5,8 @@
  * under CI=true it fails them, so CI can never pass by skipping.
  */
 import { spawnSync } from "node:child_process";
-import { parser } from "@prometheus-io/lezer-promql";
 
-/** Syntax errors the official PromQL grammar finds in `expr`, as `at N: <text>`; empty when it parses. */
-export function promqlErrors(expr: string): string[] {
-  const errors: string[] = [];
-  parser.parse(expr).iterate({
-    enter: (node) => {
-      if (node.type.isError)
-        errors.push(`at ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
-    },
-  });
-  return errors;
-}
+export { promqlErrors } from "../../scripts/lib/promql";
 
 /** Path of a binary on PATH, or undefined. */
 export function which(tool: string): string | undefined {
