@@ -9,7 +9,7 @@ import type { CanaryThresholds, PlatformConfig } from "../model";
 import { ArgoCd } from "./argoCd";
 import { ArgoRollouts } from "./argoRollouts";
 import { GpuAddons } from "./gpuAddons";
-import { MODELS_NAMESPACE } from "./metrics";
+import { MODELS_NAMESPACE, MONITORING_NAMESPACE } from "./metrics";
 import { MlflowServer } from "./mlflowServer";
 import { Monitoring, type AlertingSecrets } from "./monitoring";
 import { PlatformNamespaces } from "./namespaces";
@@ -53,7 +53,7 @@ export class ClusterLayer extends pulumi.ComponentResource {
       `${name}-monitoring`,
       {
         namespace: ns.name("monitoring"),
-        namespaceName: "monitoring",
+        namespaceName: MONITORING_NAMESPACE,
         environment: env,
         storageClass: args.cluster.storageClass,
         hasKubeProxy: args.cluster.hasKubeProxy,
@@ -83,7 +83,7 @@ export class ClusterLayer extends pulumi.ComponentResource {
         serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
         store: args.tracking,
         ...args.mlflow,
-        monitoringNamespace: "monitoring",
+        monitoringNamespace: MONITORING_NAMESPACE,
         monitoringRelease: monitoring.release,
         // The models' PreSync Job checks the registry (scripts/models/render.ts).
         credentialNamespaces: [ns.name("models")],

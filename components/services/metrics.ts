@@ -7,6 +7,9 @@
  * model metrics are optional and switch on the alerts that need them.
  */
 
+/** Namespace of the platform's Prometheus, which scrapes the model servers. */
+export const MONITORING_NAMESPACE = "monitoring";
+
 /** Namespace model servers run in (Argo CD's ml-models project deploys there). */
 export const MODELS_NAMESPACE = "models";
 

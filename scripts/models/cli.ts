@@ -17,7 +17,7 @@ import {
 import { analysisTemplates } from "../../components/services/argoRollouts";
 import { allRules, argoRules, costRules, kubernetesRules } from "../../policies/rules";
 import { ENV_DEFAULTS } from "../../stacks/defaults";
-import { runResourceRule } from "../lib/policyInProcess";
+import { runResourceRule, runStackRule } from "../lib/policyInProcess";
 import { readPolicyConfig, resolvePolicyConfig, type EnforcementLevel } from "../lib/policyEngine";
 import { promqlErrors } from "../lib/promql";
 import { schemaViolations, typeToken } from "../lib/strictSchema";
@@ -322,11 +322,7 @@ function packFor(env: Environment) {
     [...new Map(meta.map((m) => [m.name, m])).values()],
     readPolicyConfig(env, env),
   );
-  // Resource rules judge each rendered object; stack rules judge a whole stack, which a model
-  // folder is not (the platform's own stacks carry their NetworkPolicies and PDBs).
-  return rules
-    .filter((rule) => "validateResource" in rule)
-    .map((rule) => ({ rule, ...resolved.get(rule.name)! }));
+  return rules.map((rule) => ({ rule, ...resolved.get(rule.name)! }));
 }
 
 /** Every check model pull requests run; returns the problems (and advisory findings as warnings). */
@@ -366,11 +362,24 @@ export async function verifyRepo(
               `${MODELS_DIR}/${name}/rendered/${env}/${file}: container ${c.name} runs ${c.image}, not release-${env}.yaml's ${release.image}.`,
             );
       }
-      for (const obj of repo.objects(name, env, release)) {
+      const objects = repo.objects(name, env, release);
+      // Stack rules over the model's rendered set (a NetworkPolicy per namespace, PDBs in prod).
+      const items = objects.map((o) => ({ type: typeToken(o), name: o.metadata.name, props: o }));
+      for (const { rule, enforcementLevel, properties } of pack) {
+        if (!("validateStack" in rule) || enforcementLevel === "disabled") continue;
+        if (!items.some((i) => rule.types.includes(i.type))) continue;
+        for (const m of runStackRule(rule, items, properties)) {
+          const line = `${MODELS_DIR}/${name}/rendered/${env}: policy ${rule.name}: ${m}`;
+          if (enforcementLevel === "advisory") warn(`${line} (advisory)`);
+          else problems.push(line);
+        }
+      }
+      for (const obj of objects) {
         const at = `${MODELS_DIR}/${name}/rendered/${env}: ${obj.kind} ${obj.metadata.name}`;
         for (const v of await schemaViolations(obj)) problems.push(`${at}: ${v}`);
         const type = typeToken(obj);
         for (const { rule, enforcementLevel, properties } of pack) {
+          if (!("validateResource" in rule)) continue;
           if (!rule.types.includes(type) || enforcementLevel === "disabled") continue;
           for (const m of runResourceRule(rule, type, obj, properties))
             if (enforcementLevel === "advisory")

@@ -17,7 +17,11 @@ import {
   GOLDEN_KEY,
   GOLDEN_MOUNT,
 } from "../../components/services/goldenCompare";
-import { MODELS_NAMESPACE, POD_HASH_LABEL } from "../../components/services/metrics";
+import {
+  MODELS_NAMESPACE,
+  MONITORING_NAMESPACE,
+  POD_HASH_LABEL,
+} from "../../components/services/metrics";
 import { MLFLOW_CLIENT_SECRET } from "../../components/contracts";
 import type { ModelSpec, ModelValues, Release } from "./schemas";
 
@@ -278,8 +282,41 @@ export function render(r: RenderInput): RenderedObject[] {
       },
     },
   };
+  // Only what must reach the model may: its own namespace (other models, the golden
+  // comparison Job), monitoring (the scrape), and the namespaces model.yaml names.
+  const networkPolicy: RenderedObject = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(name),
+    spec: {
+      podSelector: { matchLabels: { [NAME_LABEL]: name } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [MODELS_NAMESPACE, MONITORING_NAMESPACE, ...model.clientNamespaces].map((ns) => ({
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+          })),
+          ports: [{ port: "http", protocol: "TCP" }],
+        },
+      ],
+    },
+  };
+  // With two or more replicas, node drains keep all but one serving (canary and stable alike).
+  const pdb: RenderedObject[] =
+    values.replicas >= 2
+      ? [
+          {
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata: meta(name),
+            spec: { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: name } } },
+          },
+        ]
+      : [];
   return [
     rollout,
+    networkPolicy,
+    ...pdb,
     service(name, { [SCRAPE_LABEL]: "true" }),
     service(canarySvc),
     service(stableSvc),

@@ -71,6 +71,13 @@ export const modelSchema = z.strictObject({
   smokeTest: z.strictObject({ command: z.array(z.string().min(1)).min(1) }),
   /** The server exports model_predictions_total{outcome}: prod adds the prediction-shift analysis. */
   predictions: z.boolean().default(false),
+  /**
+   * Namespaces whose pods may call the model (its NetworkPolicy); the models namespace itself
+   * (other models, the golden comparison) and monitoring (the scrape) always may.
+   */
+  clientNamespaces: z
+    .array(z.string().regex(DNS_LABEL, { error: "must be a namespace name." }))
+    .default([]),
   canary: thresholds.default({}),
   /** Golden-set comparison limits against the stable version. */
   golden: z

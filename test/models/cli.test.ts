@@ -238,6 +238,7 @@ describe("models CLI, from a registered version to prod", () => {
     expect(files).toEqual([
       "configmap-fraud-golden.yaml",
       "job-fraud-presync.yaml",
+      "networkpolicy-fraud.yaml",
       "rollout-fraud.yaml",
       "service-fraud-canary.yaml",
       "service-fraud-stable.yaml",
@@ -258,6 +259,14 @@ describe("models CLI, from a registered version to prod", () => {
       { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
     ]);
     expect(pod.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+    // Ingress to the model's pods only from its namespace, monitoring and model.yaml's clients.
+    const np = parseYaml(fs.readFileSync(path.join(dir, "networkpolicy-fraud.yaml"), "utf8")).spec;
+    expect(np.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/name": "fraud" } });
+    expect(
+      np.ingress[0].from.map(
+        (f: any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"],
+      ),
+    ).toEqual(["models", "monitoring"]);
     const v = await run("verify", "--repo", REPO);
     expect(v.code, v.err).toBe(0);
     commit("fraud v3 to dev");
@@ -394,6 +403,26 @@ describe("models CLI, from a registered version to prod", () => {
       expect.stringMatching(/^staging +fraud v3 .* from dev /),
       "prod     -",
     ]);
+  });
+
+  it("verify runs the pack's stack rules on a model's rendered set: prod needs replicas and a PDB", async () => {
+    const prod = path.join(REPO, "models/fraud/release-prod.yaml");
+    fs.copyFileSync(path.join(REPO, "models/fraud/release-staging.yaml"), prod);
+    await run("render", "--repo", REPO);
+    expect((await run("verify", "--repo", REPO)).code).toBe(0); // 4 replicas, a PDB, a NetworkPolicy
+    const values = path.join(REPO, "models/fraud/values-prod.yaml");
+    fs.writeFileSync(values, "replicas: 1\n");
+    await run("render", "--repo", REPO);
+    const r = await run("verify", "--repo", REPO);
+    expect([r.code, r.err]).toEqual([
+      1,
+      expect.stringMatching(
+        /rendered\/prod: policy k8s-server-replicas-pdb: fraud: 1 replica\(s\) < 2/,
+      ),
+    ]);
+    fs.writeFileSync(values, "replicas: 4\n");
+    fs.rmSync(prod);
+    await run("render", "--repo", REPO);
   });
 
   it("bad arguments exit 2, --help 0, through npm as users run it", () => {

@@ -85,6 +85,7 @@ export const serverRules: Rule[] = [
     types: [
       "kubernetes:apps/v1:Deployment",
       "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:argoproj.io/v1alpha1:Rollout",
       "kubernetes:policy/v1:PodDisruptionBudget",
     ],
     tags: ["kubernetes", "reliability"],
@@ -104,7 +105,9 @@ export const serverRules: Rule[] = [
       const out: { message: string; urn: string }[] = [];
       for (const r of resources.filter(
         (x) =>
-          x.type === "kubernetes:apps/v1:Deployment" || x.type === "kubernetes:apps/v1:StatefulSet",
+          x.type === "kubernetes:apps/v1:Deployment" ||
+          x.type === "kubernetes:apps/v1:StatefulSet" ||
+          x.type === "kubernetes:argoproj.io/v1alpha1:Rollout",
       )) {
         const p = r.props as Record<string, any>;
         const replicas = get(p, "spec.replicas") ?? 1;
