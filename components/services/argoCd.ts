@@ -477,40 +477,32 @@ export class ArgoCd extends pulumi.ComponentResource {
         ),
       );
     }
-    if (args.gitops.notifications && args.notificationsKey) {
-      deps.push(
-        new k8s.core.v1.Secret(
-          `${name}-notifications`,
-          {
-            metadata: {
-              name: NOTIFICATIONS_SECRET,
-              namespace: args.namespace,
-              labels: { "app.kubernetes.io/part-of": "argocd" },
-            },
-            type: "Opaque",
-            stringData: { "github-privateKey": pulumi.secret(args.notificationsKey) },
+    /** A Secret Argo CD reads one key of (label part-of: argocd, as its own Secrets carry). */
+    const argoSecret = (id: string, secretName: string, key: string, value: pulumi.Input<string>) =>
+      new k8s.core.v1.Secret(
+        `${name}-${id}`,
+        {
+          metadata: {
+            name: secretName,
+            namespace: args.namespace,
+            labels: { "app.kubernetes.io/part-of": "argocd" },
           },
-          { parent: this },
+          type: "Opaque",
+          stringData: { [key]: pulumi.secret(value) },
+        },
+        { parent: this },
+      );
+    if (args.gitops.notifications && args.notificationsKey)
+      deps.push(
+        argoSecret(
+          "notifications",
+          NOTIFICATIONS_SECRET,
+          "github-privateKey",
+          args.notificationsKey,
         ),
       );
-    }
-    if (args.sso.enabled && args.oidcClientSecret) {
-      deps.push(
-        new k8s.core.v1.Secret(
-          `${name}-oidc`,
-          {
-            metadata: {
-              name: OIDC_SECRET,
-              namespace: args.namespace,
-              labels: { "app.kubernetes.io/part-of": "argocd" },
-            },
-            type: "Opaque",
-            stringData: { clientSecret: pulumi.secret(args.oidcClientSecret) },
-          },
-          { parent: this },
-        ),
-      );
-    }
+    if (args.sso.enabled && args.oidcClientSecret)
+      deps.push(argoSecret("oidc", OIDC_SECRET, "clientSecret", args.oidcClientSecret));
 
     this.release = pinnedRelease(
       `${name}-release`,
