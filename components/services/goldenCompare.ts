@@ -6,6 +6,7 @@
  * `max-disagreement` of the examples. Usable where there is no live traffic (staging).
  * Runs with the Python of the MLflow image the platform already pins; standard library only.
  */
+import { GOLDEN_FILE } from "../lib/gitopsLayout";
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
 
 export const GOLDEN_COMPARE_TEMPLATE = "golden-compare";
@@ -17,9 +18,11 @@ export const GOLDEN_ARGS = {
   maxPrecisionDrop: "max-precision-drop",
   maxDisagreement: "max-disagreement",
 } as const;
-/** Where the Job mounts the golden ConfigMap, and the key holding the set. */
+/** Where the Job mounts the golden ConfigMap, and the key holding the set (the file's own name). */
 export const GOLDEN_MOUNT = "/golden";
-export const GOLDEN_KEY = "golden.jsonl";
+export const GOLDEN_KEY = GOLDEN_FILE;
+/** Default limits of the comparison (model.yaml `golden` overrides them). */
+export const GOLDEN_DEFAULTS = { maxPrecisionDrop: 0.02, maxDisagreement: 0.05 };
 
 /**
  * The comparison. argv: golden-file canary-url stable-url positive-label max-precision-drop
@@ -71,8 +74,8 @@ export function goldenCompareTemplate(image: string, runAsUser: number): Cluster
         { name: GOLDEN_ARGS.stableUrl },
         { name: GOLDEN_ARGS.configMap },
         { name: GOLDEN_ARGS.positiveLabel, value: "1" },
-        { name: GOLDEN_ARGS.maxPrecisionDrop, value: "0.02" },
-        { name: GOLDEN_ARGS.maxDisagreement, value: "0.05" },
+        { name: GOLDEN_ARGS.maxPrecisionDrop, value: String(GOLDEN_DEFAULTS.maxPrecisionDrop) },
+        { name: GOLDEN_ARGS.maxDisagreement, value: String(GOLDEN_DEFAULTS.maxDisagreement) },
       ],
       metrics: [
         {

@@ -23,7 +23,9 @@ import { promqlErrors } from "../lib/promql";
 import { schemaViolations, typeToken } from "../lib/strictSchema";
 import { commitStatuses, durationMs, mlflowVersionStatus, statusContext } from "./remote";
 import { ENVS, Repo } from "./repo";
-import { DIGEST_REF, DNS_LABEL, FileProblems, type Release } from "./schemas";
+import { GOLDEN_KEY, GOLDEN_MOUNT } from "../../components/services/goldenCompare";
+import type { RenderedObject } from "./render";
+import { DIGEST_REF, DNS_LABEL, FileProblems, modelSchema, type Release } from "./schemas";
 import { MODEL_PR_WORKFLOW, README, codeowners, modelYaml } from "./skeleton";
 
 export const HELP = `npm run models -- <command> [options]
@@ -142,25 +144,22 @@ async function scaffold(pos: string[], o: Opts, io: Io) {
     throw badArgs(`--gpu must be one of ${GPU_KINDS.join(", ")}`);
   const gpus = o.gpus ? Number(o.gpus) : 1;
   if (!Number.isInteger(gpus) || gpus < 1 || gpus > 8) throw badArgs("--gpus must be 1..8");
-  const model = {
+  // The schema fills in its defaults, so the owner sees every knob with its default value.
+  const parsed = modelSchema.safeParse({
     name,
     owners: [owner],
     mlflowModel: (o["mlflow-model"] as string) ?? name,
     image: { repository: image },
-    port: 8080,
-    healthPath: "/health",
-    predictPath: "/predict",
     resources: {
       requests: { cpu: "500m", memory: "1Gi" },
       limits: { memory: "2Gi" },
     },
     ...(gpu ? { gpu: { kind: gpu, count: gpus } } : {}),
-    smokeTest: { command: ["python", "-m", "server.smoke", `/golden/${GOLDEN_FILE}`] },
-    predictions: false,
-    canary: {},
-    golden: { maxPrecisionDrop: 0.02, maxDisagreement: 0.05 },
-    soak: { dev: "1h", staging: "24h" },
-  };
+    smokeTest: { command: ["python", "-m", "server.smoke", `${GOLDEN_MOUNT}/${GOLDEN_KEY}`] },
+  });
+  if (!parsed.success)
+    throw refuse(`${MODELS_DIR}/${name}/${MODEL_FILE}: ${parsed.error.issues[0].message}`);
+  const model = parsed.data;
   fs.mkdirSync(repo.dir(name), { recursive: true });
   fs.writeFileSync(path.join(repo.dir(name), MODEL_FILE), modelYaml(model));
   for (const env of ENVS)
@@ -331,16 +330,22 @@ export async function verifyRepo(
   warn: (line: string) => void = () => {},
 ): Promise<string[]> {
   const problems: string[] = [];
+  const packs = Object.fromEntries(ENVS.map((e) => [e, packFor(e)])) as Record<
+    Environment,
+    ReturnType<typeof packFor>
+  >;
   const templates = analysisTemplates("http://prometheus", ENV_DEFAULTS.prod.canary);
   for (const name of repo.models()) {
     for (const env of ENVS) {
       let release: Release | undefined;
+      let objects: RenderedObject[] = [];
       try {
         repo.model(name);
         repo.values(name, env);
         release = repo.release(name, env);
-        problems.push(...repo.drift(name, env));
-        if (release) repo.golden(name);
+        // Rendered once: the drift check and every check below read the same objects.
+        if (release) objects = repo.objects(name, env, release);
+        problems.push(...repo.drift(name, env, release ? objects : undefined));
       } catch (e) {
         if (e instanceof FileProblems) {
           problems.push(...e.problems);
@@ -349,7 +354,7 @@ export async function verifyRepo(
         throw e;
       }
       if (!release) continue;
-      const pack = packFor(env);
+      const pack = packs[env];
       // What will run, as committed, is the release's digest: the Rollout and the PreSync smoke test.
       for (const [file, text] of repo.actual(name, env)) {
         const obj = parseYaml(text) as { kind?: string; spec?: unknown };
@@ -362,7 +367,6 @@ export async function verifyRepo(
               `${MODELS_DIR}/${name}/rendered/${env}/${file}: container ${c.name} runs ${c.image}, not release-${env}.yaml's ${release.image}.`,
             );
       }
-      const objects = repo.objects(name, env, release);
       // Stack rules over the model's rendered set (a NetworkPolicy per namespace, PDBs in prod).
       const items = objects.map((o) => ({ type: typeToken(o), name: o.metadata.name, props: o }));
       for (const { rule, enforcementLevel, properties } of pack) {

@@ -80,11 +80,14 @@ export class Repo {
   }
 
   /** What rendered/<env>/ must hold for a model: file name -> content (nothing without a release). */
-  expected(name: string, env: Environment): Map<string, string> {
-    const release = this.release(name, env);
+  expected(name: string, env: Environment, objects?: RenderedObject[]): Map<string, string> {
     const out = new Map<string, string>();
-    if (!release) return out;
-    for (const o of this.objects(name, env, release)) out.set(renderedFileName(o), toYaml(o));
+    if (!objects) {
+      const release = this.release(name, env);
+      if (!release) return out;
+      objects = this.objects(name, env, release);
+    }
+    for (const o of objects) out.set(renderedFileName(o), toYaml(o));
     return out;
   }
   objects(name: string, env: Environment, release: Release): RenderedObject[] {
@@ -114,9 +117,9 @@ export class Repo {
     fs.mkdirSync(d, { recursive: true });
     for (const [f, text] of want) fs.writeFileSync(path.join(d, f), text);
   }
-  /** Drift between inputs and rendered/ as "path: reason" lines. */
-  drift(name: string, env: Environment): string[] {
-    const want = this.expected(name, env);
+  /** Drift between inputs and rendered/ as "path: reason" lines; pass the objects when already rendered. */
+  drift(name: string, env: Environment, objects?: RenderedObject[]): string[] {
+    const want = this.expected(name, env, objects);
     const have = this.actual(name, env);
     const at = (f: string) => this.rel(path.join(this.dir(name), renderedDir(env), f));
     const out: string[] = [];

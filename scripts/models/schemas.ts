@@ -8,6 +8,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { ENVIRONMENTS, GPU_KINDS } from "../../components/model";
 import { MODELS_DIR } from "../../components/lib/gitopsLayout";
+import { GOLDEN_DEFAULTS } from "../../components/services/goldenCompare";
 
 export const DNS_LABEL = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
 /** An image repository without tag or digest: registry/path. */
@@ -82,10 +83,10 @@ export const modelSchema = z.strictObject({
   /** Golden-set comparison limits against the stable version. */
   golden: z
     .strictObject({
-      maxPrecisionDrop: z.number().min(0).max(1).default(0.02),
-      maxDisagreement: z.number().min(0).max(1).default(0.05),
+      maxPrecisionDrop: z.number().min(0).max(1).default(GOLDEN_DEFAULTS.maxPrecisionDrop),
+      maxDisagreement: z.number().min(0).max(1).default(GOLDEN_DEFAULTS.maxDisagreement),
     })
-    .default({ maxPrecisionDrop: 0.02, maxDisagreement: 0.05 }),
+    .default(GOLDEN_DEFAULTS),
   /** How long a release must have run successfully in an environment before it may be promoted from it. */
   soak: z
     .strictObject({ dev: duration, staging: duration })
