@@ -10,7 +10,9 @@
  * TypeScript type-checks the program once; later stacks reuse it.
  *
  * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>]
- * Prints one JSON line per stack {"stack","cloud","resources","types"} or exits 1 with the error.
+ * Prints one JSON line per stack {"stack","cloud","resources","types","files","compilerOptions"}
+ * or exits 1 with the error. PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does
+ * for `pulumi up`.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -42,18 +44,19 @@ const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
 const ts = require(typescriptRequire);
 const tsVersion = semver.parse(ts.version);
 const useNodeNext = tsVersion && tsVersion.compare(new semver.SemVer("4.7.0")) >= 0;
+const registeredOptions = {
+  target: "ES2020",
+  module: useNodeNext ? "nodenext" : "commonjs",
+  moduleResolution: useNodeNext ? "nodenext" : "node",
+  sourceMap: "true",
+  ...compilerOptions,
+};
 require(tsnodeRequire).register({
   compiler: typescriptRequire,
   transpileOnly,
   project: tsConfigPath,
   skipProject: !fs.existsSync(tsConfigPath),
-  compilerOptions: {
-    target: "ES2020",
-    module: useNodeNext ? "nodenext" : "commonjs",
-    moduleResolution: useNodeNext ? "nodenext" : "node",
-    sourceMap: "true",
-    ...compilerOptions,
-  },
+  compilerOptions: registeredOptions,
 });
 
 // --- the shared mocks (the same ones the tests and `npm run check` use) ---
@@ -74,7 +77,16 @@ async function load({ stack, cloud }) {
   await settle();
   const types = {};
   for (const r of session.resources) types[r.type] = (types[r.type] ?? 0) + 1;
-  return { stack, cloud: cloud ?? "stack file", resources: session.resources.length, types };
+  // The project files this stack compiled (what the runtime's ts-node would type-check).
+  const files = Object.keys(require.cache)
+    .filter(
+      (k) => k.startsWith(root + path.sep) && !k.includes(`${path.sep}node_modules${path.sep}`),
+    )
+    .filter((k) => /\.[cm]?ts$/.test(k))
+    .map((k) => path.relative(root, k))
+    .filter((f) => !f.startsWith(`scripts${path.sep}`))
+    .sort();
+  return { stack, cloud: cloud ?? "stack file", resources: session.resources.length, types, files };
 }
 
 (async () => {
@@ -85,6 +97,7 @@ async function load({ stack, cloud }) {
         ok: true,
         typescript: ts.version,
         transpileOnly: !!transpileOnly,
+        compilerOptions: registeredOptions,
         ...result,
       }),
     );

@@ -1,9 +1,16 @@
 /**
  * The entry loads the way `pulumi up` loads it: ts-node registered as the
- * nodejs runtime registers it (project tsconfig, type checking on), then the
- * module Pulumi.yaml `main` names is required under mocks with each stack's
- * config. vitest's own loader would accept code that ts-node refuses, so this
- * runs in a separate node process through scripts/load-entry.cjs.
+ * nodejs runtime registers it (project tsconfig), then the module Pulumi.yaml
+ * `main` names is required under mocks with each stack's config. vitest's own
+ * loader would accept code that ts-node refuses, so this runs in a separate
+ * node process through scripts/load-entry.cjs.
+ *
+ * Type checking happens once per `npm test`, in `npm run typecheck` (tsc -p
+ * tsconfig.json). The stacks load with the runtime's own switch
+ * PULUMI_NODEJS_TRANSPILE_ONLY=true, and the tests below prove the runtime's
+ * type check is that same check: the options the runtime registers are the
+ * tsconfig's, and every project file the stacks compile is in tsc's file list.
+ * A probe shows the runtime's registration does refuse a type error.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,9 +22,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const LOADER = path.join(ROOT, "scripts", "load-entry.cjs");
 const PROBE = path.join(ROOT, "stacks", "__typecheck_probe__.ts");
 
-function load(targets: string[], entry?: string) {
+function load(targets: string[], opts: { entry?: string; transpileOnly?: boolean } = {}) {
+  const { entry, transpileOnly = false } = opts;
   const env = { ...process.env };
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
+  if (transpileOnly) env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
   return spawnSync(process.execPath, [LOADER, ...targets, ...(entry ? ["--entry", entry] : [])], {
     cwd: ROOT,
     env,
@@ -25,10 +34,18 @@ function load(targets: string[], entry?: string) {
   });
 }
 
-/** All six env x cloud stacks in one runtime-faithful load: TypeScript checks the program once. */
+/** All six env x cloud stacks in one load; `npm run typecheck` is their type check (see below). */
 const STACKS = ["dev", "staging", "prod", "dev:aws", "staging:aws", "prod:aws"];
 let loaded: ReturnType<typeof load> | undefined;
-const loadAll = () => (loaded ??= load(STACKS));
+const loadAll = () => (loaded ??= load(STACKS, { transpileOnly: true }));
+const loadedLines = () => {
+  const res = loadAll();
+  expect(res.status, res.stderr).toBe(0);
+  return res.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+};
 
 afterAll(() => fs.rmSync(PROBE, { force: true }));
 
@@ -69,18 +86,13 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
   });
 
   it.each(STACKS)(
-    "stack %s compiles with type checking and registers its resources (the mocks answer every invoke)",
+    "stack %s compiles through the runtime's ts-node and registers its resources (the mocks answer every invoke)",
     (target) => {
-      const res = loadAll();
-      expect(res.status, res.stderr).toBe(0);
-      const lines = res.stdout
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l));
+      const lines = loadedLines();
       const [stack, cloud = "stack file"] = target.split(":");
       const out = lines.find((l) => l.stack === stack && l.cloud === cloud);
-      expect(out, res.stdout).toBeDefined();
-      expect(out.transpileOnly).toBe(false);
+      expect(out, JSON.stringify(lines.map((l) => [l.stack, l.cloud]))).toBeDefined();
+      expect(out.transpileOnly).toBe(true);
       expect(out.resources).toBeGreaterThan(50);
       const clusterType =
         cloud === "aws" ? "aws:eks/cluster:Cluster" : "gcp:container/cluster:Cluster";
@@ -89,9 +101,39 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     120_000,
   );
 
-  it("a type error fails the load, so the check above really type-checks", () => {
+  it("npm test type-checks with tsc -p tsconfig.json", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    expect(pkg.scripts.test).toMatch(/\btypecheck\b/);
+    expect(pkg.scripts.typecheck).toBe("tsc --noEmit -p tsconfig.json");
+  });
+
+  it("the runtime registers exactly the tsconfig's compiler options (its own defaults are all overridden)", async () => {
+    const { loadTypeScriptCompilerOptions } = await import("@pulumi/pulumi/tsutils");
+    const fromTsconfig = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
+    // ts-node applies register()'s compilerOptions over the tsconfig's, so when every key the
+    // runtime sets comes from the tsconfig, ts-node type-checks with tsc's options.
+    const [first] = loadedLines();
+    expect(first.compilerOptions).toEqual(JSON.parse(JSON.stringify(fromTsconfig)));
+  }, 120_000);
+
+  it("every project file the stacks compile is in tsc's file list", async () => {
+    const ts = await import("typescript");
+    const configPath = path.join(ROOT, "tsconfig.json");
+    const parsed = ts.parseJsonConfigFileContent(
+      ts.readConfigFile(configPath, ts.sys.readFile).config,
+      ts.sys,
+      ROOT,
+    );
+    const checked = new Set(parsed.fileNames.map((f) => path.relative(ROOT, f)));
+    const compiled = new Set(loadedLines().flatMap((l) => l.files as string[]));
+    expect(compiled.size).toBeGreaterThan(40);
+    expect(compiled.has("stacks/index.ts")).toBe(true);
+    expect([...compiled].filter((f) => !checked.has(f))).toEqual([]);
+  }, 120_000);
+
+  it("the runtime's registration without PULUMI_NODEJS_TRANSPILE_ONLY refuses a type error", () => {
     fs.writeFileSync(PROBE, 'const n: number = "not a number";\nexport default n;\n');
-    const res = load(["dev"], path.relative(ROOT, PROBE));
+    const res = load(["dev"], { entry: path.relative(ROOT, PROBE) });
     expect(res.status).not.toBe(0);
     expect(res.stderr).toMatch(/TS2322/);
   }, 120_000);
