@@ -37,11 +37,19 @@ export interface RuleMeta {
   enforcementLevel?: EnforcementLevel;
   /** Resource types the rule inspects (coverage guard and docs). */
   types: string[];
+  /**
+   * The checks of other tools this rule catches in our scope: checkov `CKV_*`, trivy `AVD-*`,
+   * `kube-linter:<name>`. Each must be in policies/external/upstream.json (a test holds them).
+   */
+  covers?: string[];
   config?: ConfigProps;
 }
 
-/** A rule of this pack: a CrossGuard policy plus the types it covers. */
-export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & { types: string[] };
+/** A rule of this pack: a CrossGuard policy plus the types it inspects and the external checks it covers. */
+export type Rule = (ResourceValidationPolicy | StackValidationPolicy) & {
+  types: string[];
+  covers: string[];
+};
 
 export interface CheckContext<C> {
   type: string;
@@ -78,7 +86,7 @@ export const cis = (
 export function resourceRule<C = Record<string, never>>(
   meta: RuleMeta & { check: (props: Record<string, any>, ctx: CheckContext<C>) => string[] },
 ): Rule {
-  const { check, types, config, ...policy } = meta;
+  const { check, types, config, covers = [], ...policy } = meta;
   const typeSet = new Set(types);
   const validateResource = (args: ResourceValidationArgs, report: ReportViolation) => {
     if (!typeSet.has(args.type)) return;
@@ -98,6 +106,7 @@ export function resourceRule<C = Record<string, never>>(
   return {
     ...policy,
     types,
+    covers,
     enforcementLevel: meta.enforcementLevel ?? "advisory",
     configSchema: schemaOf(meta),
     validateResource,
@@ -110,10 +119,11 @@ export function stackRule<C = Record<string, never>>(
     check: (resources: PolicyResource[], config: C) => { message: string; urn?: string }[];
   },
 ): Rule {
-  const { check, types, config, ...policy } = meta;
+  const { check, types, config, covers = [], ...policy } = meta;
   return {
     ...policy,
     types,
+    covers,
     enforcementLevel: meta.enforcementLevel ?? "advisory",
     configSchema: schemaOf(meta),
     validateStack: (args: StackValidationArgs, report) => {

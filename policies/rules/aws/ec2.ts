@@ -11,6 +11,7 @@ import {
 export const ec2Rules: Rule[] = [
   resourceRule<{ maxHopLimit: number }>({
     name: "aws-ec2-imdsv2-required",
+    covers: ["CKV_AWS_79", "CKV_AWS_341"],
     description:
       "Launch templates must require IMDSv2 with a hop limit of 1, which keeps pods (one network hop further) off the node's credentials; pods get their own through IRSA.",
     severity: "high",
@@ -47,6 +48,7 @@ export const ec2Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-ec2-launch-template-hardened",
+    covers: ["CKV_AWS_88"],
     description:
       "Launch templates must encrypt every EBS volume and give nodes no public IP address.",
     severity: "high",
@@ -73,6 +75,7 @@ export const ec2Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-ec2-no-ssh-from-anywhere",
+    covers: ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277", "AVD-AWS-0107"],
     description:
       "Security groups must not admit SSH (22), RDP (3389) or all ports from 0.0.0.0/0 or ::/0, in inline rules or separate rule resources, whatever the protocol spelling (-1, all).",
     severity: "critical",
@@ -116,6 +119,7 @@ export const ec2Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-ec2-default-sg-closed",
+    covers: ["CKV2_AWS_12", "AVD-AWS-0173"],
     description:
       "The VPC's default security group must have no rules, so nothing lands in it by accident.",
     severity: "medium",

@@ -7,6 +7,7 @@ import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
 export const eksRules: Rule[] = [
   resourceRule<{ allowPublicEndpoint: boolean }>({
     name: "aws-eks-endpoint-restricted",
+    covers: ["CKV_AWS_38", "AVD-AWS-0041"],
     description:
       "The EKS API endpoint must be private, or public only to listed CIDRs (never 0.0.0.0/0).",
     severity: "critical",
@@ -42,6 +43,7 @@ export const eksRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-eks-secrets-encryption",
+    covers: ["CKV_AWS_58", "AVD-AWS-0039"],
     description: "EKS must envelope-encrypt Kubernetes Secrets with a KMS key.",
     severity: "high",
     types: [EKS_CLUSTER],
@@ -83,6 +85,7 @@ export const eksRules: Rule[] = [
   }),
   resourceRule<{ today: string }>({
     name: "aws-eks-supported-version",
+    covers: ["CKV_AWS_339"],
     description:
       "EKS must run a Kubernetes version still in standard support (the dated table in components/model.ts).",
     severity: "medium",
@@ -106,6 +109,7 @@ export const eksRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-eks-nodegroup-no-ssh",
+    covers: ["CKV_AWS_100"],
     description:
       "EKS node groups must not open SSH to the nodes at all (deliberately stricter than checkov CKV_AWS_100, which allows SSH restricted to security groups): use SSM Session Manager.",
     severity: "high",

@@ -30,6 +30,7 @@ const ADMIN_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess
 export const iamRules: Rule[] = [
   resourceRule({
     name: "aws-iam-no-admin-grants",
+    covers: ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV2_AWS_56"],
     description:
       "No role or policy may grant every action (`*`, `*:*`, NotAction) or attach AdministratorAccess, IAMFullAccess or PowerUserAccess.",
     severity: "critical",
@@ -81,6 +82,7 @@ export const iamRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-iam-role-trust-not-public",
+    covers: ["CKV_AWS_60"],
     description:
       "A role's trust policy must not let any principal (`*`, `AWS: *`) assume it without conditions.",
     severity: "critical",
@@ -102,6 +104,7 @@ export const iamRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-kms-key-policy-safe",
+    covers: ["CKV_AWS_33"],
     description:
       "KMS key policies must not allow every principal without conditions, and keys must not skip the policy lockout safety check.",
     severity: "high",

@@ -6,6 +6,7 @@ import { KMS_KEY } from "../types";
 export const kmsRules: Rule[] = [
   resourceRule({
     name: "aws-kms-key-rotation",
+    covers: ["CKV_AWS_7", "AVD-AWS-0065"],
     description: "Customer-managed KMS keys must rotate automatically.",
     severity: "medium",
     types: [KMS_KEY],

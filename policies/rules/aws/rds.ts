@@ -6,6 +6,7 @@ import { RDS_INSTANCE, RDS_PARAMETER_GROUP } from "../types";
 export const rdsRules: Rule[] = [
   resourceRule<{ requireCustomerKey: boolean }>({
     name: "aws-rds-encrypted",
+    covers: ["CKV_AWS_16", "AVD-AWS-0080"],
     description: "RDS storage must be encrypted, with a customer-managed KMS key where required.",
     severity: "high",
     types: [RDS_INSTANCE],
@@ -24,6 +25,7 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-rds-not-public",
+    covers: ["CKV_AWS_17", "AVD-AWS-0180"],
     description: "RDS instances must not be publicly accessible.",
     severity: "critical",
     types: [RDS_INSTANCE],
@@ -34,6 +36,7 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ minBackupRetentionDays: number }>({
     name: "aws-rds-backups",
+    covers: ["CKV_AWS_133", "AVD-AWS-0077"],
     description:
       "RDS must keep automated backups for at least the configured number of days (7 in dev and staging, 14 in prod: deliberately stricter than checkov and trivy, which only require backups on; minBackupRetentionDays per stack).",
     severity: "high",
@@ -57,6 +60,7 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ requireDeletionProtection: boolean; requireHighAvailability: boolean }>({
     name: "aws-rds-resilience",
+    covers: ["CKV_AWS_293", "CKV_AWS_157", "AVD-AWS-0177"],
     description:
       "RDS must keep deletion protection and a final snapshot, and run Multi-AZ where high availability is required.",
     severity: "high",
@@ -106,6 +110,7 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-rds-force-ssl",
+    covers: ["CKV2_AWS_69"],
     description: "PostgreSQL parameter groups must force TLS (rds.force_ssl = 1).",
     severity: "high",
     types: [RDS_PARAMETER_GROUP],
@@ -126,6 +131,14 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ requireIamAuthentication: boolean }>({
     name: "aws-rds-operations",
+    covers: [
+      "CKV_AWS_129",
+      "CKV_AWS_226",
+      "CKV_AWS_354",
+      "CKV_AWS_161",
+      "AVD-AWS-0078",
+      "AVD-AWS-0176",
+    ],
     description:
       "RDS must export its logs to CloudWatch, take minor upgrades, encrypt Performance Insights with a customer key, use its own parameter group and, where required, IAM database authentication.",
     severity: "medium",

@@ -16,6 +16,16 @@ import {
 export const s3Rules: Rule[] = [
   resourceRule({
     name: "aws-s3-public-access-block",
+    covers: [
+      "CKV_AWS_53",
+      "CKV_AWS_54",
+      "CKV_AWS_55",
+      "CKV_AWS_56",
+      "AVD-AWS-0086",
+      "AVD-AWS-0087",
+      "AVD-AWS-0091",
+      "AVD-AWS-0093",
+    ],
     description: "Every S3 bucket's public access block must set all four flags.",
     severity: "critical",
     types: [S3_PUBLIC_ACCESS_BLOCK],
@@ -50,6 +60,7 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-versioning",
+    covers: ["CKV_AWS_21", "AVD-AWS-0090"],
     description: "S3 buckets holding artifacts must be versioned.",
     severity: "medium",
     types: S3_VERSIONING,
@@ -61,6 +72,7 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule<{ logBucketPatterns: string[] }>({
     name: "aws-s3-sse-kms",
+    covers: ["CKV_AWS_19", "CKV_AWS_145", "AVD-AWS-0132"],
     description:
       "S3 buckets must default to SSE-KMS with a bucket key; server access-log target buckets may use SSE-S3, the only encryption log delivery supports.",
     severity: "medium",
@@ -103,6 +115,7 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-tls-only",
+    covers: ["CKV_AWS_379"],
     description: "S3 bucket policies must deny requests that do not use TLS.",
     severity: "high",
     types: [S3_BUCKET_POLICY],
@@ -121,6 +134,7 @@ export const s3Rules: Rule[] = [
   }),
   stackRule<{ requireAccessLogging: boolean }>({
     name: "aws-s3-bucket-companions",
+    covers: ["CKV_AWS_18", "AVD-AWS-0089"],
     description:
       "Every S3 bucket needs its versioning configured by a BucketVersioning resource (the inline block is deprecated), and server access logging (BucketLogging) where the stack requires it.",
     severity: "medium",
@@ -166,6 +180,7 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-no-public-acl",
+    covers: ["CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092"],
     description:
       "Buckets must not use a public canned ACL (public-read, public-read-write, authenticated-read), inline or through BucketAcl.",
     severity: "critical",

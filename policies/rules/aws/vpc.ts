@@ -6,6 +6,7 @@ import { VPC, VPC_FLOW_LOG } from "../types";
 export const vpcRules: Rule[] = [
   stackRule<{ requireFlowLogs: boolean }>({
     name: "aws-vpc-flow-logs",
+    covers: ["CKV2_AWS_11", "AVD-AWS-0178"],
     description: "Where required (prod), every VPC must have flow logs.",
     severity: "medium",
     types: [VPC, VPC_FLOW_LOG],

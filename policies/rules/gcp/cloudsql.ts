@@ -6,6 +6,7 @@ import { CLOUD_SQL_INSTANCE } from "../types";
 export const cloudSqlRules: Rule[] = [
   resourceRule({
     name: "gcp-cloudsql-private-ip-only",
+    covers: ["CKV_GCP_60", "CKV_GCP_11"],
     description: "Cloud SQL instances must have no public IP.",
     severity: "critical",
     types: [CLOUD_SQL_INSTANCE],
@@ -29,6 +30,7 @@ export const cloudSqlRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-cloudsql-tls-required",
+    covers: ["CKV_GCP_6", "AVD-GCP-0015"],
     description: "Cloud SQL must refuse unencrypted connections.",
     severity: "high",
     types: [CLOUD_SQL_INSTANCE],
@@ -48,6 +50,7 @@ export const cloudSqlRules: Rule[] = [
   }),
   resourceRule<{ minRetainedBackups: number }>({
     name: "gcp-cloudsql-backups",
+    covers: ["CKV_GCP_14", "AVD-GCP-0024"],
     description:
       "Cloud SQL must take automated backups with point-in-time recovery and keep enough of them.",
     severity: "high",
@@ -117,6 +120,19 @@ export const cloudSqlRules: Rule[] = [
   }),
   resourceRule<{ requiredFlags: string[]; requirePgaudit: boolean }>({
     name: "gcp-cloudsql-postgres-log-flags",
+    covers: [
+      "CKV_GCP_51",
+      "CKV_GCP_52",
+      "CKV_GCP_53",
+      "CKV_GCP_54",
+      "CKV_GCP_56",
+      "CKV_GCP_110",
+      "AVD-GCP-0014",
+      "AVD-GCP-0016",
+      "AVD-GCP-0020",
+      "AVD-GCP-0022",
+      "AVD-GCP-0025",
+    ],
     description:
       "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits and temp files, with log_min_messages at warning or above and log_min_error_statement at error or above (CIS GCP 6.2.x); pgaudit where the stack requires it.",
     severity: "low",

@@ -6,6 +6,7 @@ import { GCS_BUCKET, GCS_BUCKET_IAM } from "../types";
 export const gcsRules: Rule[] = [
   resourceRule({
     name: "gcp-gcs-uniform-access",
+    covers: ["CKV_GCP_29", "AVD-GCP-0002"],
     description: "Cloud Storage buckets must use uniform bucket-level access (no object ACLs).",
     severity: "medium",
     types: [GCS_BUCKET],
@@ -20,6 +21,7 @@ export const gcsRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gcs-public-access-prevention",
+    covers: ["CKV_GCP_114"],
     description: "Cloud Storage buckets must enforce public access prevention.",
     severity: "high",
     types: [GCS_BUCKET],
@@ -36,6 +38,7 @@ export const gcsRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gcs-versioning",
+    covers: ["CKV_GCP_78", "AVD-GCP-0078"],
     description:
       "Cloud Storage buckets holding artifacts must be versioned so overwrites and deletes can be undone.",
     severity: "medium",
@@ -47,6 +50,7 @@ export const gcsRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gcs-no-public-iam",
+    covers: ["CKV_GCP_28", "AVD-GCP-0001"],
     description: "Bucket IAM must not grant anything to allUsers or allAuthenticatedUsers.",
     severity: "critical",
     types: GCS_BUCKET_IAM,
@@ -65,6 +69,7 @@ export const gcsRules: Rule[] = [
   }),
   resourceRule<{ requireAccessLogging: boolean; requireCustomerKey: boolean }>({
     name: "gcp-gcs-logging-and-cmek",
+    covers: ["CKV_GCP_62", "AVD-GCP-0077", "AVD-GCP-0066"],
     description:
       "Cloud Storage buckets must write usage logs and use a customer-managed key where the stack requires it (data access audit logs and Google-managed encryption are the defaults).",
     severity: "low",

@@ -29,6 +29,7 @@ export function nodeConfigsOf(
 export const gkeRules: Rule[] = [
   resourceRule({
     name: "gcp-gke-private-nodes",
+    covers: ["CKV_GCP_25", "CKV_GCP_64", "AVD-GCP-0059"],
     description:
       "GKE nodes must have private IPs only, so workers are not reachable from the internet.",
     severity: "high",
@@ -44,6 +45,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-restricted-control-plane",
+    covers: ["CKV_GCP_18"],
     description:
       "The GKE API endpoint must be private or limited to listed networks, never 0.0.0.0/0.",
     severity: "critical",
@@ -82,6 +84,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-metadata-server",
+    covers: ["CKV_GCP_69", "AVD-GCP-0057"],
     description:
       "GKE node pools must run the GKE metadata server, which hides node credentials from pods.",
     severity: "high",
@@ -96,6 +99,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-shielded-nodes",
+    covers: ["CKV_GCP_68", "CKV_GCP_71", "CKV_GCP_72", "AVD-GCP-0055"],
     description: "GKE nodes must be Shielded VMs with secure boot and integrity monitoring.",
     severity: "medium",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
@@ -123,6 +127,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-no-legacy-auth",
+    covers: ["CKV_GCP_7", "CKV_GCP_13", "AVD-GCP-0062", "AVD-GCP-0064"],
     description: "GKE clusters must not use legacy ABAC, basic auth or client certificates.",
     severity: "high",
     types: [GKE_CLUSTER],
@@ -142,6 +147,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule<{ allowedChannels: string[] }>({
     name: "gcp-gke-release-channel",
+    covers: ["CKV_GCP_70"],
     description:
       "GKE clusters must be enrolled in a release channel so the control plane and nodes get security patches.",
     severity: "medium",
@@ -171,6 +177,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-node-auto-repair-upgrade",
+    covers: ["CKV_GCP_9", "CKV_GCP_10", "AVD-GCP-0058", "AVD-GCP-0063"],
     description: "GKE node pools must auto-repair and auto-upgrade.",
     severity: "medium",
     types: [GKE_NODE_POOL],
@@ -187,6 +194,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-dedicated-node-sa",
+    covers: ["CKV2_GCP_1", "AVD-GCP-0050"],
     description:
       "GKE nodes must run as a dedicated least-privilege service account, not the Compute Engine default.",
     severity: "high",
@@ -212,6 +220,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-cos-containerd",
+    covers: ["CKV_GCP_22", "AVD-GCP-0054"],
     description: "GKE nodes must use Container-Optimized OS with containerd.",
     severity: "low",
     types: [GKE_CLUSTER, GKE_NODE_POOL],
@@ -232,6 +241,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-network-policy",
+    covers: ["CKV_GCP_12", "AVD-GCP-0056"],
     description:
       "GKE clusters must enforce Kubernetes NetworkPolicy (Dataplane V2 or the network policy add-on).",
     severity: "medium",
@@ -247,6 +257,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule<{ requireBinaryAuthorization: boolean; requireIntranodeVisibility: boolean }>({
     name: "gcp-gke-observability-and-admission",
+    covers: ["CKV_GCP_1", "CKV_GCP_8", "AVD-GCP-0052", "AVD-GCP-0060", "CKV_GCP_61", "CKV_GCP_66"],
     description:
       "GKE clusters must keep Cloud Logging and Monitoring on; Binary Authorization and intranode visibility where the stack requires them.",
     severity: "medium",

@@ -28,6 +28,7 @@ export const gcpIamRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-iam-no-project-impersonation",
+    covers: ["CKV_GCP_41", "CKV_GCP_49", "AVD-GCP-0011"],
     description:
       "Service Account User and Token Creator must be granted on a service account, never project-wide (which lets the member act as every service account in the project).",
     severity: "high",

@@ -26,6 +26,14 @@ const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"];
 export const hardeningRules: Rule[] = [
   podRule({
     name: "k8s-pod-baseline-extras",
+    covers: [
+      "CKV_K8S_26",
+      "AVD-KSV-0024",
+      "AVD-KSV-0026",
+      "AVD-KSV-0027",
+      "kube-linter:unsafe-sysctls",
+      "kube-linter:unsafe-proc-mount",
+    ],
     description:
       "Pods must not bind host ports, unmask /proc, set unsafe sysctls or run as group 0 (Pod Security Standards baseline/restricted; kube-linter host-port, kubescape C-0013).",
     severity: "high",
@@ -56,6 +64,7 @@ export const hardeningRules: Rule[] = [
   }),
   podRule<{ requireReadOnlyRootFilesystem: boolean }>({
     name: "k8s-pod-read-only-root",
+    covers: ["CKV_K8S_22", "AVD-KSV-0014", "kube-linter:no-read-only-root-fs"],
     description:
       "Containers must run with a read-only root filesystem (writable paths as emptyDir mounts), where the stack requires it.",
     severity: "medium",
@@ -117,6 +126,7 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-pdb-allows-disruption",
+    covers: ["kube-linter:pdb-max-unavailable"],
     description:
       "PodDisruptionBudgets must allow at least one disruption; maxUnavailable: 0 blocks node drains and upgrades forever.",
     severity: "medium",

@@ -7,6 +7,18 @@ import { podRule, containersOf } from "./podRule";
 export const podRules: Rule[] = [
   podRule({
     name: "k8s-pod-no-privileged",
+    covers: [
+      "CKV_K8S_16",
+      "CKV_K8S_25",
+      "CKV_K8S_39",
+      "AVD-KSV-0005",
+      "AVD-KSV-0017",
+      "AVD-KSV-0022",
+      "AVD-KSV-0106",
+      "AVD-KSV-0119",
+      "AVD-KSV-0120",
+      "kube-linter:privileged-container",
+    ],
     description: "Containers must not run privileged or add capabilities beyond NET_BIND_SERVICE.",
     severity: "critical",
     tags: ["kubernetes", "pod-security"],
@@ -26,6 +38,17 @@ export const podRules: Rule[] = [
   }),
   podRule({
     name: "k8s-pod-no-host-namespaces",
+    covers: [
+      "CKV_K8S_17",
+      "CKV_K8S_18",
+      "CKV_K8S_19",
+      "AVD-KSV-0008",
+      "AVD-KSV-0009",
+      "AVD-KSV-0010",
+      "kube-linter:host-ipc",
+      "kube-linter:host-network",
+      "kube-linter:host-pid",
+    ],
     description: "Pods must not share the node's network, PID or IPC namespaces.",
     severity: "high",
     tags: ["kubernetes", "pod-security"],
@@ -41,6 +64,14 @@ export const podRules: Rule[] = [
   }),
   podRule({
     name: "k8s-pod-no-hostpath",
+    covers: [
+      "CKV_K8S_27",
+      "AVD-KSV-0006",
+      "AVD-KSV-0023",
+      "kube-linter:docker-sock",
+      "kube-linter:sensitive-host-mounts",
+      "kube-linter:writable-host-mount",
+    ],
     description: "Pods must not mount hostPath volumes.",
     severity: "high",
     tags: ["kubernetes", "pod-security"],
@@ -53,6 +84,22 @@ export const podRules: Rule[] = [
   }),
   podRule({
     name: "k8s-pod-restricted-security-context",
+    covers: [
+      "CKV_K8S_20",
+      "CKV_K8S_23",
+      "CKV_K8S_28",
+      "CKV_K8S_31",
+      "CKV_K8S_37",
+      "AVD-KSV-0001",
+      "AVD-KSV-0003",
+      "AVD-KSV-0004",
+      "AVD-KSV-0012",
+      "AVD-KSV-0030",
+      "AVD-KSV-0104",
+      "kube-linter:privilege-escalation-container",
+      "kube-linter:run-as-non-root",
+      "kube-linter:drop-net-raw-capability",
+    ],
     description:
       "Containers must run as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
     severity: "high",
@@ -79,6 +126,15 @@ export const podRules: Rule[] = [
   }),
   podRule({
     name: "k8s-pod-resources",
+    covers: [
+      "CKV_K8S_10",
+      "CKV_K8S_12",
+      "CKV_K8S_13",
+      "AVD-KSV-0015",
+      "AVD-KSV-0016",
+      "AVD-KSV-0018",
+      "kube-linter:unset-memory-requirements",
+    ],
     description: "Containers must declare CPU and memory requests and a memory limit.",
     severity: "medium",
     tags: ["kubernetes", "reliability", "cost"],
@@ -134,6 +190,7 @@ export const podRules: Rule[] = [
   }),
   podRule({
     name: "k8s-pod-pinned-images",
+    covers: ["CKV_K8S_14", "AVD-KSV-0013", "kube-linter:latest-tag"],
     description: "Images must be pinned to a version tag or digest, never latest or untagged.",
     severity: "medium",
     tags: ["kubernetes", "supply-chain"],

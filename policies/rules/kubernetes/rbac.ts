@@ -14,6 +14,7 @@ const BROAD_GROUPS = [
 export const rbacRules: Rule[] = [
   resourceRule({
     name: "k8s-rbac-no-cluster-admin",
+    covers: ["AVD-KSV-0111", "kube-linter:cluster-admin-role-binding"],
     description: "No binding may grant the cluster-admin ClusterRole.",
     severity: "critical",
     types: RBAC_BINDINGS,
@@ -24,6 +25,14 @@ export const rbacRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-rbac-no-wildcards",
+    covers: [
+      "CKV_K8S_49",
+      "AVD-KSV-0044",
+      "AVD-KSV-0045",
+      "AVD-KSV-0046",
+      "AVD-KSV-0112",
+      "kube-linter:wildcard-in-rules",
+    ],
     description: "Roles must name their verbs and resources: no `*` (CIS 5.1.3).",
     severity: "high",
     types: RBAC_ROLES,
@@ -40,6 +49,7 @@ export const rbacRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-rbac-no-broad-subjects",
+    covers: ["AVD-KSV-0122", "AVD-KSV-01011"],
     description:
       "Bindings must not grant roles to every authenticated user, anonymous callers or every service account.",
     severity: "critical",

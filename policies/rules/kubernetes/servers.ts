@@ -7,6 +7,12 @@ import { podRule } from "./podRule";
 export const serverRules: Rule[] = [
   podRule({
     name: "k8s-server-probes",
+    covers: [
+      "CKV_K8S_8",
+      "CKV_K8S_9",
+      "kube-linter:no-liveness-probe",
+      "kube-linter:no-readiness-probe",
+    ],
     description: "Long-running servers must have readiness and liveness probes.",
     severity: "medium",
     types: SERVER_TYPES,
@@ -22,6 +28,7 @@ export const serverRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-no-default-namespace",
+    covers: ["CKV_K8S_21", "AVD-KSV-0110", "kube-linter:use-namespace"],
     description:
       "Workloads, Services, Secrets and ConfigMaps must not live in the default namespace.",
     severity: "low",

@@ -1,0 +1,150 @@
+/**
+ * What "in our scope" means when the pack is measured against checkov,
+ * trivy-checks and kube-linter: the cloud resource types the program creates
+ * (with the Terraform type their Pulumi bridge wraps, the name checkov's checks
+ * use), the trivy-checks services those resources belong to, and every
+ * Kubernetes check (the program and the models CLI render Kubernetes objects).
+ * scripts/external-checks.ts records the upstream checks in this scope;
+ * test/policies/external.test.ts holds the pack to them.
+ */
+
+export interface ExternalCheck {
+  /** checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`. */
+  id: string;
+  tool: "checkov" | "trivy" | "kube-linter";
+  title: string;
+  /** Terraform types (checkov), the trivy service, or "kubernetes". */
+  targets: string[];
+  /** The check's file in its repository. */
+  path: string;
+}
+
+/** Pulumi type -> the Terraform resource the bridged provider wraps. */
+export const TERRAFORM_TYPES: Record<string, string> = {
+  "aws:autoscaling/tag:Tag": "aws_autoscaling_group_tag",
+  "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+  "aws:codebuild/project:Project": "aws_codebuild_project",
+  "aws:codebuild/webhook:Webhook": "aws_codebuild_webhook",
+  "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
+  "aws:ec2/eip:Eip": "aws_eip",
+  "aws:ec2/flowLog:FlowLog": "aws_flow_log",
+  "aws:ec2/internetGateway:InternetGateway": "aws_internet_gateway",
+  "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
+  "aws:ec2/natGateway:NatGateway": "aws_nat_gateway",
+  "aws:ec2/routeTable:RouteTable": "aws_route_table",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation": "aws_route_table_association",
+  "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
+  "aws:ec2/subnet:Subnet": "aws_subnet",
+  "aws:ec2/vpc:Vpc": "aws_vpc",
+  "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
+  "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
+  "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
+  "aws:eks/addon:Addon": "aws_eks_addon",
+  "aws:eks/cluster:Cluster": "aws_eks_cluster",
+  "aws:eks/nodeGroup:NodeGroup": "aws_eks_node_group",
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+  "aws:iam/role:Role": "aws_iam_role",
+  "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+  "aws:kms/alias:Alias": "aws_kms_alias",
+  "aws:kms/key:Key": "aws_kms_key",
+  "aws:rds/instance:Instance": "aws_db_instance",
+  "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
+  "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
+  "aws:s3/bucket:Bucket": "aws_s3_bucket",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+    "aws_s3_bucket_lifecycle_configuration",
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
+  "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+    "aws_s3_bucket_server_side_encryption_configuration",
+  "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+    "aws_vpc_security_group_ingress_rule",
+  "gcp:compute/globalAddress:GlobalAddress": "google_compute_global_address",
+  "gcp:compute/network:Network": "google_compute_network",
+  "gcp:compute/router:Router": "google_compute_router",
+  "gcp:compute/routerNat:RouterNat": "google_compute_router_nat",
+  "gcp:compute/subnetwork:Subnetwork": "google_compute_subnetwork",
+  "gcp:container/cluster:Cluster": "google_container_cluster",
+  "gcp:container/nodePool:NodePool": "google_container_node_pool",
+  "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
+  "gcp:projects/service:Service": "google_project_service",
+  "gcp:serviceaccount/account:Account": "google_service_account",
+  "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
+  "gcp:servicenetworking/connection:Connection": "google_service_networking_connection",
+  "gcp:sql/database:Database": "google_sql_database",
+  "gcp:sql/databaseInstance:DatabaseInstance": "google_sql_database_instance",
+  "gcp:sql/user:User": "google_sql_user",
+  "gcp:storage/bucket:Bucket": "google_storage_bucket",
+  "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
+};
+
+/** trivy-checks services (checks/cloud/<provider>/<service>) holding the types above. */
+export const TRIVY_SERVICES = [
+  "google/gke",
+  "google/sql",
+  "google/storage",
+  "google/iam",
+  "google/compute",
+  "aws/eks",
+  "aws/rds",
+  "aws/s3",
+  "aws/iam",
+  "aws/ec2",
+  "aws/kms",
+  "aws/cloudwatch",
+  "aws/codebuild",
+];
+
+/**
+ * Upstream checks about things this program does not deploy or configure, matched on the
+ * check's file path, each with the reason. They are listed as out of scope, not as gaps.
+ */
+export const OUT_OF_SCOPE: { tool: ExternalCheck["tool"]; path: RegExp; reason: string }[] = [
+  {
+    tool: "checkov",
+    path: /k8s\/(ApiServer|Kubelet|Kublet|Etcd|ControllerManager|Scheduler|PeerClient|KubeControllerManager|RotateKubeletServerCertificate)/,
+    reason:
+      "control-plane or kubelet flag: GKE and EKS run the control plane and set the kubelet's flags",
+  },
+  {
+    tool: "trivy",
+    path: /kubernetes\/(apiserver|etcd|kubelet|controllermanager|scheduler|cni|kube_proxy|kubeconfig|adminconf|proxy|certificate_authorities)_|_(ownership|permission)\.rego$/,
+    reason:
+      "control-plane, kubelet or node file setting: GKE and EKS run the control plane and the node images",
+  },
+  {
+    tool: "checkov",
+    path: /PSP\.py$|GKEPodSecurityPolicyEnabled|PodSecurityPolicy/,
+    reason:
+      "PodSecurityPolicy was removed in Kubernetes 1.25; Pod Security admission replaces it (k8s-namespace-pod-security)",
+  },
+  {
+    tool: "checkov",
+    path: /Tiller|NginxIngress|KubernetesDashboard/,
+    reason: "Helm v2 Tiller, ingress-nginx and the Kubernetes dashboard are not deployed",
+  },
+  {
+    tool: "trivy",
+    path: /kubernetes\/(tiller_is_deployed|insecure_ingress_nginx)\.rego$|gatekeeper/,
+    reason: "Helm v2 Tiller and ingress-nginx are not deployed",
+  },
+  {
+    tool: "trivy",
+    path: /aws\/iam\/(no_password_reuse|require_\w+_in_passwords|set_max_password_age|set_minimum_password_length|enforce_\w*mfa|limit_root_account_usage|no_root_access_keys|disable_unused_credentials\w*|rotate_access_keys|limit_user_access_keys|no_user_attached_policies|remove_expired_certificates)\.rego$/,
+    reason:
+      "account-level IAM (password policy, root account, IAM users and their keys): the program creates roles only",
+  },
+  {
+    tool: "trivy",
+    path: /aws\/cloudwatch\/require_\w+_alarm\.rego$/,
+    reason:
+      "CIS account-level CloudTrail metric alarms: the account's trail is not part of this program",
+  },
+];
+
+/** The out-of-scope reason for a check, or undefined when it is in scope. */
+export const outOfScope = (c: ExternalCheck): string | undefined =>
+  OUT_OF_SCOPE.find((o) => o.tool === c.tool && o.path.test(c.path))?.reason;

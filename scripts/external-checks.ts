@@ -1,0 +1,181 @@
+/**
+ * Records the checks of checkov, trivy-checks and kube-linter that fall in this
+ * project's scope (the resource types the program creates, the Kubernetes objects
+ * it and the models CLI render) into policies/external/upstream.json, from git
+ * clones of the tools at the commits you choose. The pack's rules cite these ids
+ * (`covers` in their metadata), policies/external/gaps.ts gives the reason for
+ * every in-scope check no rule covers, and test/policies/external.test.ts holds
+ * the three together: no cited id that upstream lacks, no in-scope check left
+ * unaccounted for.
+ *
+ *   git clone --bare https://github.com/bridgecrewio/checkov /tmp/checkov.git
+ *   git clone --bare https://github.com/aquasecurity/trivy-checks /tmp/trivy-checks.git
+ *   git clone --bare https://github.com/stackrox/kube-linter /tmp/kube-linter.git
+ *   npm run -s external-checks -- --checkov /tmp/checkov.git \
+ *     --trivy /tmp/trivy-checks.git --kube-linter /tmp/kube-linter.git [--rev HEAD] [--out FILE]
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { TERRAFORM_TYPES, TRIVY_SERVICES, type ExternalCheck } from "../policies/external/scope";
+
+const ROOT = path.resolve(__dirname, "..");
+export const UPSTREAM = path.join(ROOT, "policies", "external", "upstream.json");
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync("git", [`--git-dir=${dir}`, ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+const list = (dir: string, rev: string, ...under: string[]) =>
+  git(dir, "ls-tree", "-r", "--name-only", rev, "--", ...under)
+    .split("\n")
+    .filter(Boolean);
+const show = (dir: string, rev: string, file: string) => git(dir, "show", `${rev}:${file}`);
+
+const QUOTED = (re: string) => new RegExp(`["']${re}["']`, "g");
+const first = (s: string, re: RegExp) => re.exec(s)?.[1];
+
+/** checkov: Python resource checks (terraform, kubernetes) and YAML graph checks (terraform). */
+export function checkov(dir: string, rev: string): ExternalCheck[] {
+  const out: ExternalCheck[] = [];
+  const tfTypes = new Set(Object.values(TERRAFORM_TYPES));
+  const python = list(
+    dir,
+    rev,
+    "checkov/terraform/checks/resource/gcp",
+    "checkov/terraform/checks/resource/aws",
+    "checkov/kubernetes/checks/resource/k8s",
+  ).filter((f) => f.endsWith(".py"));
+  const sources = new Map(python.map((f) => [f, show(dir, rev, f)]));
+  for (const [file, src] of sources) {
+    const ids = [...src.matchAll(QUOTED("(CKV2?_[A-Z0-9]+_\\d+)"))].map((m) => m[1]);
+    if (ids.length === 0) continue;
+    // A subclass of an abstract check in the same folder inherits its name and resources.
+    const baseName = first(src, /from checkov\.[\w.]+\.(Abs\w+|Base\w+) import/);
+    const base = baseName
+      ? (sources.get(path.join(path.dirname(file), `${baseName}.py`)) ?? "")
+      : "";
+    const NAME = /\bname\s*=\s*\(?\s*f?(["'])(.+?)\1/;
+    const port = first(src, /\bport=(\d+)/);
+    const title = (
+      NAME.exec(src)?.[2] ??
+      NAME.exec(base)?.[2] ??
+      path.basename(file, ".py")
+    ).replace("{port}", port ?? "{port}");
+    let targets: string[];
+    if (file.startsWith("checkov/terraform")) {
+      targets = [
+        ...new Set(
+          [...(src + base).matchAll(QUOTED("((?:google|aws)_[a-z0-9_]+)"))].map((m) => m[1]),
+        ),
+      ];
+      if (!targets.some((t) => tfTypes.has(t))) continue;
+    } else targets = ["kubernetes"];
+    for (const id of new Set(ids))
+      out.push({ id, tool: "checkov", title: title.trim(), targets: targets.sort(), path: file });
+  }
+  for (const file of list(
+    dir,
+    rev,
+    "checkov/terraform/checks/graph_checks/gcp",
+    "checkov/terraform/checks/graph_checks/aws",
+  )) {
+    if (!/\.ya?ml$/.test(file)) continue;
+    const doc = parse(show(dir, rev, file));
+    const types = new Set<string>();
+    JSON.stringify(doc.definition, (k, v) => {
+      if ((k === "resource_types" || k === "connected_resource_types") && Array.isArray(v))
+        v.forEach((t: string) => types.add(t));
+      return v;
+    });
+    if (![...types].some((t) => tfTypes.has(t))) continue;
+    out.push({
+      id: doc.metadata.id,
+      tool: "checkov",
+      title: doc.metadata.name,
+      targets: [...types].sort(),
+      path: file,
+    });
+  }
+  return out;
+}
+
+/** trivy-checks: the METADATA block of each Rego check (cloud services in scope, Kubernetes). */
+export function trivy(dir: string, rev: string): ExternalCheck[] {
+  const out: ExternalCheck[] = [];
+  const under = [...TRIVY_SERVICES.map((s) => `checks/cloud/${s}`), "checks/kubernetes"];
+  for (const file of list(dir, rev, ...under)) {
+    if (!file.endsWith(".rego") || file.endsWith("_test.rego")) continue;
+    const src = show(dir, rev, file);
+    const block = /^# METADATA\n((?:#.*\n)+)/m.exec(src);
+    if (!block) continue;
+    const meta = parse(block[1].replace(/^# ?/gm, ""));
+    const avd = (meta.custom?.aliases ?? []).find((a: string) => a.startsWith("AVD-"));
+    const id = avd ?? `AVD-${meta.custom?.id}`;
+    if (!meta.custom?.id || meta.custom?.deprecated) continue;
+    out.push({
+      id,
+      tool: "trivy",
+      title: String(meta.title).trim(),
+      targets: [
+        file.startsWith("checks/kubernetes") ? "kubernetes" : file.split("/").slice(2, 4).join("/"),
+      ],
+      path: file,
+    });
+  }
+  return out;
+}
+
+/** kube-linter: the built-in checks' YAML definitions. */
+export function kubeLinter(dir: string, rev: string): ExternalCheck[] {
+  return list(dir, rev, "pkg/builtinchecks/yamls")
+    .filter((f) => f.endsWith(".yaml"))
+    .map((file) => {
+      const doc = parse(show(dir, rev, file));
+      return {
+        id: `kube-linter:${doc.name}`,
+        tool: "kube-linter" as const,
+        title: String(doc.description).trim(),
+        targets: ["kubernetes"],
+        path: file,
+      };
+    });
+}
+
+export function main(argv: string[]) {
+  const arg = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0 || !argv[i + 1]) throw new Error(`--${name} <git dir> is required`);
+    return argv[i + 1];
+  };
+  const rev = argv.includes("--rev") ? argv[argv.indexOf("--rev") + 1] : "HEAD";
+  const dirs = { checkov: arg("checkov"), trivy: arg("trivy"), "kube-linter": arg("kube-linter") };
+  const repos = {
+    checkov: "bridgecrewio/checkov",
+    trivy: "aquasecurity/trivy-checks",
+    "kube-linter": "stackrox/kube-linter",
+  };
+  const sources = Object.fromEntries(
+    Object.entries(dirs).map(([tool, dir]) => {
+      const [commit, date] = git(dir, "log", "-1", "--format=%H %cs", rev).trim().split(" ");
+      return [tool, { repository: repos[tool as keyof typeof repos], commit, date }];
+    }),
+  );
+  const checks = [
+    ...checkov(dirs.checkov, rev),
+    ...trivy(dirs.trivy, rev),
+    ...kubeLinter(dirs["kube-linter"], rev),
+  ].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
+  const doc = {
+    generatedBy: "npm run external-checks (scripts/external-checks.ts); do not edit by hand",
+    sources,
+    checks,
+  };
+  const out = argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : UPSTREAM;
+  fs.writeFileSync(out, JSON.stringify(doc, null, 1) + "\n");
+  console.log(`${checks.length} in-scope checks written to ${path.relative(process.cwd(), out)}`);
+}
+
+if (require.main === module) main(process.argv.slice(2));

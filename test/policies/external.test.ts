@@ -1,0 +1,231 @@
+/**
+ * The pack measured against checkov, trivy-checks and kube-linter: the ids the rules cite
+ * exist upstream, the scope is the program's, the out-of-scope list has no dead or
+ * contradicting entry, COVERAGE.md is current, and the extractor reads each tool's real
+ * file formats (a throwaway git repository holding one file of each kind, in the shapes
+ * the tools' repositories use).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import {
+  OUT_OF_SCOPE,
+  TERRAFORM_TYPES,
+  outOfScope,
+  type ExternalCheck,
+} from "../../policies/external/scope";
+import { allRules } from "../../policies/rules";
+import { checkov, kubeLinter, main, trivy } from "../../scripts/external-checks";
+import { COVERAGE, coverageDoc } from "../../scripts/policy-table";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const upstream = JSON.parse(
+  fs.readFileSync(path.join(ROOT, "policies/external/upstream.json"), "utf8"),
+) as { sources: Record<string, { commit: string }>; checks: ExternalCheck[] };
+const byId = new Map(upstream.checks.map((c) => [c.id, c]));
+
+describe("external check ids the rules cite", () => {
+  it("every cited id is an in-scope check recorded from its tool's repository", () => {
+    const unknown = allRules.flatMap((r) =>
+      r.covers.filter((id) => !byId.has(id)).map((id) => `${r.name}: ${id}`),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it("a rule cites each id once, and never an id it would call out of scope", () => {
+    for (const r of allRules) {
+      expect(new Set(r.covers).size, r.name).toBe(r.covers.length);
+      const contradicting = r.covers.filter((id) => outOfScope(byId.get(id)!));
+      expect(contradicting, r.name).toEqual([]);
+    }
+  });
+
+  it("rules for the main areas cite their counterparts (a planted typo fails the first test)", () => {
+    const covers = (name: string) => allRules.find((r) => r.name === name)!.covers;
+    expect(covers("gcp-gke-private-nodes")).toContain("CKV_GCP_64");
+    expect(covers("aws-ec2-imdsv2-required")).toContain("CKV_AWS_341");
+    expect(covers("k8s-pod-no-privileged")).toContain("kube-linter:privileged-container");
+    expect(byId.has("CKV_GCP_9999")).toBe(false);
+  });
+});
+
+describe("the scope", () => {
+  it("maps every cloud resource type the program creates to its Terraform type", () => {
+    const snapshot = fs.readFileSync(path.join(ROOT, "test/snapshots/urns.json"), "utf8");
+    const created = new Set(
+      [...snapshot.matchAll(/[:$]((?:aws|gcp):[\w/.]+:\w+)::/g)].map((m) => m[1]),
+    );
+    expect(created.size).toBeGreaterThan(40);
+    expect([...created].filter((t) => !TERRAFORM_TYPES[t])).toEqual([]);
+  });
+
+  it("each out-of-scope entry matches some upstream check, and its reason is written out", () => {
+    for (const o of OUT_OF_SCOPE) {
+      const hits = upstream.checks.filter((c) => c.tool === o.tool && o.path.test(c.path));
+      expect(hits.length, String(o.path)).toBeGreaterThan(0);
+      expect(o.reason.length).toBeGreaterThan(20);
+    }
+  });
+
+  it("workload checks stay in scope (the control-plane patterns do not swallow them)", () => {
+    for (const id of ["CKV_K8S_16", "AVD-KSV-0017", "kube-linter:privileged-container"])
+      expect(outOfScope(byId.get(id)!), id).toBeUndefined();
+    expect(outOfScope(byId.get("CKV_GCP_24")!)).toMatch(/PodSecurityPolicy/);
+  });
+
+  it("policies/external/COVERAGE.md is current (run `npm run docs:policies` when this fails)", () => {
+    expect(fs.readFileSync(COVERAGE, "utf8")).toBe(coverageDoc());
+    expect(coverageDoc()).toMatch(/\| `CKV_GCP_64` \| .* \| `gcp-gke-private-nodes` \|/);
+  });
+});
+
+describe("npm run external-checks reads the tools' own formats", () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-external-"));
+  const files: Record<string, string> = {
+    // checkov: an abstract check that names the resources, a subclass that only passes its id.
+    "checkov/terraform/checks/resource/aws/AbsSecurityGroupUnrestrictedIngress.py": [
+      "class AbsSecurityGroupUnrestrictedIngress(BaseResourceCheck):",
+      "    def __init__(self, check_id: str, port: int) -> None:",
+      '        name = f"Ensure no security groups allow ingress from 0.0.0.0:0 to port {port}"',
+      "        supported_resources = ['aws_security_group', 'aws_security_group_rule']",
+    ].join("\n"),
+    "checkov/terraform/checks/resource/aws/SecurityGroupUnrestrictedIngress22.py": [
+      "from checkov.terraform.checks.resource.aws.AbsSecurityGroupUnrestrictedIngress import AbsSecurityGroupUnrestrictedIngress",
+      "class SecurityGroupUnrestrictedIngress22(AbsSecurityGroupUnrestrictedIngress):",
+      "    def __init__(self):",
+      '        super().__init__(check_id="CKV_AWS_24", port=22)',
+    ].join("\n"),
+    // A check on a type the program never creates is left out.
+    "checkov/terraform/checks/resource/aws/ECRImmutable.py": [
+      '        name = "Ensure ECR Image Tags are immutable"',
+      '        id = "CKV_AWS_51"',
+      "        supported_resources = ('aws_ecr_repository',)",
+    ].join("\n"),
+    "checkov/terraform/checks/resource/gcp/GKENodePoolAutoRepairEnabled.py": [
+      "        name = \"Ensure 'Automatic node repair' is enabled for Kubernetes Clusters\"",
+      '        id = "CKV_GCP_9"',
+      "        supported_resources = ('google_container_node_pool',)",
+    ].join("\n"),
+    "checkov/terraform/checks/graph_checks/aws/S3BucketLogging.yaml": [
+      "metadata:",
+      '  name: "Ensure the S3 bucket has access logging enabled"',
+      '  id: "CKV_AWS_18"',
+      "definition:",
+      "  cond_type: connection",
+      "  resource_types: [aws_s3_bucket]",
+      "  connected_resource_types: [aws_s3_bucket_logging]",
+      "  operator: exists",
+    ].join("\n"),
+    "checkov/kubernetes/checks/resource/k8s/PrivilegedContainers.py": [
+      '        name = "Container should not be privileged"',
+      '        id = "CKV_K8S_16"',
+    ].join("\n"),
+    "checks/cloud/google/gke/enable_network_policy.rego": [
+      "# METADATA",
+      "# title: Network Policy should be enabled on GKE clusters",
+      "# custom:",
+      "#   id: GCP-0056",
+      "#   aliases:",
+      "#     - AVD-GCP-0056",
+      "#     - enable-network-policy",
+      "package builtin.google.gke.google0056",
+    ].join("\n"),
+    "checks/cloud/google/gke/enable_network_policy_test.rego": "package test",
+    "checks/cloud/aws/ecr/enable_image_scans.rego":
+      "# METADATA\n# title: ECR\n# custom:\n#   id: AWS-0030\n",
+    "pkg/builtinchecks/yamls/privileged.yaml": [
+      'name: "privileged-container"',
+      'description: "Indicates when deployments have containers running in privileged mode."',
+      "template: privileged",
+    ].join("\n"),
+  };
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: repo,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      },
+    });
+  git("init", "-q");
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.join(repo, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(repo, file), text + "\n");
+  }
+  git("add", "-A");
+  git("commit", "-qm", "fixture");
+  const dir = path.join(repo, ".git");
+
+  it("checkov: ids from subclasses with the abstract check's resources and title; graph checks; Kubernetes checks; other types left out", () => {
+    const found = checkov(dir, "HEAD");
+    expect(found.map((c) => c.id).sort()).toEqual([
+      "CKV_AWS_18",
+      "CKV_AWS_24",
+      "CKV_GCP_9",
+      "CKV_K8S_16",
+    ]);
+    const ssh = found.find((c) => c.id === "CKV_AWS_24")!;
+    expect(ssh.title).toBe("Ensure no security groups allow ingress from 0.0.0.0:0 to port 22");
+    expect(ssh.targets).toContain("aws_security_group");
+    expect(found.find((c) => c.id === "CKV_GCP_9")!.title).toBe(
+      "Ensure 'Automatic node repair' is enabled for Kubernetes Clusters",
+    );
+    expect(found.find((c) => c.id === "CKV_AWS_18")!.targets).toEqual([
+      "aws_s3_bucket",
+      "aws_s3_bucket_logging",
+    ]);
+  });
+
+  it("trivy: the AVD alias from the METADATA block, only in the services in scope, tests skipped", () => {
+    const found = trivy(dir, "HEAD");
+    expect(found).toEqual([
+      {
+        id: "AVD-GCP-0056",
+        tool: "trivy",
+        title: "Network Policy should be enabled on GKE clusters",
+        targets: ["google/gke"],
+        path: "checks/cloud/google/gke/enable_network_policy.rego",
+      },
+    ]);
+  });
+
+  it("kube-linter: the check's name and description", () => {
+    expect(kubeLinter(dir, "HEAD")).toEqual([
+      expect.objectContaining({
+        id: "kube-linter:privileged-container",
+        title: "Indicates when deployments have containers running in privileged mode.",
+      }),
+    ]);
+  });
+
+  it("the command policies/README.md shows writes one file with the three tools' checks and commits", () => {
+    const out = path.join(repo, "upstream.json");
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    main(["--checkov", dir, "--trivy", dir, "--kube-linter", dir, "--out", out]);
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^6 in-scope checks written to /));
+    log.mockRestore();
+    const written = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(Object.keys(written.sources)).toEqual(["checkov", "trivy", "kube-linter"]);
+    expect(written.sources.trivy.commit).toBe(git("rev-parse", "HEAD").trim());
+    expect(written.checks.map((c: ExternalCheck) => c.id)).toEqual([
+      "AVD-GCP-0056",
+      "CKV_AWS_18",
+      "CKV_AWS_24",
+      "CKV_GCP_9",
+      "CKV_K8S_16",
+      "kube-linter:privileged-container",
+    ]);
+    expect(() => main(["--checkov", dir])).toThrow(/--trivy <git dir> is required/);
+  });
+
+  it("the recorded file names its sources' commits", () => {
+    for (const tool of ["checkov", "trivy", "kube-linter"])
+      expect(upstream.sources[tool].commit, tool).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
