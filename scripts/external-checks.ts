@@ -17,8 +17,13 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { TERRAFORM_TYPES, TRIVY_SERVICES, type ExternalCheck } from "../policies/external/scope";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import {
+  TERRAFORM_TYPES,
+  TRIVY_SERVICES,
+  outOfScope,
+  type ExternalCheck,
+} from "../policies/external/scope";
 
 const ROOT = path.resolve(__dirname, "..");
 export const UPSTREAM = path.join(ROOT, "policies", "external", "upstream.json");
@@ -106,7 +111,9 @@ export function checkov(dir: string, rev: string): ExternalCheck[] {
 export function trivy(dir: string, rev: string): ExternalCheck[] {
   const out: ExternalCheck[] = [];
   const under = [...TRIVY_SERVICES.map((s) => `checks/cloud/${s}`), "checks/kubernetes"];
-  for (const file of list(dir, rev, ...under)) {
+  const files = list(dir, rev, ...under);
+  const present = new Set(files);
+  for (const file of files) {
     if (!file.endsWith(".rego") || file.endsWith("_test.rego")) continue;
     const src = show(dir, rev, file);
     const block = /^# METADATA\n((?:#.*\n)+)/m.exec(src);
@@ -115,7 +122,7 @@ export function trivy(dir: string, rev: string): ExternalCheck[] {
     const avd = (meta.custom?.aliases ?? []).find((a: string) => a.startsWith("AVD-"));
     const id = avd ?? `AVD-${meta.custom?.id}`;
     if (!meta.custom?.id || meta.custom?.deprecated) continue;
-    out.push({
+    const check: ExternalCheck = {
       id,
       tool: "trivy",
       title: String(meta.title).trim(),
@@ -123,23 +130,71 @@ export function trivy(dir: string, rev: string): ExternalCheck[] {
         file.startsWith("checks/kubernetes") ? "kubernetes" : file.split("/").slice(2, 4).join("/"),
       ],
       path: file,
-    });
+    };
+    // The check's documentation examples sit next to it: <name>.yaml with good/bad per language.
+    const docs = file.replace(/\.rego$/, ".yaml");
+    if (present.has(docs) && !outOfScope(check)) {
+      const ex = parse(show(dir, rev, docs)) ?? {};
+      const examples: ExternalCheck["examples"] = {};
+      for (const lang of ["terraform", "kubernetes"] as const)
+        if (ex[lang]?.bad?.length || ex[lang]?.good?.length)
+          examples[lang] = { good: ex[lang].good ?? [], bad: ex[lang].bad ?? [] };
+      if (Object.keys(examples).length) check.examples = examples;
+    }
+    out.push(check);
   }
   return out;
 }
 
+/**
+ * kube-linter's test objects: e2etests/bats-tests.sh runs each check on tests/checks/<file>.yml
+ * and asserts the number of reports; objects named dont-fire* are the ones that must pass.
+ * Kept only when the objects not named dont-fire are exactly the reports the test expects.
+ */
+function kubeLinterExamples(dir: string, rev: string) {
+  const bats = show(dir, rev, "e2etests/bats-tests.sh");
+  const found = new Map<string, { good: string[]; bad: string[] }>();
+  for (const m of bats.matchAll(
+    /@test "([\w-]+)" \{\n\s*tmp="(tests\/checks\/[\w.-]+)"[\s\S]*?\[\[ "\$\{count\}" == "(\d+)" \]\]/g,
+  )) {
+    const [, name, file, count] = m;
+    let text: string;
+    try {
+      text = show(dir, rev, file);
+    } catch {
+      continue;
+    }
+    const docs = parseAllDocuments(text)
+      .map((d) => d.toJS())
+      .filter((d) => d && typeof d === "object");
+    const good = docs.filter((d) => String(d.metadata?.name ?? "").startsWith("dont-fire"));
+    const bad = docs.filter((d) => !good.includes(d));
+    if (bad.length !== Number(count)) continue;
+    found.set(name, { good: good.map((d) => stringify(d)), bad: bad.map((d) => stringify(d)) });
+  }
+  return found;
+}
+
 /** kube-linter: the built-in checks' YAML definitions. */
 export function kubeLinter(dir: string, rev: string): ExternalCheck[] {
+  let examples = new Map<string, { good: string[]; bad: string[] }>();
+  try {
+    examples = kubeLinterExamples(dir, rev);
+  } catch {
+    // a checkout without the e2e tests: checks without examples
+  }
   return list(dir, rev, "pkg/builtinchecks/yamls")
     .filter((f) => f.endsWith(".yaml"))
     .map((file) => {
       const doc = parse(show(dir, rev, file));
+      const kubernetes = examples.get(doc.name);
       return {
         id: `kube-linter:${doc.name}`,
         tool: "kube-linter" as const,
         title: String(doc.description).trim(),
         targets: ["kubernetes"],
         path: file,
+        ...(kubernetes ? { examples: { kubernetes } } : {}),
       };
     });
 }

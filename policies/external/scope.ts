@@ -17,7 +17,12 @@ export interface ExternalCheck {
   targets: string[];
   /** The check's file in its repository. */
   path: string;
+  /** The tool's own good and bad examples (trivy's docs examples, kube-linter's test objects). */
+  examples?: Partial<Record<ExampleLanguage, { good: string[]; bad: string[] }>>;
 }
+
+/** Terraform HCL or one Kubernetes manifest (YAML) per example. */
+export type ExampleLanguage = "terraform" | "kubernetes";
 
 /** Pulumi type -> the Terraform resource the bridged provider wraps. */
 export const TERRAFORM_TYPES: Record<string, string> = {
@@ -148,3 +153,18 @@ export const OUT_OF_SCOPE: { tool: ExternalCheck["tool"]; path: RegExp; reason: 
 /** The out-of-scope reason for a check, or undefined when it is in scope. */
 export const outOfScope = (c: ExternalCheck): string | undefined =>
   OUT_OF_SCOPE.find((o) => o.tool === c.tool && o.path.test(c.path))?.reason;
+
+/**
+ * Types that appear in the tools' examples and that the rules read, though the program does
+ * not create them (Pulumi type -> Terraform type); used to translate the examples only.
+ */
+export const EXAMPLE_TYPES: Record<string, string> = {
+  "aws:rds/cluster:Cluster": "aws_rds_cluster",
+  "aws:rds/clusterInstance:ClusterInstance": "aws_rds_cluster_instance",
+  "aws:s3/bucketAcl:BucketAcl": "aws_s3_bucket_acl",
+  "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
+  "aws:ec2/securityGroupRule:SecurityGroupRule": "aws_security_group_rule",
+  "aws:iam/policy:Policy": "aws_iam_policy",
+  "gcp:storage/bucketIAMBinding:BucketIAMBinding": "google_storage_bucket_iam_binding",
+  "gcp:projects/iAMBinding:IAMBinding": "google_project_iam_binding",
+};

@@ -133,6 +133,16 @@ export function stackRule<C = Record<string, never>>(
   };
 }
 
+/**
+ * Bucket names (globs) that mark server access-log targets, for the rules that exempt them
+ * (S3 log delivery supports only SSE-S3; a log bucket does not log into itself).
+ */
+export const LOG_BUCKET_PATTERNS = ["*-access-logs", "*-access-logs-*"];
+
+/** A glob (`*` only) as an anchored RegExp. */
+export const globRegExp = (g: string) =>
+  new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+
 /** Reads a dotted path from props; `undefined` when any step is absent. */
 export function get(obj: unknown, path: string): any {
   let cur: any = obj;

@@ -24,6 +24,8 @@ export const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 export const EKS_ADDON = "aws:eks/addon:Addon";
 export const EC2_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const RDS_INSTANCE = "aws:rds/instance:Instance";
+/** Aurora: the platform runs RDS instances, but a backups rule must read clusters too. */
+export const RDS_CLUSTER = "aws:rds/cluster:Cluster";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";
 export const S3_LOGGING = "aws:s3/bucketLogging:BucketLogging";

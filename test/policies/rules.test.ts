@@ -11,6 +11,8 @@ import { allRules, argoRules } from "../../policies/rules";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 
 interface ResourceCase {
+  /** The rule, when the key names a second form of it ("<rule> (<form>)"). */
+  rule?: string;
   type: string;
   good: Record<string, unknown>;
   bad: [Record<string, unknown>, RegExp][];
@@ -164,12 +166,21 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ datapathProvider: "LEGACY_DATAPATH" }, /NetworkPolicy/]],
     absentViolates: true,
   },
+  "gcp-gke-network-policy (Autopilot)": {
+    rule: "gcp-gke-network-policy",
+    type: CL,
+    good: { enableAutopilot: true },
+    bad: [[{ enableAutopilot: false }, /NetworkPolicy/]],
+    absentViolates: true,
+  },
   "gcp-gke-observability-and-admission": {
     type: CL,
     good: { loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "WORKLOADS"] } },
     bad: [
       [{ loggingService: "none" }, /Logging is off/],
       [{ monitoringConfig: { enableComponents: [] } }, /Monitoring is off/],
+      [{ loggingService: "logging.googleapis.com" }, /legacy logging.googleapis.com/],
+      [{ monitoringService: "monitoring.googleapis.com" }, /legacy monitoring.googleapis.com/],
     ],
     absentViolates: false,
     config: { config: { requireBinaryAuthorization: true }, props: {}, violates: true },
@@ -678,6 +689,14 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ versioningConfiguration: { status: "Suspended" } }, /not Enabled/]],
     absentViolates: true,
   },
+  "aws-s3-versioning (inline block on the bucket)": {
+    rule: "aws-s3-versioning",
+    type: "aws:s3/bucket:Bucket",
+    good: { versioning: { enabled: true } },
+    bad: [[{ versioning: { enabled: false } }, /inline versioning.enabled is not true/]],
+    // Without the block the bucket is judged by its BucketVersioning (aws-s3-bucket-companions).
+    absentViolates: false,
+  },
   "aws-s3-sse-kms": {
     type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     good: {
@@ -686,7 +705,14 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       ],
     },
     bad: [
-      [{ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, /SSE-KMS/],
+      [
+        { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        /the default encryption is not SSE-KMS/,
+      ],
+      [
+        { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] },
+        /SSE-KMS without bucketKeyEnabled/,
+      ],
     ],
     absentViolates: true,
   },
@@ -726,7 +752,10 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   "aws-kms-key-rotation": {
     type: "aws:kms/key:Key",
     good: { enableKeyRotation: true },
-    bad: [[{ enableKeyRotation: false }, /enableKeyRotation/]],
+    bad: [
+      [{ enableKeyRotation: false }, /enableKeyRotation/],
+      [{ keyUsage: "ENCRYPT_DECRYPT", enableKeyRotation: false }, /enableKeyRotation/],
+    ],
     absentViolates: true,
   },
   "aws-eks-addon-pinned": {
@@ -1322,32 +1351,34 @@ describe("pack shape", () => {
 
 describe.each(Object.entries(RESOURCE_CASES))("%s", (name, c) => {
   it("passes a compliant resource", () => {
-    expect(runResourceRule(rule(name), c.type, c.good)).toEqual([]);
+    expect(runResourceRule(rule(c.rule ?? name), c.type, c.good)).toEqual([]);
   });
   it.each(c.bad.map((b, i) => [i, b] as const))(
     "fails condition %i with its message",
     (_i, [props, msg]) => {
-      const out = runResourceRule(rule(name), c.type, props);
+      const out = runResourceRule(rule(c.rule ?? name), c.type, props);
       expect(out.length).toBeGreaterThan(0);
       expect(out.join(" ")).toMatch(msg);
     },
   );
   it(`absent properties ${c.absentViolates ? "violate" : "pass"} (provider default)`, () => {
-    expect(runResourceRule(rule(name), c.type, {}).length > 0).toBe(c.absentViolates);
+    expect(runResourceRule(rule(c.rule ?? name), c.type, {}).length > 0).toBe(c.absentViolates);
   });
   if (c.config) {
     const cfg = c.config;
     it("honours a config override", () => {
-      expect(runResourceRule(rule(name), c.type, cfg.props, cfg.config).length > 0).toBe(
+      expect(runResourceRule(rule(c.rule ?? name), c.type, cfg.props, cfg.config).length > 0).toBe(
         cfg.violates,
       );
       // The same props under the defaults give the opposite answer, so the override is what decided.
-      expect(runResourceRule(rule(name), c.type, cfg.props).length > 0).toBe(!cfg.violates);
+      expect(runResourceRule(rule(c.rule ?? name), c.type, cfg.props).length > 0).toBe(
+        !cfg.violates,
+      );
     });
   }
   it("ignores resources of other types", () => {
     expect(
-      runResourceRule(rule(name), "random:index/randomId:RandomId", c.bad[0]?.[0] ?? {}),
+      runResourceRule(rule(c.rule ?? name), "random:index/randomId:RandomId", c.bad[0]?.[0] ?? {}),
     ).toEqual([]);
   });
 });
@@ -1372,6 +1403,15 @@ describe("rules leave alone what they do not govern", () => {
       "aws-kms-key-rotation",
       "aws:kms/key:Key",
       { customerMasterKeySpec: "RSA_2048", enableKeyRotation: false },
+    ],
+    // Signing and MAC keys cannot rotate (trivy AVD-AWS-0065's own good example).
+    ["aws-kms-key-rotation", "aws:kms/key:Key", { keyUsage: "SIGN_VERIFY" }],
+    ["aws-kms-key-rotation", "aws:kms/key:Key", { keyUsage: "GENERATE_VERIFY_MAC" }],
+    // A usage-log target needs no logging of its own.
+    [
+      "gcp-gcs-logging-and-cmek",
+      "gcp:storage/bucket:Bucket",
+      { name: "mlops-prod-access-logs", encryption: { defaultKmsKeyName: "k" } },
     ],
     [
       "k8s-storageclass-encrypted",
@@ -1625,5 +1665,51 @@ describe("GPU budget counts per-zone limits once per zone", () => {
     expect(
       gpuPool(NP, { ...acc, location: "us-central1", autoscaling: { maxNodeCount: 2 } })?.maxNodes,
     ).toBe(6);
+  });
+});
+
+describe("aws-s3-bucket-companions reads the inline logging block", () => {
+  const B = "aws:s3/bucket:Bucket";
+  const versioned = { versioning: { enabled: true } };
+  it("a bucket logging through the inline block is logged, and its target needs no logging", () => {
+    const items: StackItem[] = [
+      {
+        type: B,
+        name: "app",
+        props: { bucket: "app", ...versioned, logging: { targetBucket: "logs" } },
+      },
+      { type: B, name: "logs", props: { bucket: "logs", ...versioned } },
+    ];
+    expect(
+      runStackRule(rule("aws-s3-bucket-companions"), items, { requireAccessLogging: true }),
+    ).toEqual([]);
+  });
+  it("the target is recognised through the engine's property dependency too (a computed id)", () => {
+    const items: StackItem[] = [
+      {
+        type: B,
+        name: "app",
+        props: { bucket: "app", ...versioned, logging: { targetBucket: "b-123" } },
+        propertyDependencies: { logging: ["logs"] },
+      },
+      { type: B, name: "logs", props: { bucket: "mlops-logs", ...versioned } },
+    ];
+    expect(
+      runStackRule(rule("aws-s3-bucket-companions"), items, { requireAccessLogging: true }),
+    ).toEqual([]);
+  });
+  it("a bucket neither logging nor logged into still fails", () => {
+    const items: StackItem[] = [{ type: B, name: "app", props: { bucket: "app", ...versioned } }];
+    expect(
+      runStackRule(rule("aws-s3-bucket-companions"), items, { requireAccessLogging: true }).join(),
+    ).toMatch(/bucket app has no server access logging/);
+  });
+});
+
+describe("aws-rds-backups reads Aurora clusters", () => {
+  const C = "aws:rds/cluster:Cluster";
+  it("flags a cluster on the provider's 1-day default and passes one keeping enough", () => {
+    expect(runResourceRule(rule("aws-rds-backups"), C, {}).join()).toMatch(/1 < 7/);
+    expect(runResourceRule(rule("aws-rds-backups"), C, { backupRetentionPeriod: 7 })).toEqual([]);
   });
 });

@@ -14,8 +14,11 @@ export const kmsRules: Rule[] = [
     framework: awsCis("3.6", "Ensure rotation for customer-created symmetric CMKs is enabled"),
     remediationSteps: "Set enableKeyRotation = true.",
     check: (p) => {
+      // Automatic rotation exists only for symmetric encryption keys: signing, MAC and
+      // asymmetric keys cannot rotate (docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html).
       const symmetric =
-        (p.customerMasterKeySpec ?? p.keySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT";
+        (p.customerMasterKeySpec ?? p.keySpec ?? "SYMMETRIC_DEFAULT") === "SYMMETRIC_DEFAULT" &&
+        (p.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT";
       return symmetric && p.enableKeyRotation !== true ? ["enableKeyRotation is not true."] : [];
     },
   }),

@@ -1,7 +1,7 @@
 /** RDS PostgreSQL: encryption, not public, backups, resilience, managed password, TLS. */
 import { awsCis } from "../../lib/frameworks";
 import { cis, asArray, resourceRule, type Rule } from "../../lib/rule";
-import { RDS_INSTANCE, RDS_PARAMETER_GROUP } from "../types";
+import { RDS_CLUSTER, RDS_INSTANCE, RDS_PARAMETER_GROUP } from "../types";
 
 export const rdsRules: Rule[] = [
   resourceRule<{ requireCustomerKey: boolean }>({
@@ -40,7 +40,7 @@ export const rdsRules: Rule[] = [
     description:
       "RDS must keep automated backups for at least the configured number of days (7 in dev and staging, 14 in prod: deliberately stricter than checkov and trivy, which only require backups on; minBackupRetentionDays per stack).",
     severity: "high",
-    types: [RDS_INSTANCE],
+    types: [RDS_INSTANCE, RDS_CLUSTER],
     tags: ["aws", "rds", "reliability", "backup"],
     remediationSteps: "Set backupRetentionPeriod to at least the threshold.",
     config: {
@@ -51,8 +51,9 @@ export const rdsRules: Rule[] = [
         description: "Fewest days of backups.",
       },
     },
-    check: (p, { config }) => {
-      const days = p.backupRetentionPeriod ?? 0; // Provider default: 0 (off) unless set.
+    check: (p, { config, type }) => {
+      // Provider defaults: 0 (off) for an instance, 1 day for an Aurora cluster.
+      const days = p.backupRetentionPeriod ?? (type === RDS_CLUSTER ? 1 : 0);
       return days >= config.minBackupRetentionDays
         ? []
         : [`backupRetentionPeriod ${days} < ${config.minBackupRetentionDays}.`];

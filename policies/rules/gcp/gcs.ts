@@ -1,6 +1,14 @@
 /** Cloud Storage: uniform access, public access prevention, versioning, no public IAM, logging and CMEK. */
 import { gcpCis } from "../../lib/frameworks";
-import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
+import {
+  LOG_BUCKET_PATTERNS,
+  asArray,
+  cis,
+  get,
+  globRegExp,
+  resourceRule,
+  type Rule,
+} from "../../lib/rule";
 import { GCS_BUCKET, GCS_BUCKET_IAM } from "../types";
 
 export const gcsRules: Rule[] = [
@@ -67,7 +75,11 @@ export const gcsRules: Rule[] = [
       return bad.length ? [`grants ${p.role} to ${bad.join(", ")}.`] : [];
     },
   }),
-  resourceRule<{ requireAccessLogging: boolean; requireCustomerKey: boolean }>({
+  resourceRule<{
+    requireAccessLogging: boolean;
+    requireCustomerKey: boolean;
+    logBucketPatterns: string[];
+  }>({
     name: "gcp-gcs-logging-and-cmek",
     covers: ["CKV_GCP_62", "AVD-GCP-0077", "AVD-GCP-0066"],
     description:
@@ -94,9 +106,18 @@ export const gcsRules: Rule[] = [
         default: false,
         description: "Require encryption.defaultKmsKeyName (CMEK) on every bucket.",
       },
+      logBucketPatterns: {
+        type: "array",
+        items: { type: "string" },
+        default: LOG_BUCKET_PATTERNS,
+        description:
+          "Bucket names (globs) of usage-log targets, which need no logging of their own.",
+      },
     },
     check: (p, { config }) => [
-      ...(config.requireAccessLogging && !get(p, "logging.logBucket")
+      ...(config.requireAccessLogging &&
+      !get(p, "logging.logBucket") &&
+      !config.logBucketPatterns.some((g) => globRegExp(g).test(String(p.name)))
         ? ["logging.logBucket is not set."]
         : []),
       ...(config.requireCustomerKey && !get(p, "encryption.defaultKmsKeyName")

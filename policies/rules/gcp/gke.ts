@@ -250,8 +250,12 @@ export const gkeRules: Rule[] = [
     framework: gkeCis("5.6.7", "Ensure Network Policy is Enabled and set as appropriate"),
     remediationSteps:
       "Set datapathProvider = 'ADVANCED_DATAPATH' (Dataplane V2) or networkPolicy.enabled = true.",
+    // Autopilot clusters always run Dataplane V2, which enforces NetworkPolicy
+    // (cloud.google.com/kubernetes-engine/docs/concepts/autopilot-security).
     check: (p) =>
-      p.datapathProvider === "ADVANCED_DATAPATH" || get(p, "networkPolicy.enabled") === true
+      p.datapathProvider === "ADVANCED_DATAPATH" ||
+      p.enableAutopilot === true ||
+      get(p, "networkPolicy.enabled") === true
         ? []
         : ["NetworkPolicy is not enforced."],
   }),
@@ -284,6 +288,17 @@ export const gkeRules: Rule[] = [
     },
     check: (p, { config }) => {
       const out: string[] = [];
+      // The legacy Stackdriver services (logging.googleapis.com, monitoring.googleapis.com) were
+      // decommissioned; only the Kubernetes Engine ones collect anything (trivy AVD-GCP-0052/0060).
+      const legacy = (v: unknown, svc: string) => v === `${svc}.googleapis.com`;
+      if (legacy(p.loggingService, "logging"))
+        out.push(
+          "loggingService is the legacy logging.googleapis.com: use logging.googleapis.com/kubernetes.",
+        );
+      if (legacy(p.monitoringService, "monitoring"))
+        out.push(
+          "monitoringService is the legacy monitoring.googleapis.com: use monitoring.googleapis.com/kubernetes.",
+        );
       if (
         p.loggingService === "none" ||
         (p.loggingConfig && asArray(p.loggingConfig.enableComponents).length === 0)

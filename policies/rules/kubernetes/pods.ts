@@ -9,11 +9,9 @@ export const podRules: Rule[] = [
     name: "k8s-pod-no-privileged",
     covers: [
       "CKV_K8S_16",
-      "CKV_K8S_25",
       "CKV_K8S_39",
       "AVD-KSV-0005",
       "AVD-KSV-0017",
-      "AVD-KSV-0022",
       "AVD-KSV-0106",
       "AVD-KSV-0119",
       "AVD-KSV-0120",

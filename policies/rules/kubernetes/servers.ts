@@ -7,12 +7,7 @@ import { podRule } from "./podRule";
 export const serverRules: Rule[] = [
   podRule({
     name: "k8s-server-probes",
-    covers: [
-      "CKV_K8S_8",
-      "CKV_K8S_9",
-      "kube-linter:no-liveness-probe",
-      "kube-linter:no-readiness-probe",
-    ],
+    covers: [],
     description: "Long-running servers must have readiness and liveness probes.",
     severity: "medium",
     types: SERVER_TYPES,
