@@ -284,6 +284,8 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
             (name) => ({ name, value: "on" }),
           ),
           { name: "log_temp_files", value: "0" },
+          // More verbose than the CIS level only logs more: not a violation.
+          { name: "log_min_messages", value: "debug1" },
         ],
       },
     },
@@ -292,16 +294,23 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [
         {
           databaseVersion: "POSTGRES_16",
-          settings: { databaseFlags: [{ name: "log_min_messages", value: "notice" }] },
+          settings: { databaseFlags: [{ name: "log_min_messages", value: "FATAL" }] },
         },
-        /log_min_messages is notice; set it to warning/,
+        /log_min_messages is fatal, so errors are not logged/,
       ],
       [
         {
           databaseVersion: "POSTGRES_16",
-          settings: { databaseFlags: [{ name: "log_min_error_statement", value: "warning" }] },
+          settings: { databaseFlags: [{ name: "log_min_error_statement", value: "panic" }] },
         },
-        /log_min_error_statement is warning/,
+        /log_min_error_statement is panic, so errors are not logged/,
+      ],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: { databaseFlags: [{ name: "log_min_messages", value: "verbose" }] },
+        },
+        /log_min_messages is verbose, not a PostgreSQL severity level/,
       ],
       [
         { databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } },

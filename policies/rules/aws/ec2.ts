@@ -11,7 +11,7 @@ import {
 export const ec2Rules: Rule[] = [
   resourceRule<{ maxHopLimit: number }>({
     name: "aws-ec2-imdsv2-required",
-    covers: ["CKV_AWS_79", "CKV_AWS_341"],
+    covers: ["CKV_AWS_79", "CKV_AWS_341", "AVD-AWS-0130"],
     description:
       "Launch templates must require IMDSv2 with a hop limit of 1, which keeps pods (one network hop further) off the node's credentials; pods get their own through IRSA.",
     severity: "high",

@@ -132,9 +132,12 @@ export const cloudSqlRules: Rule[] = [
       "AVD-GCP-0020",
       "AVD-GCP-0022",
       "AVD-GCP-0025",
+      "CKV_GCP_55",
+      "CKV_GCP_109",
+      "AVD-GCP-0018",
     ],
     description:
-      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits and temp files, with log_min_messages at warning or above and log_min_error_statement at error or above (CIS GCP 6.2.x); pgaudit where the stack requires it.",
+      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits and temp files, and errors (log_min_messages and log_min_error_statement at error or more verbose; CIS GCP 6.2.x); pgaudit where the stack requires it.",
     severity: "low",
     types: [CLOUD_SQL_INSTANCE],
     tags: ["gcp", "cloudsql", "logging"],
@@ -165,7 +168,9 @@ export const cloudSqlRules: Rule[] = [
       const out: string[] = [];
       const missing = config.requiredFlags.filter((f) => flags.get(f) !== "on");
       if (missing.length) out.push(`flags not on: ${missing.join(", ")}.`);
-      // PostgreSQL severities, least to most severe: the floor must be at least the CIS level.
+      // PostgreSQL severities, least to most severe. A threshold above `error` (log, fatal,
+      // panic) stops errors being logged; that is the misconfiguration (CIS GCP 6.2.x; trivy
+      // AVD-GCP-0018, checkov CKV_GCP_55/109). More verbose levels only log more.
       const levels = [
         "debug5",
         "debug4",
@@ -180,13 +185,15 @@ export const cloudSqlRules: Rule[] = [
         "fatal",
         "panic",
       ];
-      const atLeast = (flag: string, floor: string) => {
-        const v = flags.get(flag) ?? floor; // PostgreSQL's defaults are warning and error.
-        if (levels.indexOf(v) < levels.indexOf(floor))
-          out.push(`${flag} is ${v}; set it to ${floor} or more severe.`);
+      const logsErrors = (flag: string) => {
+        const v = (flags.get(flag) ?? "").toLowerCase();
+        if (v === "") return; // PostgreSQL's defaults, warning and error, log errors.
+        if (!levels.includes(v)) out.push(`${flag} is ${v}, not a PostgreSQL severity level.`);
+        else if (levels.indexOf(v) > levels.indexOf("error"))
+          out.push(`${flag} is ${v}, so errors are not logged: set it to error or warning.`);
       };
-      atLeast("log_min_messages", "warning");
-      atLeast("log_min_error_statement", "error");
+      logsErrors("log_min_messages");
+      logsErrors("log_min_error_statement");
       // PostgreSQL's default -1 logs no temp files; 0 logs every one (CIS GCP 6.2.5).
       if (flags.get("log_temp_files") !== "0") out.push("log_temp_files is not 0.");
       if (config.requirePgaudit && flags.get("cloudsql.enable_pgaudit") !== "on")
