@@ -7,6 +7,7 @@ import { argoRules } from "./argo";
 import { ec2Rules } from "./aws/ec2";
 import { eksRules } from "./aws/eks";
 import { kmsRules } from "./aws/kms";
+import { logsRules } from "./aws/logs";
 import { rdsRules } from "./aws/rds";
 import { s3Rules } from "./aws/s3";
 import { vpcRules } from "./aws/vpc";
@@ -30,6 +31,7 @@ export const awsRules: Rule[] = [
   ...s3Rules,
   ...kmsRules,
   ...iamRules,
+  ...logsRules,
   ...vpcRules,
 ];
 export const kubernetesRules: Rule[] = [

@@ -47,6 +47,8 @@ export const S3_LIFECYCLE = [
 ];
 export const S3_BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 export const KMS_KEY = "aws:kms/key:Key";
+export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+export const CODEBUILD_PROJECT = "aws:codebuild/project:Project";
 export const IAM_ROLE = "aws:iam/role:Role";
 /** Resources carrying a policy document in `policy`. */
 export const IAM_POLICY_DOCS = [

@@ -758,6 +758,37 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-cloudwatch-log-group": {
+    type: "aws:cloudwatch/logGroup:LogGroup",
+    good: { retentionInDays: 90 },
+    bad: [[{ retentionInDays: 0 }, /never expire/]],
+    absentViolates: true,
+    config: {
+      config: { requireCustomerKey: true },
+      props: { retentionInDays: 90 },
+      violates: true,
+    },
+  },
+  "aws-codebuild-project-hardened": {
+    type: "aws:codebuild/project:Project",
+    good: {
+      artifacts: { type: "NO_ARTIFACTS" },
+      environment: { type: "LINUX_CONTAINER", computeType: "BUILD_GENERAL1_SMALL" },
+      logsConfig: { cloudwatchLogs: { status: "ENABLED" } },
+    },
+    bad: [
+      [{ environment: { privilegedMode: true } }, /privilegedMode is true/],
+      [{ logsConfig: { cloudwatchLogs: { status: "DISABLED" } } }, /build logs are switched off/],
+      [{ artifacts: { type: "S3", encryptionDisabled: true } }, /artifact encryption is disabled/],
+      [
+        { secondaryArtifacts: [{ type: "S3", encryptionDisabled: true }] },
+        /artifact encryption is disabled/,
+      ],
+    ],
+    // CodeBuild's defaults: unprivileged, CloudWatch logs on, encrypted artifacts.
+    absentViolates: false,
+    config: { config: { requireCustomerKey: true }, props: {}, violates: true },
+  },
   "aws-kms-key-rotation": {
     type: "aws:kms/key:Key",
     good: { enableKeyRotation: true },
@@ -1720,5 +1751,24 @@ describe("aws-rds-backups reads Aurora clusters", () => {
   it("flags a cluster on the provider's 1-day default and passes one keeping enough", () => {
     expect(runResourceRule(rule("aws-rds-backups"), C, {}).join()).toMatch(/1 < 7/);
     expect(runResourceRule(rule("aws-rds-backups"), C, { backupRetentionPeriod: 7 })).toEqual([]);
+  });
+});
+
+describe("aws-rds-operations: the switches that require more", () => {
+  const base = { enabledCloudwatchLogsExports: ["postgresql"], parameterGroupName: "pg" };
+  const run = (props: Record<string, unknown>, config: Record<string, unknown>) =>
+    runResourceRule(rule("aws-rds-operations"), RDS, { ...base, ...props }, config).join(" ");
+  it("requirePerformanceInsights: off fails, on passes", () => {
+    expect(run({}, { requirePerformanceInsights: true })).toMatch(/Performance Insights is off/);
+    expect(
+      run(
+        { performanceInsightsEnabled: true, performanceInsightsKmsKeyId: "k" },
+        { requirePerformanceInsights: true },
+      ),
+    ).toBe("");
+  });
+  it("requireEnhancedMonitoring: the provider's interval 0 fails, 60 s passes", () => {
+    expect(run({}, { requireEnhancedMonitoring: true })).toMatch(/Enhanced Monitoring is off/);
+    expect(run({ monitoringInterval: 60 }, { requireEnhancedMonitoring: true })).toBe("");
   });
 });

@@ -7,7 +7,7 @@ import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
 export const eksRules: Rule[] = [
   resourceRule<{ allowPublicEndpoint: boolean }>({
     name: "aws-eks-endpoint-restricted",
-    covers: ["CKV_AWS_38", "AVD-AWS-0041"],
+    covers: ["CKV_AWS_38", "AVD-AWS-0041", "CKV_AWS_39", "AVD-AWS-0040"],
     description:
       "The EKS API endpoint must be private, or public only to listed CIDRs (never 0.0.0.0/0).",
     severity: "critical",

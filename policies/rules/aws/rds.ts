@@ -130,18 +130,25 @@ export const rdsRules: Rule[] = [
       return String(force?.value) === "1" ? [] : ["rds.force_ssl is not set to 1."];
     },
   }),
-  resourceRule<{ requireIamAuthentication: boolean }>({
+  resourceRule<{
+    requireIamAuthentication: boolean;
+    requirePerformanceInsights: boolean;
+    requireEnhancedMonitoring: boolean;
+  }>({
     name: "aws-rds-operations",
     covers: [
       "CKV_AWS_129",
       "CKV_AWS_226",
       "CKV_AWS_354",
       "CKV_AWS_161",
+      "CKV_AWS_353",
+      "CKV_AWS_118",
+      "AVD-AWS-0133",
       "AVD-AWS-0078",
       "AVD-AWS-0176",
     ],
     description:
-      "RDS must export its logs to CloudWatch, take minor upgrades, encrypt Performance Insights with a customer key, use its own parameter group and, where required, IAM database authentication.",
+      "RDS must export its logs to CloudWatch, take minor upgrades, encrypt Performance Insights with a customer key, use its own parameter group and, where required, run Performance Insights, Enhanced Monitoring and IAM database authentication.",
     severity: "medium",
     types: [RDS_INSTANCE],
     tags: ["aws", "rds", "operations", "security"],
@@ -154,6 +161,17 @@ export const rdsRules: Rule[] = [
     remediationSteps:
       "Set enabledCloudwatchLogsExports: ['postgresql', 'upgrade'], autoMinorVersionUpgrade: true, performanceInsightsKmsKeyId, parameterGroupName; iamDatabaseAuthenticationEnabled where required.",
     config: {
+      requirePerformanceInsights: {
+        type: "boolean",
+        default: false,
+        description: "Require performanceInsightsEnabled (the platform turns it on).",
+      },
+      requireEnhancedMonitoring: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require Enhanced Monitoring (monitoringInterval > 0 with a monitoringRoleArn).",
+      },
       requireIamAuthentication: {
         type: "boolean",
         default: false,
@@ -171,6 +189,11 @@ export const rdsRules: Rule[] = [
         out.push("Performance Insights is encrypted with the AWS-managed key, not yours.");
       if (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default."))
         out.push("the instance uses the default parameter group.");
+      if (config.requirePerformanceInsights && p.performanceInsightsEnabled !== true)
+        out.push("Performance Insights is off.");
+      // Provider default monitoringInterval 0: Enhanced Monitoring off.
+      if (config.requireEnhancedMonitoring && !(Number(p.monitoringInterval) > 0))
+        out.push("Enhanced Monitoring is off (monitoringInterval 0).");
       if (config.requireIamAuthentication && p.iamDatabaseAuthenticationEnabled !== true)
         out.push("IAM database authentication is off.");
       return out;
