@@ -107,7 +107,13 @@ export const TRIVY_SERVICES = [
  * Upstream checks about things this program does not deploy or configure, matched on the
  * check's file path, each with the reason. They are listed as out of scope, not as gaps.
  */
-export const OUT_OF_SCOPE: { tool: ExternalCheck["tool"]; path: RegExp; reason: string }[] = [
+export const OUT_OF_SCOPE: {
+  tool: ExternalCheck["tool"];
+  /** Matched on the check's file path, or listed by id. */
+  path?: RegExp;
+  ids?: string[];
+  reason: string;
+}[] = [
   {
     tool: "checkov",
     path: /k8s\/(ApiServer|Kubelet|Kublet|Etcd|ControllerManager|Scheduler|PeerClient|KubeControllerManager|RotateKubeletServerCertificate)/,
@@ -144,6 +150,77 @@ export const OUT_OF_SCOPE: { tool: ExternalCheck["tool"]; path: RegExp; reason: 
   },
   {
     tool: "trivy",
+    path: /google\/compute\/(no_project_wide_ssh_keys|no_serial_port|no_public_ip|vm_disk_encryption_customer_key|disk_encryption_customer_key|disk_encryption_no_plaintext_key|no_oslogin_override|enable_shielded_vm_\w+|no_ip_forwarding|no_default_service_account|use_secure_tls_policy|project_level_oslogin)\.rego$/,
+    reason:
+      "Compute Engine instances, disks, SSL policies and project metadata: the program creates none (GKE's node settings are checked on the clusters and node pools)",
+  },
+  {
+    tool: "trivy",
+    path: /google\/compute\/(no_public_ingress|no_public_egress|no_open_rdp_access|restrict_ssh_access|disable_allow_all_ports_firewall_rule|disable_default_firewall_rule|disable_port_range_rule)\.rego$/,
+    reason: "VPC firewall rules: the program creates none (GKE manages the ones it needs)",
+  },
+  {
+    tool: "trivy",
+    path: /google\/iam\/(no_folder_level_\w+|no_org_level_\w+|no_default_network|no_conditions_on_workload_identity_pool_provider|configure_audit_logging)\.rego$/,
+    reason:
+      "organisation, folder and project settings (audit config, default network) and workload identity pools: the program manages none",
+  },
+  {
+    tool: "trivy",
+    path: /aws\/ec2\/(as_enable_at_rest_encryption|no_public_ip|no_sensitive_info|enable_volume_encryption|encryption_customer_key|enforce_http_token_imds|enable_at_rest_encryption|no_secrets_in_user_data|no_default_vpc|no_excessive_port_access|no_public_ingress_acl|specify_ami_owners)\.rego$/,
+    reason:
+      "launch configurations, standalone EC2 instances and EBS volumes, network ACLs, the default VPC and AMI lookups: the program creates none (nodes come from launch templates)",
+  },
+  {
+    tool: "trivy",
+    path: /aws\/rds\/(encrypt_cluster_storage_data|enable_cluster_deletion_protection)\.rego$/,
+    reason: "Aurora clusters: the platform runs one RDS PostgreSQL instance",
+  },
+  {
+    tool: "trivy",
+    path: /aws\/s3\/enable_object_(read|write)_logging\.rego$/,
+    reason: "CloudTrail data events: the account's trail is not part of this program",
+  },
+  {
+    tool: "trivy",
+    path: /google\/sql\/(mysql_no_local_infile|no_cross_db_ownership_chaining|no_contained_db_auth)\.rego$/,
+    reason: "MySQL and SQL Server flags: the platform runs PostgreSQL",
+  },
+  {
+    tool: "checkov",
+    ids: ["CKV_GCP_50", "CKV_GCP_58", "CKV_GCP_59", "CKV2_GCP_7", "CKV2_GCP_20"],
+    reason: "MySQL and SQL Server flags: the platform runs PostgreSQL",
+  },
+  {
+    tool: "checkov",
+    ids: [
+      "CKV2_AWS_1",
+      "CKV2_AWS_7",
+      "CKV2_AWS_10",
+      "CKV2_AWS_23",
+      "CKV2_AWS_44",
+      "CKV2_AWS_46",
+      "CKV2_AWS_68",
+      "CKV2_GCP_4",
+      "CKV2_GCP_9",
+      "CKV_AWS_388",
+    ],
+    reason:
+      "about resources the program does not create (network ACLs, EMR, CloudTrail, Route 53, VPC peering, CloudFront, SageMaker, log sinks, Container Registry, Aurora); they name our types only as neighbours",
+  },
+  {
+    tool: "kube-linter",
+    ids: ["kube-linter:scc-deny-privileged-container", "kube-linter:sorted-keys"],
+    reason:
+      "OpenShift SecurityContextConstraints, and the key order of YAML files: neither is a property of the objects the program creates",
+  },
+  {
+    tool: "trivy",
+    ids: ["AVD-KSV-0124"],
+    reason: "Gatekeeper is not deployed",
+  },
+  {
+    tool: "trivy",
     path: /aws\/cloudwatch\/require_\w+_alarm\.rego$/,
     reason:
       "CIS account-level CloudTrail metric alarms: the account's trail is not part of this program",
@@ -152,7 +229,8 @@ export const OUT_OF_SCOPE: { tool: ExternalCheck["tool"]; path: RegExp; reason: 
 
 /** The out-of-scope reason for a check, or undefined when it is in scope. */
 export const outOfScope = (c: ExternalCheck): string | undefined =>
-  OUT_OF_SCOPE.find((o) => o.tool === c.tool && o.path.test(c.path))?.reason;
+  OUT_OF_SCOPE.find((o) => o.tool === c.tool && (o.path?.test(c.path) || o.ids?.includes(c.id)))
+    ?.reason;
 
 /**
  * Types that appear in the tools' examples and that the rules read, though the program does
