@@ -562,6 +562,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         { deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 100 } },
       ],
       networkInterfaces: [{ associatePublicIpAddress: "false" }],
+      userData: Buffer.from("#!/bin/bash\n/etc/eks/bootstrap.sh mlops-prod\n").toString("base64"),
     },
     bad: [
       [
@@ -569,6 +570,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         /not encrypted/,
       ],
       [{ networkInterfaces: [{ associatePublicIpAddress: "true" }] }, /public IP/],
+      // AWS's documented example key id, base64 as launch templates carry userData.
+      [
+        {
+          userData: Buffer.from("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n").toString(
+            "base64",
+          ),
+        },
+        /userData holds AWS credentials/,
+      ],
+      [{ userData: "aws_secret_access_key = abc" }, /userData holds AWS credentials/],
     ],
     absentViolates: false,
   },
@@ -757,6 +768,30 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       ],
     ],
     absentViolates: false,
+  },
+  "aws-ec2-security-group-described": {
+    type: "aws:ec2/securityGroup:SecurityGroup",
+    good: {
+      description: "GitHub Actions runner: HTTPS out only",
+      egress: [{ description: "GitHub and AWS APIs", protocol: "tcp", fromPort: 443, toPort: 443 }],
+    },
+    bad: [
+      [{ description: "Managed by Pulumi" }, /no description of its own/],
+      [{ description: "" }, /no description of its own/],
+      [
+        { description: "nodes", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443 }] },
+        /ingress\[0\] has no description/,
+      ],
+    ],
+    // The provider fills in "Managed by Pulumi" when the description is absent.
+    absentViolates: true,
+  },
+  "aws-ec2-security-group-described (rule resources)": {
+    rule: "aws-ec2-security-group-described",
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    good: { description: "Kubernetes API from the CI runner", fromPort: 443, toPort: 443 },
+    bad: [[{ description: " " }, /the rule has no description/]],
+    absentViolates: true,
   },
   "aws-cloudwatch-log-group": {
     type: "aws:cloudwatch/logGroup:LogGroup",

@@ -48,9 +48,9 @@ export const ec2Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-ec2-launch-template-hardened",
-    covers: ["CKV_AWS_88"],
+    covers: ["CKV_AWS_88", "CKV_AWS_46", "AVD-AWS-0129"],
     description:
-      "Launch templates must encrypt every EBS volume and give nodes no public IP address.",
+      "Launch templates must encrypt every EBS volume, give nodes no public IP address, and carry no AWS credentials in their user data (nodes get theirs from the instance role).",
     severity: "high",
     types: [EC2_LAUNCH_TEMPLATE],
     tags: ["aws", "ec2", "encryption", "network"],
@@ -61,15 +61,48 @@ export const ec2Rules: Rule[] = [
       "Attached EBS volumes should be encrypted; launch templates should not assign public IPs",
     ),
     remediationSteps:
-      "Set blockDeviceMappings[].ebs.encrypted = 'true' and networkInterfaces[].associatePublicIpAddress = 'false' (or omit it in private subnets).",
+      "Set blockDeviceMappings[].ebs.encrypted = 'true' and networkInterfaces[].associatePublicIpAddress = 'false' (or omit it in private subnets); remove credentials from userData.",
     check: (p) => {
       const out: string[] = [];
+      // userData is base64 for launch templates; read it both ways. Key ids per AWS's IAM
+      // identifier prefixes (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
+      if (typeof p.userData === "string") {
+        const text = `${p.userData}\n${Buffer.from(p.userData, "base64").toString("utf8")}`;
+        if (
+          /\b(AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b/.test(text) ||
+          /aws_secret_access_key\s*[=:]/i.test(text)
+        )
+          out.push("userData holds AWS credentials.");
+      }
       for (const [i, b] of asArray<any>(p.blockDeviceMappings).entries())
         if (b.ebs && String(b.ebs.encrypted) !== "true")
           out.push(`blockDeviceMappings[${i}] (${b.deviceName ?? "?"}) is not encrypted.`);
       for (const [i, n] of asArray<any>(p.networkInterfaces).entries())
         if (String(n.associatePublicIpAddress) === "true")
           out.push(`networkInterfaces[${i}] assigns a public IP.`);
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-ec2-security-group-described",
+    covers: ["CKV_AWS_23", "AVD-AWS-0099", "AVD-AWS-0124"],
+    description:
+      "Security groups and each of their rules must say what they admit (a description other than the provider's default), so a review can tell a deliberate opening from a leftover.",
+    severity: "low",
+    types: [SECURITY_GROUP, ...SECURITY_GROUP_RULES],
+    tags: ["aws", "ec2", "network", "review"],
+    remediationSteps: "Set description on the security group and on every ingress/egress rule.",
+    check: (p, ctx) => {
+      // The provider's default group description (pulumi-aws; "Managed by Terraform" upstream).
+      const blank = (d: unknown) =>
+        typeof d !== "string" || d.trim() === "" || /^Managed by (Pulumi|Terraform)$/.test(d);
+      const out: string[] = [];
+      if (ctx.type === SECURITY_GROUP) {
+        if (blank(p.description)) out.push("the security group has no description of its own.");
+        for (const dir of ["ingress", "egress"])
+          for (const [i, r] of asArray<any>(p[dir]).entries())
+            if (blank(r.description)) out.push(`${dir}[${i}] has no description.`);
+      } else if (blank(p.description)) out.push("the rule has no description.");
       return out;
     },
   }),
