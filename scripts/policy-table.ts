@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { outOfScope, type ExternalCheck } from "../policies/external/scope";
+import { notAdopted, outOfScope, type ExternalCheck } from "../policies/external/scope";
 import { allRules } from "../policies/rules";
 
 export const README = path.resolve(__dirname, "..", "README.md");
@@ -40,8 +40,9 @@ function coverageSummary(): string[] {
     const mine = checks.filter((c) => c.tool === tool);
     const inScope = mine.filter((c) => !outOfScope(c));
     const cited = inScope.filter((c) => by.has(c.id)).length;
+    const declined = inScope.filter((c) => !by.has(c.id) && notAdopted(c.id)).length;
     const src = sources[tool];
-    return `- ${tool} (${src.repository} ${src.commit.slice(0, 12)}, ${src.date}): ${cited} of ${inScope.length} checks in scope covered (${mine.length - inScope.length} more are about things the program does not deploy)`;
+    return `- ${tool} (${src.repository} ${src.commit.slice(0, 12)}, ${src.date}): of ${inScope.length} checks in scope, ${cited} covered, ${declined} not adopted with a reason, ${inScope.length - cited - declined} gaps (${mine.length - inScope.length} more are about things the program does not deploy)`;
   });
 }
 
@@ -58,7 +59,14 @@ export function coverageDoc(): string {
       .filter((c) => c.tool === tool)
       .map(
         (c) =>
-          `| \`${c.id}\` | ${cell(c.title)} | ${(by.get(c.id) ?? []).map((r) => `\`${r}\``).join(", ") || (outOfScope(c) ? `out of scope: ${outOfScope(c)}` : "not covered")} |`,
+          `| \`${c.id}\` | ${cell(c.title)} | ${
+            (by.get(c.id) ?? []).map((r) => `\`${r}\``).join(", ") ||
+            (outOfScope(c)
+              ? `out of scope: ${outOfScope(c)}`
+              : notAdopted(c.id)
+                ? `not adopted: ${notAdopted(c.id)}`
+                : "not covered")
+          } |`,
       ),
     "",
   ]);
@@ -72,6 +80,7 @@ export function coverageDoc(): string {
     "check), recorded from the tools' repositories by `npm run external-checks`, with the rules",
     "that catch what it catches. Checks about things the program does not deploy (control-plane",
     "flags of a managed cluster, PodSecurityPolicy, Tiller, account password policies) say why;",
+    '"not adopted" says what we require instead or why the demand does not fit this platform;',
     '"not covered" is a gap: a check a security team may expect, which no rule makes today.',
     "",
     ...coverageSummary(),

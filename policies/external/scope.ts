@@ -246,3 +246,86 @@ export const EXAMPLE_TYPES: Record<string, string> = {
   "gcp:storage/bucketIAMBinding:BucketIAMBinding": "google_storage_bucket_iam_binding",
   "gcp:projects/iAMBinding:IAMBinding": "google_project_iam_binding",
 };
+
+/**
+ * In-scope checks the pack deliberately does not adopt, each with the reason: what we require
+ * instead, or why the check's demand does not fit this platform. Listed as "not adopted" in
+ * COVERAGE.md; a security team that disagrees can add a rule (policies/README.md).
+ */
+export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
+  {
+    ids: ["CKV_K8S_11", "AVD-KSV-0011", "kube-linter:unset-cpu-requirements"],
+    reason:
+      "CPU limits throttle latency-sensitive model servers (CFS quota) even on idle nodes; k8s-pod-resources requires CPU and memory requests and a memory limit",
+  },
+  {
+    ids: [
+      "CKV_K8S_8",
+      "CKV_K8S_9",
+      "kube-linter:no-liveness-probe",
+      "kube-linter:no-readiness-probe",
+    ],
+    reason:
+      "probes are required where a container serves a port (k8s-server-probes); workers and jobs have nothing to probe",
+  },
+  {
+    ids: ["kube-linter:minimum-three-replicas", "kube-linter:hpa-minimum-three-replicas"],
+    reason:
+      "where high availability is required, k8s-server-replicas-pdb asks for minReplicas (2 unless the stack sets more) and a PodDisruptionBudget",
+  },
+  {
+    ids: ["CKV_K8S_15"],
+    reason:
+      "images are pinned to an exact tag or digest (k8s-pod-pinned-images), so pulling Always only adds registry traffic",
+  },
+  {
+    ids: ["CKV_K8S_35", "kube-linter:env-var-secret", "kube-linter:read-secret-from-env-var"],
+    reason:
+      "secrets reach the environment through secretKeyRef, never as values in the manifest; MLflow and libpq read their credentials from the environment (PGPASSWORD)",
+  },
+  {
+    ids: ["CKV_K8S_40", "AVD-KSV-0020", "AVD-KSV-0021"],
+    reason:
+      "images run as their own non-root users (MLflow's 1001); Pod Security restricted requires non-root (k8s-pod-restricted-security-context), not a UID range",
+  },
+  {
+    ids: ["AVD-KSV-0002"],
+    reason:
+      "Pod Security restricted requires the RuntimeDefault seccomp profile (k8s-pod-restricted-security-context), not an AppArmor annotation; GKE's COS and EKS's AL2023 nodes apply their runtime's default profile",
+  },
+  {
+    ids: [
+      "kube-linter:no-node-affinity",
+      "kube-linter:dnsconfig-options",
+      "kube-linter:priority-class-name",
+      "kube-linter:required-annotation-email",
+      "kube-linter:required-label-owner",
+    ],
+    reason:
+      "scheduling and ownership conventions rather than misconfigurations; ownership is carried by the team label cost-required-labels asks for",
+  },
+  {
+    ids: ["CKV_AWS_143", "CKV_AWS_144", "AVD-AWS-0170", "CKV2_AWS_62"],
+    reason:
+      "artifacts are protected by versioning with capped noncurrent versions (aws-s3-versioning, cost-bucket-versions-capped); object lock, cross-region replication, event notifications and MFA delete (which only the root user can switch on, outside IaC) are retention and DR decisions each organisation makes",
+  },
+  {
+    ids: ["CKV_AWS_338"],
+    reason:
+      "retention is an environment setting (cluster.logRetentionDays, CloudWatch's allowed values); aws-cloudwatch-log-group requires one to be set",
+  },
+  {
+    ids: ["AVD-AWS-0104", "CKV_AWS_382"],
+    reason:
+      "nodes and the CI runner reach AWS APIs, registries and GitHub through the NAT gateway; where the program owns the group (the CI runner) egress is HTTPS only, and EKS owns the node groups' security group",
+  },
+  {
+    ids: ["CKV_AWS_260"],
+    reason:
+      "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",
+  },
+];
+
+/** The not-adopted reason for a check id, or undefined. */
+export const notAdopted = (id: string): string | undefined =>
+  NOT_ADOPTED.find((n) => n.ids.includes(id))?.reason;

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import {
+  NOT_ADOPTED,
   OUT_OF_SCOPE,
   TERRAFORM_TYPES,
   outOfScope,
@@ -69,6 +70,18 @@ describe("the scope", () => {
       expect(!!o.path || !!o.ids?.length).toBe(true);
       expect(o.reason.length).toBeGreaterThan(20);
     }
+  });
+
+  it("a check not adopted is in scope, cited by no rule, listed once, and says why", () => {
+    const cited = new Set(allRules.flatMap((r) => r.covers));
+    const ids = NOT_ADOPTED.flatMap((n) => n.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(byId.has(id), id).toBe(true);
+      expect(outOfScope(byId.get(id)!), id).toBeUndefined();
+      expect(cited.has(id), id).toBe(false);
+    }
+    for (const n of NOT_ADOPTED) expect(n.reason.length).toBeGreaterThan(40);
   });
 
   it("workload checks stay in scope (the control-plane patterns do not swallow them)", () => {
