@@ -15,6 +15,7 @@ import { costRules, coverageGuard } from "./cost";
 import { cloudSqlRules } from "./gcp/cloudsql";
 import { gcsRules } from "./gcp/gcs";
 import { gcpIamRules } from "./gcp/iam";
+import { gcpNetworkRules } from "./gcp/network";
 import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
@@ -23,7 +24,13 @@ import { rbacRules } from "./kubernetes/rbac";
 import { serverRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
 
-export const gcpRules: Rule[] = [...gkeRules, ...cloudSqlRules, ...gcsRules, ...gcpIamRules];
+export const gcpRules: Rule[] = [
+  ...gkeRules,
+  ...cloudSqlRules,
+  ...gcsRules,
+  ...gcpIamRules,
+  ...gcpNetworkRules,
+];
 export const awsRules: Rule[] = [
   ...eksRules,
   ...ec2Rules,

@@ -8,6 +8,7 @@ export const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const CLOUD_SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
 /** Project-level IAM grants (member or members). */
 export const GCP_PROJECT_IAM = [
   "gcp:projects/iAMMember:IAMMember",

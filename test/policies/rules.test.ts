@@ -769,6 +769,26 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "gcp-vpc-subnetworks": {
+    type: "gcp:compute/subnetwork:Subnetwork",
+    good: { privateIpGoogleAccess: true, logConfig: { aggregationInterval: "INTERVAL_5_SEC" } },
+    bad: [[{ privateIpGoogleAccess: false }, /privateIpGoogleAccess is not true/]],
+    // The provider's default: Private Google Access off.
+    absentViolates: true,
+    config: {
+      config: { requireFlowLogs: true },
+      props: { privateIpGoogleAccess: true },
+      violates: true,
+    },
+  },
+  "gcp-vpc-subnetworks (proxy-only subnets)": {
+    rule: "gcp-vpc-subnetworks",
+    type: "gcp:compute/subnetwork:Subnetwork",
+    // A proxy-only subnet carries no VM traffic: nothing to require.
+    good: { purpose: "REGIONAL_MANAGED_PROXY", role: "ACTIVE" },
+    bad: [[{ purpose: "PRIVATE" }, /privateIpGoogleAccess/]],
+    absentViolates: true,
+  },
   "aws-ec2-security-group-described": {
     type: "aws:ec2/securityGroup:SecurityGroup",
     good: {

@@ -156,6 +156,17 @@ const c0 = (p: any) => p.spec.template.spec.containers[0];
 
 const MUTATIONS: [string, string, (rs: EngineResource[]) => EngineResource[]][] = [
   [
+    "subnetwork without Private Google Access",
+    "gcp-vpc-subnetworks",
+    (rs) =>
+      mutated(rs, "gcp:compute/subnetwork:Subnetwork", (p) => (p.privateIpGoogleAccess = false)),
+  ],
+  [
+    "subnetwork flow logs off",
+    "gcp-vpc-subnetworks",
+    (rs) => mutated(rs, "gcp:compute/subnetwork:Subnetwork", (p) => delete p.logConfig),
+  ],
+  [
     "private nodes off",
     "gcp-gke-private-nodes",
     (rs) => mutated(rs, CL, (p) => (p.privateClusterConfig.enablePrivateNodes = false)),
