@@ -320,6 +320,11 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "nodes and the CI runner reach AWS APIs, registries and GitHub through the NAT gateway; where the program owns the group (the CI runner) egress is HTTPS only, and EKS owns the node groups' security group",
   },
   {
+    ids: ["AVD-KSV-0113"],
+    reason:
+      "a namespaced Role reading its namespace's Secrets is how controllers get their own credentials; k8s-rbac-no-escalation refuses Secrets access cluster-wide",
+  },
+  {
     ids: ["CKV_AWS_260"],
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",

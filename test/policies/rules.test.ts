@@ -769,6 +769,42 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "k8s-rbac-no-escalation": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+    good: {
+      rules: [
+        { apiGroups: [""], resources: ["pods", "services"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["argoproj.io"], resources: ["rollouts"], verbs: ["get", "patch"] },
+      ],
+    },
+    bad: [
+      [{ rules: [{ resources: ["clusterroles"], verbs: ["bind"] }] }, /grants bind/],
+      [{ rules: [{ resources: ["roles"], verbs: ["escalate"] }] }, /grants escalate/],
+      [{ rules: [{ resources: ["groups"], verbs: ["impersonate"] }] }, /grants impersonate/],
+      [{ rules: [{ resources: ["rolebindings"], verbs: ["*"] }] }, /every verb on RBAC objects/],
+      [
+        { rules: [{ resources: ["mutatingwebhookconfigurations"], verbs: ["patch"] }] },
+        /may change mutatingwebhookconfigurations/,
+      ],
+      [
+        { rules: [{ resources: ["certificatesigningrequests/approval"], verbs: ["update"] }] },
+        /approve certificate signing requests/,
+      ],
+      [{ rules: [{ resources: ["nodes/proxy"], verbs: ["get"] }] }, /kubelet API/],
+      [{ rules: [{ resources: ["pods/exec"], verbs: ["create"] }] }, /may exec into pods/],
+      [{ rules: [{ resources: ["pods/attach"], verbs: ["create"] }] }, /may attach into pods/],
+      [{ rules: [{ resources: ["secrets"], verbs: ["list"] }] }, /Secrets in every namespace/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-rbac-no-escalation (namespaced Role)": {
+    rule: "k8s-rbac-no-escalation",
+    type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    // A namespaced Role may read its own namespace's Secrets (trivy AVD-KSV-0113 not adopted).
+    good: { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] },
+    bad: [[{ rules: [{ resources: ["pods/exec"], verbs: ["create"] }] }, /exec into pods/]],
+    absentViolates: false,
+  },
   "gcp-vpc-subnetworks": {
     type: "gcp:compute/subnetwork:Subnetwork",
     good: { privateIpGoogleAccess: true, logConfig: { aggregationInterval: "INTERVAL_5_SEC" } },

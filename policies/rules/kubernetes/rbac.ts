@@ -48,6 +48,60 @@ export const rbacRules: Rule[] = [
       ]),
   }),
   resourceRule({
+    name: "k8s-rbac-no-escalation",
+    covers: [
+      "CKV_K8S_155",
+      "CKV_K8S_156",
+      "CKV_K8S_157",
+      "CKV_K8S_158",
+      "AVD-KSV-0041",
+      "AVD-KSV-0043",
+      "AVD-KSV-0047",
+      "AVD-KSV-0050",
+      "AVD-KSV-0053",
+      "AVD-KSV-0054",
+      "AVD-KSV-0114",
+    ],
+    description:
+      "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing admission webhooks; approving certificate requests; the kubelet API through nodes/proxy; exec or attach into pods; and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
+    severity: "high",
+    types: RBAC_ROLES,
+    tags: ["kubernetes", "rbac", "security"],
+    framework: k8sCis("5.1.8", "Limit use of the Bind, Impersonate and Escalate permissions"),
+    remediationSteps:
+      "Remove the rule, or grant it to a dedicated controller's ServiceAccount only; read Secrets through namespaced Roles.",
+    check: (p, { type }) => {
+      const out: string[] = [];
+      const CHANGE = ["create", "update", "patch", "delete", "deletecollection", "*"];
+      const clusterWide = type.endsWith(":ClusterRole");
+      for (const [i, r] of asArray<any>(p.rules).entries()) {
+        const verbs = asArray<string>(r.verbs);
+        const resources = asArray<string>(r.resources);
+        const on = (res: string, allowed: string[]) =>
+          resources.includes(res) && verbs.some((v) => allowed.includes(v));
+        for (const v of ["escalate", "bind", "impersonate"])
+          if (verbs.includes(v)) out.push(`rules[${i}] grants ${v}.`);
+        // The wildcard verb on RBAC objects is escalate + bind too (k8s-rbac-no-wildcards says so).
+        if (verbs.includes("*") && resources.some((x) => /^(cluster)?role(binding)?s$/.test(x)))
+          out.push(`rules[${i}] grants every verb on RBAC objects.`);
+        for (const w of ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])
+          if (on(w, CHANGE)) out.push(`rules[${i}] may change ${w}.`);
+        if (
+          on("certificatesigningrequests/approval", ["update", "patch", "*"]) ||
+          on("signers", ["approve", "*"])
+        )
+          out.push(`rules[${i}] may approve certificate signing requests.`);
+        if (on("nodes/proxy", ["get", "create", "*"]))
+          out.push(`rules[${i}] reaches the kubelet API (nodes/proxy).`);
+        for (const sub of ["pods/exec", "pods/attach"])
+          if (on(sub, CHANGE)) out.push(`rules[${i}] may ${sub.split("/")[1]} into pods.`);
+        if (clusterWide && on("secrets", ["get", "list", "watch", ...CHANGE]))
+          out.push(`rules[${i}] reads or changes Secrets in every namespace.`);
+      }
+      return out;
+    },
+  }),
+  resourceRule({
     name: "k8s-rbac-no-broad-subjects",
     covers: ["AVD-KSV-0122", "AVD-KSV-01011"],
     description:
