@@ -435,7 +435,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       violates: false,
     },
   },
-  "gcp-iam-no-primitive-roles-for-service-accounts": {
+  "gcp-iam-no-admin-roles-for-service-accounts": {
     type: "gcp:projects/iAMMember:IAMMember",
     good: {
       role: "roles/logging.logWriter",
@@ -445,6 +445,17 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [
         { role: "roles/editor", member: "serviceAccount:nodes@p.iam.gserviceaccount.com" },
         /holds roles\/editor/,
+      ],
+      [
+        { role: "roles/storage.admin", member: "serviceAccount:ml@p.iam.gserviceaccount.com" },
+        /holds roles\/storage.admin/,
+      ],
+      [
+        {
+          role: "roles/iam.serviceAccountAdmin",
+          members: ["serviceAccount:ci@p.iam.gserviceaccount.com"],
+        },
+        /holds roles\/iam.serviceAccountAdmin/,
       ],
     ],
     absentViolates: false,

@@ -1,9 +1,11 @@
-/** IAM on GCP: no primitive roles for service accounts, no project-wide impersonation grants. */
+/** IAM on GCP: no owner, editor or admin roles for service accounts, no project-wide impersonation grants. */
 import { gcpCis } from "../../lib/frameworks";
 import { asArray, resourceRule, type Rule } from "../../lib/rule";
 import { GCP_PROJECT_IAM } from "../types";
 
-const PRIMITIVE = ["roles/owner", "roles/editor"];
+/** Owner, Editor and admin roles: what CIS GCP 1.5, checkov CKV_GCP_42 and trivy AVD-GCP-0007 call privileged. */
+const privileged = (role: string) =>
+  role === "roles/owner" || role === "roles/editor" || /admin/i.test(role);
 const IMPERSONATION = ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"];
 const membersOf = (p: Record<string, any>) => [
   ...asArray<string>(p.members),
@@ -12,15 +14,17 @@ const membersOf = (p: Record<string, any>) => [
 
 export const gcpIamRules: Rule[] = [
   resourceRule({
-    name: "gcp-iam-no-primitive-roles-for-service-accounts",
-    description: "Service accounts must not hold the primitive Owner or Editor role on a project.",
+    name: "gcp-iam-no-admin-roles-for-service-accounts",
+    covers: ["CKV_GCP_42", "AVD-GCP-0007"],
+    description:
+      "Service accounts must not hold Owner, Editor or an admin role (…Admin, …admin) on a project.",
     severity: "high",
     types: GCP_PROJECT_IAM,
     tags: ["gcp", "iam", "security"],
     framework: gcpCis("1.5", "Ensure That Service Account Has No Admin Privileges"),
     remediationSteps: "Grant the predefined roles the service account needs instead.",
     check: (p) =>
-      PRIMITIVE.includes(String(p.role))
+      privileged(String(p.role))
         ? membersOf(p)
             .filter((m) => m.startsWith("serviceAccount:"))
             .map((m) => `${m} holds ${p.role}.`)
