@@ -157,6 +157,10 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
       const convert = (value: any, shape: Shape, where: string, top?: string): any => {
         if (typeof value === "string") {
           const ref = REF.exec(value);
+          if (ref?.[1] === "data") {
+            problems.push(`${where}: data source ${value}`);
+            return value;
+          }
           if (ref) {
             if (top) deps[top] = [...(deps[top] ?? []), `${ref[1]}.${ref[2]}`];
             return `${ref[2]}`;

@@ -460,6 +460,27 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "gcp-iam-no-default-service-account-grants": {
+    type: "gcp:projects/iAMMember:IAMMember",
+    good: {
+      role: "roles/logging.logWriter",
+      member: "serviceAccount:mlops-prod-nodes@p.iam.gserviceaccount.com",
+    },
+    bad: [
+      [
+        {
+          role: "roles/logging.logWriter",
+          member: "serviceAccount:123-compute@developer.gserviceaccount.com",
+        },
+        /default service account/,
+      ],
+      [
+        { role: "roles/viewer", members: ["serviceAccount:p@appspot.gserviceaccount.com"] },
+        /default service account/,
+      ],
+    ],
+    absentViolates: false,
+  },
   "gcp-iam-no-project-impersonation": {
     type: "gcp:projects/iAMBinding:IAMBinding",
     good: { role: "roles/container.viewer", members: ["group:sre@acme.dev"] },

@@ -47,4 +47,22 @@ export const gcpIamRules: Rule[] = [
     check: (p) =>
       IMPERSONATION.includes(String(p.role)) ? [`${p.role} granted on the whole project.`] : [],
   }),
+  resourceRule({
+    name: "gcp-iam-no-default-service-account-grants",
+    covers: ["CKV_GCP_46", "AVD-GCP-0006"],
+    description:
+      "Project roles must not be granted to the Compute Engine or App Engine default service accounts, which every VM and app in the project may run as.",
+    severity: "high",
+    types: GCP_PROJECT_IAM,
+    tags: ["gcp", "iam", "security"],
+    framework: gcpCis(
+      "4.1",
+      "Ensure That Instances Are Not Configured To Use the Default Service Account",
+    ),
+    remediationSteps: "Grant the role to a dedicated service account and run the workload as that.",
+    check: (p) =>
+      membersOf(p)
+        .filter((m) => /(-compute@developer|@appspot)\.gserviceaccount\.com$/.test(m))
+        .map((m) => `${m} is a default service account; grants ${p.role}.`),
+  }),
 ];
