@@ -644,6 +644,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: "arn:aws:kms:us-east-1:1:key/k",
       parameterGroupName: "mlops-prod-tracking-pg-1",
+      caCertIdentifier: "rds-ca-rsa2048-g1",
     },
     bad: [
       [{ parameterGroupName: "pg-1" }, /logs are not exported/],
@@ -666,6 +667,14 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [
         { enabledCloudwatchLogsExports: ["postgresql"], parameterGroupName: "default.postgres16" },
         /default parameter group/,
+      ],
+      [
+        {
+          enabledCloudwatchLogsExports: ["postgresql"],
+          parameterGroupName: "pg",
+          caCertIdentifier: "rds-ca-2019",
+        },
+        /rds-ca-2019 is not a current RDS CA/,
       ],
     ],
     absentViolates: true,

@@ -385,6 +385,16 @@ const AWS_MUTATIONS: [string, string, (rs: EngineResource[]) => EngineResource[]
     (rs) => mutated(rs, EKS, (p) => (p.enabledClusterLogTypes = ["api"])),
   ],
   [
+    "EKS scheduler log off (prod requires all five types)",
+    "aws-eks-control-plane-logs",
+    (rs) =>
+      mutated(
+        rs,
+        EKS,
+        (p) => (p.enabledClusterLogTypes = ["api", "audit", "authenticator", "controllerManager"]),
+      ),
+  ],
+  [
     "SSH to GPU nodes",
     "aws-eks-nodegroup-no-ssh",
     (rs) => mutated(rs, NG, (p) => (p.remoteAccess = { ec2SshKey: "k" }), /gpu/),

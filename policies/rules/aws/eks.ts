@@ -63,7 +63,9 @@ export const eksRules: Rule[] = [
   }),
   resourceRule<{ requiredLogTypes: string[] }>({
     name: "aws-eks-control-plane-logs",
-    description: "EKS must ship control-plane logs, including audit, to CloudWatch.",
+    covers: ["CKV_AWS_37", "AVD-AWS-0038"],
+    description:
+      "EKS must ship control-plane logs, including audit, to CloudWatch (all five types where the stack requires them; prod does).",
     severity: "medium",
     types: [EKS_CLUSTER],
     tags: ["aws", "eks", "logging"],

@@ -142,6 +142,7 @@ export const rdsRules: Rule[] = [
       "CKV_AWS_354",
       "CKV_AWS_161",
       "CKV_AWS_353",
+      "CKV_AWS_211",
       "CKV_AWS_118",
       "AVD-AWS-0133",
       "AVD-AWS-0078",
@@ -189,6 +190,11 @@ export const rdsRules: Rule[] = [
         out.push("Performance Insights is encrypted with the AWS-managed key, not yours.");
       if (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default."))
         out.push("the instance uses the default parameter group.");
+      // The CAs RDS issues today (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html);
+      // rds-ca-2019 expired in August 2024. Absent, RDS assigns its current default.
+      const CURRENT_CAS = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"];
+      if (p.caCertIdentifier !== undefined && !CURRENT_CAS.includes(String(p.caCertIdentifier)))
+        out.push(`caCertIdentifier ${p.caCertIdentifier} is not a current RDS CA.`);
       if (config.requirePerformanceInsights && p.performanceInsightsEnabled !== true)
         out.push("Performance Insights is off.");
       // Provider default monitoringInterval 0: Enhanced Monitoring off.
