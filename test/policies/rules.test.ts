@@ -975,7 +975,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   "k8s-pod-baseline-extras": {
     type: DEP,
     good: deployment({
-      securityContext: { sysctls: [{ name: "net.ipv4.tcp_syncookies", value: "1" }] },
+      securityContext: {
+        sysctls: [{ name: "net.ipv4.tcp_syncookies", value: "1" }],
+        fsGroup: 1001,
+        seLinuxOptions: { type: "container_t", level: "s0:c123,c456" },
+      },
+      volumes: [
+        { name: "tmp", emptyDir: {} },
+        { name: "token", projected: { sources: [] } },
+        { name: "data", persistentVolumeClaim: { claimName: "d" } },
+      ],
     }),
     bad: [
       [deployment({}, { ports: [{ containerPort: 80, hostPort: 80 }] }), /hostPort 80/],
@@ -991,6 +1000,33 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         /kernel.msgmax/,
       ],
       [deployment({ securityContext: { runAsGroup: 0 } }), /root group/],
+      [deployment({ securityContext: { fsGroup: 0 } }), /fsGroup is 0/],
+      [deployment({ securityContext: { supplementalGroups: [1001, 0] } }), /supplementalGroups/],
+      [deployment({ securityContext: { runAsUser: 0 } }), /pod: runAsUser is 0/],
+      [
+        deployment({ securityContext: { seLinuxOptions: { type: "spc_t" } } }),
+        /seLinuxOptions.type spc_t/,
+      ],
+      [
+        deployment({ securityContext: { seLinuxOptions: { user: "system_u" } } }),
+        /sets a user or role/,
+      ],
+      [
+        deployment(
+          {},
+          {
+            securityContext: {
+              ...goodContainer.securityContext,
+              windowsOptions: { hostProcess: true },
+            },
+          },
+        ),
+        /Windows HostProcess/,
+      ],
+      [
+        deployment({ volumes: [{ name: "share", nfs: { server: "10.0.0.2", path: "/" } }] }),
+        /share is a nfs volume/,
+      ],
     ],
     absentViolates: false,
   },
@@ -1060,7 +1096,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       roleRef: { kind: "ClusterRole", name: "view" },
       subjects: [{ kind: "Group", name: "sre" }],
     },
-    bad: [[{ roleRef: { kind: "ClusterRole", name: "cluster-admin" } }, /cluster-admin/]],
+    bad: [
+      [{ roleRef: { kind: "ClusterRole", name: "cluster-admin" } }, /cluster-admin/],
+      [
+        {
+          roleRef: { kind: "ClusterRole", name: "view" },
+          subjects: [{ kind: "Group", name: "system:masters" }],
+        },
+        /system:masters/,
+      ],
+    ],
     absentViolates: false,
   },
   "k8s-rbac-no-wildcards": {
@@ -1222,6 +1267,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [
       [{ spec: { type: "LoadBalancer" } }, /public LoadBalancer/],
       [{ spec: { type: "NodePort" } }, /NodePort/],
+      [{ spec: { type: "ClusterIP", externalIPs: ["203.0.113.9"] } }, /externalIPs/],
     ],
     absentViolates: false,
     config: {

@@ -23,6 +23,20 @@ export const SAFE_SYSCTLS = [
 
 const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"];
 
+/** SELinux types Pod Security baseline accepts (empty is allowed too). */
+const SELINUX_TYPES = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+/** Volume types Pod Security restricted accepts. */
+const CORE_VOLUME_TYPES = [
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+];
+
 export const hardeningRules: Rule[] = [
   podRule({
     name: "k8s-pod-baseline-extras",
@@ -33,9 +47,14 @@ export const hardeningRules: Rule[] = [
       "AVD-KSV-0027",
       "kube-linter:unsafe-sysctls",
       "kube-linter:unsafe-proc-mount",
+      "AVD-KSV-0025",
+      "AVD-KSV-0028",
+      "AVD-KSV-0103",
+      "AVD-KSV-0105",
+      "AVD-KSV-0116",
     ],
     description:
-      "Pods must not bind host ports, unmask /proc, set unsafe sysctls or run as group 0 (Pod Security Standards baseline/restricted; kube-linter host-port, kubescape C-0013).",
+      "Pods must not bind host ports, unmask /proc, set unsafe sysctls, custom SELinux options or Windows HostProcess, run as user 0 or group 0 (primary, supplementary or fsGroup), or mount volume types beyond the core ones (Pod Security Standards baseline/restricted; kubescape C-0013).",
     severity: "high",
     tags: ["kubernetes", "pod-security"],
     framework: cis(
@@ -52,6 +71,30 @@ export const hardeningRules: Rule[] = [
       for (const s of asArray<any>(pod.sysctls))
         if (!SAFE_SYSCTLS.includes(s.name)) out.push(`sysctl ${s.name} is not in the safe set.`);
       if (pod.runAsGroup === 0) out.push("pod securityContext.runAsGroup is 0 (root group).");
+      if (pod.fsGroup === 0) out.push("pod securityContext.fsGroup is 0 (root group).");
+      if (asArray<number>(pod.supplementalGroups).includes(0))
+        out.push("pod securityContext.supplementalGroups includes 0 (root group).");
+      // Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards):
+      // baseline SELinux types and HostProcess; restricted non-root user and volume types.
+      const contexts: [string, any][] = [
+        ["pod", pod],
+        ...containersOf(spec).map((c): [string, any] => [c.name, c.securityContext ?? {}]),
+      ];
+      for (const [who, sc] of contexts) {
+        const se = sc.seLinuxOptions ?? {};
+        if (se.type && !SELINUX_TYPES.includes(se.type))
+          out.push(`${who}: seLinuxOptions.type ${se.type} is not a container type.`);
+        if (se.user || se.role) out.push(`${who}: seLinuxOptions sets a user or role.`);
+        if (get(sc, "windowsOptions.hostProcess") === true)
+          out.push(`${who}: runs as a Windows HostProcess.`);
+        if (sc.runAsUser === 0) out.push(`${who}: runAsUser is 0 (root).`);
+      }
+      for (const v of asArray<any>(spec.volumes)) {
+        const kind = Object.keys(v).find((k) => k !== "name");
+        // hostPath has its own rule (k8s-pod-no-hostpath).
+        if (kind && kind !== "hostPath" && !CORE_VOLUME_TYPES.includes(kind))
+          out.push(`volume ${v.name} is a ${kind} volume, not a core type.`);
+      }
       for (const c of containersOf(spec)) {
         for (const p of asArray<any>(c.ports))
           if (p.hostPort) out.push(`${c.name}: binds hostPort ${p.hostPort}.`);

@@ -63,6 +63,7 @@ export const podRules: Rule[] = [
   podRule({
     name: "k8s-pod-no-hostpath",
     covers: [
+      "AVD-KSV-0121",
       "CKV_K8S_27",
       "AVD-KSV-0006",
       "AVD-KSV-0023",

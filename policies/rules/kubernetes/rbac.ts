@@ -14,14 +14,20 @@ const BROAD_GROUPS = [
 export const rbacRules: Rule[] = [
   resourceRule({
     name: "k8s-rbac-no-cluster-admin",
-    covers: ["AVD-KSV-0111", "kube-linter:cluster-admin-role-binding"],
-    description: "No binding may grant the cluster-admin ClusterRole.",
+    covers: ["AVD-KSV-0111", "AVD-KSV-0123", "kube-linter:cluster-admin-role-binding"],
+    description:
+      "No binding may grant the cluster-admin ClusterRole, or bind the system:masters group (which bypasses RBAC altogether).",
     severity: "critical",
     types: RBAC_BINDINGS,
     tags: ["kubernetes", "rbac", "security"],
     framework: k8sCis("5.1.1", "Ensure that the cluster-admin role is only used where required"),
     remediationSteps: "Bind a role with the verbs and resources the subject needs.",
-    check: (p) => (get(p, "roleRef.name") === "cluster-admin" ? ["binds cluster-admin."] : []),
+    check: (p) => [
+      ...(get(p, "roleRef.name") === "cluster-admin" ? ["binds cluster-admin."] : []),
+      ...asArray<any>(p.subjects)
+        .filter((s) => s.kind === "Group" && s.name === "system:masters")
+        .map(() => "binds the system:masters group."),
+    ],
   }),
   resourceRule({
     name: "k8s-rbac-no-wildcards",

@@ -50,8 +50,9 @@ export const serverRules: Rule[] = [
   }),
   resourceRule<{ allowPublicLoadBalancers: boolean; allowNodePorts: boolean }>({
     name: "k8s-service-not-public",
+    covers: ["AVD-KSV-0108"],
     description:
-      "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it.",
+      "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it, and never set externalIPs (CVE-2020-8554).",
     severity: "high",
     types: [K8S_SERVICE],
     tags: ["kubernetes", "network", "security"],
@@ -73,10 +74,13 @@ export const serverRules: Rule[] = [
         ann["cloud.google.com/load-balancer-type"] === "Internal" ||
         ann["service.beta.kubernetes.io/aws-load-balancer-scheme"] === "internal" ||
         ann["service.beta.kubernetes.io/aws-load-balancer-internal"] === "true";
+      const out: string[] = [];
+      // externalIPs let any Service author intercept traffic to those addresses (CVE-2020-8554).
+      if (asArray(get(p, "spec.externalIPs")).length > 0) out.push("sets spec.externalIPs.");
       if (type === "LoadBalancer" && !internal && !config.allowPublicLoadBalancers)
-        return ["a public LoadBalancer."];
-      if (type === "NodePort" && !config.allowNodePorts) return ["a NodePort Service."];
-      return [];
+        out.push("a public LoadBalancer.");
+      if (type === "NodePort" && !config.allowNodePorts) out.push("a NodePort Service.");
+      return out;
     },
   }),
   stackRule<{ requireHighAvailability: boolean; minReplicas: number }>({
