@@ -67,6 +67,7 @@ export const IAM_POLICY_ATTACHMENTS = [
 ];
 export const VPC = "aws:ec2/vpc:Vpc";
 export const VPC_FLOW_LOG = "aws:ec2/flowLog:FlowLog";
+export const SUBNET = "aws:ec2/subnet:Subnet";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
 export const SECURITY_GROUP_RULES = [

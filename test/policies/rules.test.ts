@@ -866,6 +866,13 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ purpose: "PRIVATE" }, /privateIpGoogleAccess/]],
     absentViolates: true,
   },
+  "aws-vpc-subnet-no-auto-public-ip": {
+    type: "aws:ec2/subnet:Subnet",
+    good: { mapPublicIpOnLaunch: false },
+    bad: [[{ mapPublicIpOnLaunch: true }, /mapPublicIpOnLaunch is true/]],
+    // The provider's default is false.
+    absentViolates: false,
+  },
   "aws-ec2-security-group-described": {
     type: "aws:ec2/securityGroup:SecurityGroup",
     good: {
@@ -1459,9 +1466,17 @@ const STACK_CASES: Record<string, StackCase> = {
         type: "aws:s3/bucketVersioning:BucketVersioning",
         props: { bucket: "mlops-prod-access-logs" },
       },
+      {
+        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        props: { bucket: "mlops-prod-artifacts" },
+      },
+      {
+        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        props: { bucket: "mlops-prod-access-logs" },
+      },
     ],
     bad: [{ type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-artifacts" } }],
-    message: /no BucketVersioning.*no server access logging/,
+    message: /no BucketVersioning.*no BucketPublicAccessBlock.*no server access logging/,
   },
   "k8s-server-replicas-pdb": {
     config: { requireHighAvailability: true, minReplicas: 2 },
@@ -1889,6 +1904,10 @@ describe("GPU budget counts per-zone limits once per zone", () => {
 describe("aws-s3-bucket-companions reads the inline logging block", () => {
   const B = "aws:s3/bucket:Bucket";
   const versioned = { versioning: { enabled: true } };
+  const blocked = (bucket: string): StackItem => ({
+    type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    props: { bucket },
+  });
   it("a bucket logging through the inline block is logged, and its target needs no logging", () => {
     const items: StackItem[] = [
       {
@@ -1897,6 +1916,8 @@ describe("aws-s3-bucket-companions reads the inline logging block", () => {
         props: { bucket: "app", ...versioned, logging: { targetBucket: "logs" } },
       },
       { type: B, name: "logs", props: { bucket: "logs", ...versioned } },
+      blocked("app"),
+      blocked("logs"),
     ];
     expect(
       runStackRule(rule("aws-s3-bucket-companions"), items, { requireAccessLogging: true }),
@@ -1911,6 +1932,8 @@ describe("aws-s3-bucket-companions reads the inline logging block", () => {
         propertyDependencies: { logging: ["logs"] },
       },
       { type: B, name: "logs", props: { bucket: "mlops-logs", ...versioned } },
+      blocked("app"),
+      blocked("mlops-logs"),
     ];
     expect(
       runStackRule(rule("aws-s3-bucket-companions"), items, { requireAccessLogging: true }),

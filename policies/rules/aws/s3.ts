@@ -155,11 +155,18 @@ export const s3Rules: Rule[] = [
   }),
   stackRule<{ requireAccessLogging: boolean }>({
     name: "aws-s3-bucket-companions",
-    covers: ["CKV_AWS_18", "AVD-AWS-0089", "CKV_AWS_21", "AVD-AWS-0090"],
+    covers: [
+      "CKV_AWS_18",
+      "AVD-AWS-0089",
+      "CKV_AWS_21",
+      "AVD-AWS-0090",
+      "CKV2_AWS_6",
+      "AVD-AWS-0094",
+    ],
     description:
-      "Every S3 bucket needs its versioning configured by a BucketVersioning resource (the inline block is deprecated), and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt.",
+      "Every S3 bucket needs a BucketPublicAccessBlock, its versioning configured by a BucketVersioning resource (the inline block is deprecated), and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
     severity: "medium",
-    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING],
+    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING, S3_PUBLIC_ACCESS_BLOCK],
     tags: ["aws", "s3", "backup", "logging"],
     framework: awsCis("2.1.3 / 3.6", "S3 versioning; S3 bucket access logging"),
     remediationSteps:
@@ -189,6 +196,8 @@ export const s3Rules: Rule[] = [
             get(b.props, "versioning.enabled") === true;
           if (!versioned)
             out.push({ message: `bucket ${name} has no BucketVersioning.`, urn: b.urn });
+          if (!of([S3_PUBLIC_ACCESS_BLOCK]).some((x) => pointsAt(x, "bucket", b, name)))
+            out.push({ message: `bucket ${name} has no BucketPublicAccessBlock.`, urn: b.urn });
           // Logged: a BucketLogging for it or the deprecated inline block on it; a bucket
           // others log into (a BucketLogging or inline block names it the target) is exempt.
           const inlineTarget = (x: PolicyResource) =>

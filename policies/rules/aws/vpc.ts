@@ -1,9 +1,20 @@
-/** VPC: flow logs. */
+/** VPC: flow logs, subnets that hand out public IPs. */
 import { awsCis } from "../../lib/frameworks";
-import { stackRule, type Rule } from "../../lib/rule";
-import { VPC, VPC_FLOW_LOG } from "../types";
+import { resourceRule, stackRule, type Rule } from "../../lib/rule";
+import { SUBNET, VPC, VPC_FLOW_LOG } from "../types";
 
 export const vpcRules: Rule[] = [
+  resourceRule({
+    name: "aws-vpc-subnet-no-auto-public-ip",
+    covers: ["CKV_AWS_130", "AVD-AWS-0164"],
+    description:
+      "Subnets must not give every instance launched in them a public IP (mapPublicIpOnLaunch): the NAT gateway and load balancers carry their own addresses.",
+    severity: "medium",
+    types: [SUBNET],
+    tags: ["aws", "vpc", "network"],
+    remediationSteps: "Set mapPublicIpOnLaunch = false (the provider's default).",
+    check: (p) => (p.mapPublicIpOnLaunch === true ? ["mapPublicIpOnLaunch is true."] : []),
+  }),
   stackRule<{ requireFlowLogs: boolean }>({
     name: "aws-vpc-flow-logs",
     covers: ["CKV2_AWS_11", "AVD-AWS-0178"],
