@@ -21,7 +21,7 @@ import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
 import { hardeningRules } from "./kubernetes/hardening";
 import { rbacRules } from "./kubernetes/rbac";
-import { serverRules } from "./kubernetes/servers";
+import { serverRules, wiringRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
 
 export const gcpRules: Rule[] = [
@@ -46,6 +46,7 @@ export const kubernetesRules: Rule[] = [
   ...hardeningRules,
   ...rbacRules,
   ...serverRules,
+  ...wiringRules,
   ...storageRules,
 ];
 

@@ -866,6 +866,64 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ purpose: "PRIVATE" }, /privateIpGoogleAccess/]],
     absentViolates: true,
   },
+  "k8s-workload-wiring": {
+    type: DEP,
+    good: {
+      ...deployment(
+        {},
+        {
+          ports: [{ name: "http", containerPort: 5000 }],
+          readinessProbe: { httpGet: { path: "/health", port: "http" } },
+          livenessProbe: { tcpSocket: { port: 5000 } },
+          env: [{ name: "A", value: "1" }],
+        },
+      ),
+      spec: {
+        ...deployment().spec,
+        selector: { matchLabels: { app: "a" } },
+        template: {
+          ...deployment().spec.template,
+          spec: {
+            ...deployment(
+              {},
+              {
+                ports: [{ name: "http", containerPort: 5000 }],
+                readinessProbe: { httpGet: { path: "/health", port: "http" } },
+              },
+            ).spec.template.spec,
+          },
+        },
+      },
+    },
+    bad: [
+      [
+        {
+          ...deployment(),
+          spec: { ...deployment().spec, selector: { matchLabels: { app: "b" } } },
+        },
+        /selector app=b does not match/,
+      ],
+      [
+        deployment(
+          {},
+          {
+            env: [
+              { name: "A", value: "1" },
+              { name: "A", value: "2" },
+            ],
+          },
+        ),
+        /env A is set more than once/,
+      ],
+      [
+        deployment({}, { livenessProbe: { httpGet: { path: "/", port: "metrics" } } }),
+        /livenessProbe uses port metrics/,
+      ],
+      [deployment({ serviceAccount: "old" }), /deprecated spec.serviceAccount/],
+      [deployment({}, { ports: [{ containerPort: 22 }] }), /port 22 \(SSH\)/],
+    ],
+    absentViolates: false,
+  },
   "aws-vpc-subnet-no-auto-public-ip": {
     type: "aws:ec2/subnet:Subnet",
     good: { mapPublicIpOnLaunch: false },

@@ -2,7 +2,7 @@
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
 import { WORKLOAD_TYPES, SERVER_TYPES, K8S_SERVICE } from "../types";
-import { podRule } from "./podRule";
+import { containersOf, podRule } from "./podRule";
 
 export const serverRules: Rule[] = [
   podRule({
@@ -135,6 +135,55 @@ export const serverRules: Rule[] = [
         });
         if (!covered)
           out.push({ message: `${r.name}: no PodDisruptionBudget selects its pods.`, urn: r.urn });
+      }
+      return out;
+    },
+  }),
+];
+
+/** Wiring mistakes that leave a workload broken or half-working without failing the apply. */
+export const wiringRules: Rule[] = [
+  podRule({
+    name: "k8s-workload-wiring",
+    covers: [
+      "kube-linter:mismatching-selector",
+      "kube-linter:duplicate-env-var",
+      "kube-linter:liveness-port",
+      "kube-linter:readiness-port",
+      "kube-linter:startup-port",
+      "kube-linter:deprecated-service-account-field",
+      "kube-linter:ssh-port",
+    ],
+    description:
+      "Workloads must be wired as they read: the selector matches the pod labels, env names are unique per container, probes name ports the container declares, spec.serviceAccountName (not the deprecated serviceAccount) names the account, and no container serves SSH (22).",
+    severity: "medium",
+    tags: ["kubernetes", "reliability"],
+    remediationSteps:
+      "Make spec.selector.matchLabels a subset of the template's labels; remove duplicate env entries; declare the probe's named port; use serviceAccountName; reach pods with kubectl exec, not SSH.",
+    checkPod: (spec, _config, type, p) => {
+      const out: string[] = [];
+      const selector = get(p, "spec.selector.matchLabels");
+      const labels = get(p, "spec.template.metadata.labels") ?? {};
+      if (type !== "kubernetes:core/v1:Pod" && type !== "kubernetes:batch/v1:CronJob" && selector)
+        for (const [k, v] of Object.entries(selector as Record<string, string>))
+          if (labels[k] !== v) out.push(`selector ${k}=${v} does not match the pod labels.`);
+      if (spec.serviceAccount && spec.serviceAccount !== spec.serviceAccountName)
+        out.push("uses the deprecated spec.serviceAccount; set serviceAccountName.");
+      for (const c of containersOf(spec)) {
+        const names = asArray<any>(c.env).map((e) => e.name);
+        for (const n of new Set(names.filter((n, i) => names.indexOf(n) !== i)))
+          out.push(`${c.name}: env ${n} is set more than once.`);
+        const ports = asArray<any>(c.ports);
+        const declared = new Set(ports.map((x) => x.name).filter(Boolean));
+        for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+          const port = get(c, `${probe}.httpGet.port`) ?? get(c, `${probe}.tcpSocket.port`);
+          if (typeof port === "string" && !/^\d+$/.test(port) && !declared.has(port))
+            out.push(
+              `${c.name}: ${probe} uses port ${port}, which the container does not declare.`,
+            );
+        }
+        if (ports.some((x) => Number(x.containerPort) === 22))
+          out.push(`${c.name}: serves port 22 (SSH).`);
       }
       return out;
     },
