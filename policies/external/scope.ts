@@ -325,6 +325,31 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "a namespaced Role reading its namespace's Secrets is how controllers get their own credentials; k8s-rbac-no-escalation refuses Secrets access cluster-wide",
   },
   {
+    ids: ["CKV_K8S_25", "AVD-KSV-0022"],
+    reason:
+      "NET_BIND_SERVICE is the one capability Pod Security restricted lets a container add; k8s-pod-no-privileged refuses every other",
+  },
+  {
+    ids: ["AVD-KSV-0117", "kube-linter:privileged-ports"],
+    reason:
+      "a port below 1024 needs root or NET_BIND_SERVICE to bind; containers must run as non-root (k8s-pod-restricted-security-context) and may add no other capability",
+  },
+  {
+    ids: ["CKV_K8S_38", "AVD-KSV-0036", "kube-linter:default-service-account"],
+    reason:
+      "pods on their own ServiceAccount may need the API; the token is refused where it grants nothing deliberate, on the namespace's default ServiceAccount (k8s-pod-service-account-token)",
+  },
+  {
+    ids: ["CKV_K8S_43"],
+    reason:
+      "platform images are pinned to exact tags through pinned chart versions (helm-release-pinned-version, k8s-pod-pinned-images); model images are pinned by digest by the models CLI (npm run models -- verify)",
+  },
+  {
+    ids: ["AVD-KSV-0039", "AVD-KSV-0040"],
+    reason:
+      "every container declares CPU and memory requests and a memory limit (k8s-pod-resources); LimitRanges and ResourceQuotas are per-team quota decisions",
+  },
+  {
     ids: ["CKV_AWS_260"],
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",

@@ -84,6 +84,8 @@ export const podRules: Rule[] = [
   podRule({
     name: "k8s-pod-restricted-security-context",
     covers: [
+      "CKV_K8S_29",
+      "CKV_K8S_30",
       "CKV_K8S_20",
       "CKV_K8S_23",
       "CKV_K8S_28",
