@@ -19,6 +19,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import {
+  TOOL_REPOSITORIES,
   TERRAFORM_TYPES,
   TRIVY_SERVICES,
   outOfScope,
@@ -207,15 +208,10 @@ export function main(argv: string[]) {
   };
   const rev = argv.includes("--rev") ? argv[argv.indexOf("--rev") + 1] : "HEAD";
   const dirs = { checkov: arg("checkov"), trivy: arg("trivy"), "kube-linter": arg("kube-linter") };
-  const repos = {
-    checkov: "bridgecrewio/checkov",
-    trivy: "aquasecurity/trivy-checks",
-    "kube-linter": "stackrox/kube-linter",
-  };
   const sources = Object.fromEntries(
     Object.entries(dirs).map(([tool, dir]) => {
       const [commit, date] = git(dir, "log", "-1", "--format=%H %cs", rev).trim().split(" ");
-      return [tool, { repository: repos[tool as keyof typeof repos], commit, date }];
+      return [tool, { repository: TOOL_REPOSITORIES[tool as keyof typeof dirs], commit, date }];
     }),
   );
   const checks = [

@@ -7,7 +7,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { notAdopted, outOfScope, type ExternalCheck } from "../policies/external/scope";
+import {
+  TOOL_REPOSITORIES,
+  notAdopted,
+  outOfScope,
+  type ExternalCheck,
+  type Tool,
+} from "../policies/external/scope";
 import { allRules } from "../policies/rules";
 
 export const README = path.resolve(__dirname, "..", "README.md");
@@ -23,7 +29,7 @@ interface Upstream {
   checks: ExternalCheck[];
 }
 const upstream = (): Upstream => JSON.parse(fs.readFileSync(UPSTREAM, "utf8"));
-const TOOLS = ["checkov", "trivy", "kube-linter"] as const;
+const TOOLS = Object.keys(TOOL_REPOSITORIES) as Tool[];
 
 /** Which rules cite each external check id. */
 function coveredBy(): Map<string, string[]> {

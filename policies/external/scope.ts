@@ -8,10 +8,18 @@
  * test/policies/external.test.ts holds the pack to them.
  */
 
+/** The tools the pack is measured against, and where their checks live. */
+export const TOOL_REPOSITORIES = {
+  checkov: "bridgecrewio/checkov",
+  trivy: "aquasecurity/trivy-checks",
+  "kube-linter": "stackrox/kube-linter",
+} as const;
+export type Tool = keyof typeof TOOL_REPOSITORIES;
+
 export interface ExternalCheck {
   /** checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`. */
   id: string;
-  tool: "checkov" | "trivy" | "kube-linter";
+  tool: Tool;
   title: string;
   /** Terraform types (checkov), the trivy service, or "kubernetes". */
   targets: string[];
