@@ -234,8 +234,9 @@ export const costRules: Rule[] = [
   }),
   resourceRule<{ maxNoncurrentVersions: number }>({
     name: "cost-bucket-versions-capped",
+    covers: ["CKV_AWS_300"],
     description:
-      "Versioned buckets must expire noncurrent versions beyond a cap, or storage grows without bound.",
+      "Versioned buckets must expire noncurrent versions beyond a cap, or storage grows without bound; S3 lifecycles must also abort incomplete multipart uploads bucket-wide (their parts are billed until removed).",
     severity: "low",
     types: [GCS, ...S3_LIFECYCLE],
     tags: ["cost", "storage"],
@@ -264,12 +265,28 @@ export const costRules: Rule[] = [
           : asArray<any>(p.rules)
               .filter((r) => r.status === "Enabled")
               .map((r) => get(r, "noncurrentVersionExpiration.newerNoncurrentVersions"));
+      const out: string[] = [];
+      // An Enabled rule whose filter selects the whole bucket (no prefix, size or tag).
+      const bucketWide = (r: any) =>
+        ["prefix", "objectSizeGreaterThan", "objectSizeLessThan", "tag", "and"].every(
+          (k) => !get(r, `filter.${k}`),
+        ) && !r.prefix;
+      if (
+        type !== GCS &&
+        !asArray<any>(p.rules).some(
+          (r) =>
+            r.status === "Enabled" &&
+            get(r, "abortIncompleteMultipartUpload.daysAfterInitiation") !== undefined &&
+            bucketWide(r),
+        )
+      )
+        out.push("no bucket-wide rule aborts incomplete multipart uploads.");
       const kept = caps.filter((n) => n !== undefined && n !== null).map(Number);
-      if (!kept.length) return ["no lifecycle rule caps noncurrent versions."];
+      if (!kept.length) return [...out, "no lifecycle rule caps noncurrent versions."];
       const min = Math.min(...kept);
-      return min <= config.maxNoncurrentVersions
-        ? []
-        : [`keeps ${min} versions > ${config.maxNoncurrentVersions}.`];
+      if (min > config.maxNoncurrentVersions)
+        out.push(`keeps ${min} versions > ${config.maxNoncurrentVersions}.`);
+      return out;
     },
   }),
   stackRule<{ requireProtect: boolean; statefulTypes: string[] }>({

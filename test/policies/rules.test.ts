@@ -1475,6 +1475,52 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       violates: true,
     },
   },
+  "cost-bucket-versions-capped (S3 lifecycle)": {
+    rule: "cost-bucket-versions-capped",
+    type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    good: {
+      rules: [
+        {
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { newerNoncurrentVersions: 10, noncurrentDays: 1 },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
+    },
+    bad: [
+      [
+        {
+          rules: [
+            {
+              status: "Enabled",
+              filter: {},
+              noncurrentVersionExpiration: { newerNoncurrentVersions: 10 },
+            },
+          ],
+        },
+        /no bucket-wide rule aborts incomplete multipart uploads/,
+      ],
+      [
+        {
+          rules: [
+            {
+              status: "Enabled",
+              filter: {},
+              noncurrentVersionExpiration: { newerNoncurrentVersions: 10 },
+            },
+            {
+              status: "Enabled",
+              filter: { prefix: "tmp/" },
+              abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
+          ],
+        },
+        /no bucket-wide rule aborts/,
+      ],
+    ],
+    absentViolates: true,
+  },
 };
 
 interface StackCase {
