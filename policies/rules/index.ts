@@ -19,7 +19,7 @@ import { gcpNetworkRules } from "./gcp/network";
 import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
-import { hardeningRules } from "./kubernetes/hardening";
+import { configMapRules, hardeningRules } from "./kubernetes/hardening";
 import { rbacRules } from "./kubernetes/rbac";
 import { serverRules, wiringRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
@@ -44,6 +44,7 @@ export const awsRules: Rule[] = [
 export const kubernetesRules: Rule[] = [
   ...podRules,
   ...hardeningRules,
+  ...configMapRules,
   ...rbacRules,
   ...serverRules,
   ...wiringRules,

@@ -866,6 +866,21 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ purpose: "PRIVATE" }, /privateIpGoogleAccess/]],
     absentViolates: true,
   },
+  "k8s-configmap-no-secrets": {
+    type: "kubernetes:core/v1:ConfigMap",
+    good: {
+      data: {
+        "golden.json": '{"inputs": [[1, 2]], "expected": [0.3]}',
+        "app.env": "REDIS_PASSWORD=\nAPI_TOKEN=${API_TOKEN}\nLOG_LEVEL=info",
+      },
+    },
+    bad: [
+      [{ data: { password: "hunter2" } }, /key password names a credential/],
+      [{ data: { "app.env": "DB_PASSWORD=abcd1234" } }, /credential-like line/],
+      [{ data: { "cfg.yaml": "clientSecret: s3cr3t" } }, /credential-like line/],
+    ],
+    absentViolates: false,
+  },
   "k8s-workload-wiring": {
     type: DEP,
     good: {

@@ -251,3 +251,39 @@ export const hardeningRules: Rule[] = [
     },
   }),
 ];
+
+/** Key names and `name = value` lines that hold credentials (trivy KSV-0109's own patterns). */
+const SECRET_KEY =
+  /(password|passwd|passwrd|pswrd|pword|passphrase|secret|token|pwd|aws_access_key_id)/i;
+const SECRET_LINE =
+  /(password|passwd|passwrd|pswrd|pword|passphrase|pass|secret|secretkey|appsecret|clientsecret|token|pwd|aws_access_key_id)\s*(=|:)\s*(.*)$/i;
+/** A line assigning a credential a literal value (an empty one or a ${VAR} reference is fine). */
+const holdsCredential = (text: string) =>
+  text.split("\n").some((line) => {
+    const value = SECRET_LINE.exec(line)?.[3]
+      ?.trim()
+      .replace(/^["']|["']$/g, "");
+    return !!value && !/^\$[{(]/.test(value);
+  });
+
+export const configMapRules: Rule[] = [
+  resourceRule({
+    name: "k8s-configmap-no-secrets",
+    covers: ["AVD-KSV-0109"],
+    description:
+      "ConfigMaps must not hold credentials (keys or `name = value` lines naming passwords, secrets or tokens): anyone who may read ConfigMaps reads them. Use a Secret and secretKeyRef.",
+    severity: "high",
+    types: ["kubernetes:core/v1:ConfigMap"],
+    tags: ["kubernetes", "secrets"],
+    remediationSteps:
+      "Move the value to a Kubernetes Secret and reference it with secretKeyRef or a secret volume.",
+    check: (p) =>
+      Object.entries({ ...(p.data ?? {}), ...(p.binaryData ?? {}) }).flatMap(([k, v]) =>
+        SECRET_KEY.test(k)
+          ? [`key ${k} names a credential.`]
+          : typeof v === "string" && holdsCredential(v)
+            ? [`key ${k} holds a credential-like line.`]
+            : [],
+      ),
+  }),
+];
