@@ -481,6 +481,23 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "gcp-iam-project-members": {
+    type: "gcp:projects/iAMBinding:IAMBinding",
+    good: { role: "roles/container.viewer", members: ["group:sre@acme.dev", "user:ana@acme.dev"] },
+    bad: [
+      [{ role: "roles/viewer", members: ["group:sre@acme.dev"] }, /basic role roles\/viewer/],
+      [
+        { role: "roles/container.viewer", members: ["user:someone@gmail.com"] },
+        /personal email account/,
+      ],
+    ],
+    absentViolates: false,
+    config: {
+      config: { requireGroupsNotUsers: true },
+      props: { role: "roles/container.viewer", members: ["user:ana@acme.dev"] },
+      violates: true,
+    },
+  },
   "gcp-iam-no-project-impersonation": {
     type: "gcp:projects/iAMBinding:IAMBinding",
     good: { role: "roles/container.viewer", members: ["group:sre@acme.dev"] },

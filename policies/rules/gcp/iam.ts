@@ -12,6 +12,19 @@ const membersOf = (p: Record<string, any>) => [
   ...asArray<string>(p.member),
 ];
 
+/** Public mail providers (trivy AVD-GCP-0069's list): not accounts an organisation controls. */
+const PERSONAL_DOMAINS = [
+  "gmail.com",
+  "yahoo.com",
+  "hotmail.com",
+  "outlook.com",
+  "aol.com",
+  "icloud.com",
+  "protonmail.com",
+  "mail.com",
+  "zoho.com",
+];
+
 export const gcpIamRules: Rule[] = [
   resourceRule({
     name: "gcp-iam-no-admin-roles-for-service-accounts",
@@ -64,5 +77,37 @@ export const gcpIamRules: Rule[] = [
       membersOf(p)
         .filter((m) => /(-compute@developer|@appspot)\.gserviceaccount\.com$/.test(m))
         .map((m) => `${m} is a default service account; grants ${p.role}.`),
+  }),
+  resourceRule<{ requireGroupsNotUsers: boolean }>({
+    name: "gcp-iam-project-members",
+    covers: ["CKV_GCP_117", "AVD-GCP-0069", "AVD-GCP-0003"],
+    description:
+      "Project grants must not use the basic roles (Owner, Editor, Viewer) for anyone, nor personal email accounts (gmail.com and the like); where the stack requires it, people are granted through groups, not one by one.",
+    severity: "high",
+    types: GCP_PROJECT_IAM,
+    tags: ["gcp", "iam", "security"],
+    framework: gcpCis("1.1 / 1.6", "Corporate login credentials; no basic roles"),
+    remediationSteps:
+      "Grant predefined roles to groups of your domain (group:...) or to service accounts.",
+    config: {
+      requireGroupsNotUsers: {
+        type: "boolean",
+        default: false,
+        description: "Refuse grants to individual users (user:...); grant groups instead.",
+      },
+    },
+    check: (p, { config }) => {
+      const out: string[] = [];
+      const role = String(p.role);
+      if (["roles/owner", "roles/editor", "roles/viewer"].includes(role))
+        out.push(`grants the basic role ${role}.`);
+      for (const m of membersOf(p)) {
+        if (PERSONAL_DOMAINS.some((d) => m.toLowerCase().endsWith(`@${d}`)))
+          out.push(`${m} is a personal email account.`);
+        if (config.requireGroupsNotUsers && m.startsWith("user:"))
+          out.push(`${m} is granted ${role} directly; grant a group.`);
+      }
+      return out;
+    },
   }),
 ];
