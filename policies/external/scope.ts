@@ -358,6 +358,16 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "every container declares CPU and memory requests and a memory limit (k8s-pod-resources); LimitRanges and ResourceQuotas are per-team quota decisions",
   },
   {
+    ids: ["CKV_AWS_61"],
+    reason:
+      "trusting another account's root delegates the choice to that account's IAM, the pattern AWS documents for cross-account roles; aws-iam-role-trust-not-public refuses a trust of any principal without conditions",
+  },
+  {
+    ids: ["CKV2_AWS_64", "CKV_AWS_227"],
+    reason:
+      "the keys use AWS's default key policy, which delegates to IAM (the deployer and service policies scope the kms actions), and aws-kms-key-policy-safe checks any policy that is given; disabling a key is a deliberate operator action (before deletion, or to cut access in an incident)",
+  },
+  {
     ids: ["CKV_AWS_260"],
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",
