@@ -365,7 +365,7 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
   {
     ids: ["CKV2_AWS_64", "CKV_AWS_227"],
     reason:
-      "the keys use AWS's default key policy, which delegates to IAM (the deployer and service policies scope the kms actions), and aws-kms-key-policy-safe checks any policy that is given; disabling a key is a deliberate operator action (before deletion, or to cut access in an incident)",
+      "the keys use AWS's default key policy, which delegates access to the account's IAM policies, and aws-kms-key-policy-safe checks any policy that is given; disabling a key is a deliberate operator action (before deletion, or to cut access in an incident)",
   },
   {
     ids: ["CKV_AWS_260"],
