@@ -368,6 +368,11 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "the keys use AWS's default key policy, which delegates access to the account's IAM policies, and aws-kms-key-policy-safe checks any policy that is given; disabling a key is a deliberate operator action (before deletion, or to cut access in an incident)",
   },
   {
+    ids: ["AVD-GCP-0053"],
+    reason:
+      "authorized networks on GKE's public endpoint are by nature public addresses (office, VPN, CI egress); gcp-gke-restricted-control-plane refuses 0.0.0.0/0, and the DNS endpoint admits only IAM-authorized callers",
+  },
+  {
     ids: ["CKV_AWS_260"],
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",

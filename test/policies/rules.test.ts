@@ -201,7 +201,15 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "gcp-cloudsql-private-ip-only": {
     type: SQL,
-    good: { settings: { ipConfiguration: { ipv4Enabled: false, privateNetwork: "net" } } },
+    good: {
+      settings: {
+        ipConfiguration: {
+          ipv4Enabled: false,
+          privateNetwork: "net",
+          authorizedNetworks: [{ name: "vpc", value: "10.20.0.0/16" }],
+        },
+      },
+    },
     bad: [
       [
         { settings: { ipConfiguration: { ipv4Enabled: true, privateNetwork: "net" } } },
@@ -219,6 +227,18 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
           },
         },
         /admits 0.0.0.0\/0/,
+      ],
+      [
+        {
+          settings: {
+            ipConfiguration: {
+              ipv4Enabled: false,
+              privateNetwork: "net",
+              authorizedNetworks: [{ name: "office", value: "198.51.100.0/24" }],
+            },
+          },
+        },
+        /admits the public range 198.51.100.0\/24/,
       ],
     ],
     absentViolates: true,

@@ -1,12 +1,13 @@
 /** Cloud SQL for PostgreSQL: private IP only, TLS, backups and PITR, resilience, log flags. */
 import { gcpCis } from "../../lib/frameworks";
+import { isCidr, isPrivateCidr } from "../../../components/lib/net";
 import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
 import { CLOUD_SQL_INSTANCE } from "../types";
 
 export const cloudSqlRules: Rule[] = [
   resourceRule({
     name: "gcp-cloudsql-private-ip-only",
-    covers: ["CKV_GCP_60", "CKV_GCP_11"],
+    covers: ["CKV_GCP_60", "CKV_GCP_11", "AVD-GCP-0017"],
     description: "Cloud SQL instances must have no public IP.",
     severity: "critical",
     types: [CLOUD_SQL_INSTANCE],
@@ -22,9 +23,15 @@ export const cloudSqlRules: Rule[] = [
         out.push("settings.ipConfiguration.ipv4Enabled is not false (public IP).");
       if (!ip.privateNetwork) out.push("settings.ipConfiguration.privateNetwork is not set.");
       // Authorized networks take effect the moment a public IP is turned on (CIS GCP 6.5).
-      for (const n of asArray<any>(ip.authorizedNetworks))
-        if (n.value === "0.0.0.0/0" || n.value === "::/0")
-          out.push(`authorizedNetworks admits ${n.value} (${n.name ?? "unnamed"}).`);
+      // Any public range is exposure (trivy AVD-GCP-0017); the platform reaches the database
+      // over Private Service Access only.
+      for (const n of asArray<any>(ip.authorizedNetworks)) {
+        const v = String(n.value);
+        if (v === "0.0.0.0/0" || v === "::/0")
+          out.push(`authorizedNetworks admits ${v} (${n.name ?? "unnamed"}).`);
+        else if (!isCidr(v) || !isPrivateCidr(v))
+          out.push(`authorizedNetworks admits the public range ${v} (${n.name ?? "unnamed"}).`);
+      }
       return out;
     },
   }),
