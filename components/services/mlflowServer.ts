@@ -451,7 +451,12 @@ export class MlflowServer extends pulumi.ComponentResource {
         `${name}-pdb`,
         {
           metadata: { name: "mlflow", namespace: ns, labels },
-          spec: { minAvailable: 1, selector: { matchLabels: selector } },
+          // A pod stuck unready must not block a node drain (kubernetes.io/docs/tasks/run-application/configure-pdb).
+          spec: {
+            minAvailable: 1,
+            selector: { matchLabels: selector },
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
+          },
         },
         { parent: this },
       );

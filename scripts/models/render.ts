@@ -309,7 +309,12 @@ export function render(r: RenderInput): RenderedObject[] {
             apiVersion: "policy/v1",
             kind: "PodDisruptionBudget",
             metadata: meta(name),
-            spec: { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: name } } },
+            spec: {
+              maxUnavailable: 1,
+              selector: { matchLabels: { [NAME_LABEL]: name } },
+              // A pod stuck unready must not block a node drain (kubernetes.io/docs/tasks/run-application/configure-pdb).
+              unhealthyPodEvictionPolicy: "AlwaysAllow",
+            },
           },
         ]
       : [];

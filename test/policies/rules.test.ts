@@ -1182,9 +1182,16 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "k8s-pdb-allows-disruption": {
     type: "kubernetes:policy/v1:PodDisruptionBudget",
-    good: { spec: { maxUnavailable: 1 } },
-    bad: [[{ spec: { maxUnavailable: 0 } }, /maxUnavailable is 0/]],
-    absentViolates: false,
+    good: { spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
+    bad: [
+      [
+        { spec: { maxUnavailable: 0, unhealthyPodEvictionPolicy: "AlwaysAllow" } },
+        /maxUnavailable is 0/,
+      ],
+      [{ spec: { minAvailable: 1 } }, /unhealthyPodEvictionPolicy is not set/],
+    ],
+    // Kubernetes' default (IfHealthyBudget) lets an unready pod block a drain.
+    absentViolates: true,
   },
   "k8s-namespace-pod-security": {
     type: "kubernetes:core/v1:Namespace",

@@ -169,9 +169,9 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-pdb-allows-disruption",
-    covers: ["kube-linter:pdb-max-unavailable"],
+    covers: ["kube-linter:pdb-max-unavailable", "kube-linter:pdb-unhealthy-pod-eviction-policy"],
     description:
-      "PodDisruptionBudgets must allow at least one disruption; maxUnavailable: 0 blocks node drains and upgrades forever.",
+      "PodDisruptionBudgets must allow at least one disruption (maxUnavailable: 0 blocks node drains and upgrades forever) and say how unready pods are evicted (unhealthyPodEvictionPolicy; AlwaysAllow keeps a crash-looping pod from blocking a drain).",
     severity: "medium",
     types: [K8S_PDB],
     tags: ["kubernetes", "reliability"],
@@ -184,7 +184,14 @@ export const hardeningRules: Rule[] = [
     remediationSteps: "Use maxUnavailable: 1 (or a minAvailable below the replica count).",
     check: (p) => {
       const m = get(p, "spec.maxUnavailable");
-      return m === 0 || m === "0" || m === "0%" ? ["maxUnavailable is 0."] : [];
+      return [
+        ...(m === 0 || m === "0" || m === "0%" ? ["maxUnavailable is 0."] : []),
+        ...(get(p, "spec.unhealthyPodEvictionPolicy")
+          ? []
+          : [
+              "unhealthyPodEvictionPolicy is not set (AlwaysAllow lets drains evict unready pods).",
+            ]),
+      ];
     },
   }),
   resourceRule<{ minimumLevel: string; privilegedNamespaces: string[] }>({
