@@ -29,6 +29,16 @@ import {
 const ROOT = path.resolve(__dirname, "..");
 export const UPSTREAM = path.join(ROOT, "policies", "external", "upstream.json");
 
+/** The recorded file: where each tool's checks came from, and the checks. */
+export interface Upstream {
+  sources: Record<string, { repository: string; commit: string; date: string }>;
+  checks: ExternalCheck[];
+}
+let recorded: Upstream | undefined;
+/** policies/external/upstream.json, read once per process. */
+export const readUpstream = (): Upstream =>
+  (recorded ??= JSON.parse(fs.readFileSync(UPSTREAM, "utf8")) as Upstream);
+
 const git = (dir: string, ...args: string[]) =>
   execFileSync("git", [`--git-dir=${dir}`, ...args], {
     encoding: "utf8",

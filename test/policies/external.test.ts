@@ -18,13 +18,11 @@ import {
   type ExternalCheck,
 } from "../../policies/external/scope";
 import { allRules } from "../../policies/rules";
-import { checkov, kubeLinter, main, trivy } from "../../scripts/external-checks";
+import { checkov, kubeLinter, main, readUpstream, trivy } from "../../scripts/external-checks";
 import { COVERAGE, coverageDoc } from "../../scripts/policy-table";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const upstream = JSON.parse(
-  fs.readFileSync(path.join(ROOT, "policies/external/upstream.json"), "utf8"),
-) as { sources: Record<string, { commit: string }>; checks: ExternalCheck[] };
+const upstream = readUpstream();
 const byId = new Map(upstream.checks.map((c) => [c.id, c]));
 
 describe("external check ids the rules cite", () => {

@@ -15,9 +15,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ExternalCheck } from "../../policies/external/scope";
 import { allRules } from "../../policies/rules";
 import type { Rule } from "../../policies/lib/rule";
+import { readUpstream } from "../../scripts/external-checks";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 import {
   kubernetesToPulumi,
@@ -26,11 +26,7 @@ import {
 } from "../../scripts/lib/upstreamExamples";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const checks = (
-  JSON.parse(fs.readFileSync(path.join(ROOT, "policies/external/upstream.json"), "utf8")) as {
-    checks: ExternalCheck[];
-  }
-).checks;
+const checks = readUpstream().checks;
 const prod = JSON.parse(
   fs.readFileSync(path.join(ROOT, "policies/config/prod.json"), "utf8"),
 ) as Record<string, unknown>;
