@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { main, type Io } from "../../scripts/models/cli";
 import { REGISTRY_CHECK_SCRIPT } from "../../scripts/models/render";
+import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
 import { haveTool } from "../helpers/tools";
 import { schemaViolations } from "../../scripts/lib/strictSchema";
 import { statusContext, type CommitStatus } from "../../scripts/models/remote";
@@ -425,20 +426,24 @@ describe("models CLI, from a registered version to prod", () => {
     await run("render", "--repo", REPO);
   });
 
-  it("bad arguments exit 2, --help 0, through npm as users run it", () => {
-    const npm = (...a: string[]) =>
-      spawnSync("npm", ["run", "-s", "models", "--", ...a], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-      });
-    const bad = npm("status", "fraud", "--repo", path.join(tmp, "nowhere"));
-    expect([bad.status, bad.stderr]).toEqual([
-      2,
-      expect.stringMatching(/has no models\/ folder: run models init first/),
-    ]);
-    expect(npm("--help").status).toBe(0);
-  });
+  it(
+    "bad arguments exit 2, --help 0, through npm as users run it",
+    () => {
+      const npm = (...a: string[]) =>
+        spawnSync("npm", ["run", "-s", "models", "--", ...a], {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: SPAWN_TIMEOUT_MS,
+        });
+      const bad = npm("status", "fraud", "--repo", path.join(tmp, "nowhere"));
+      expect([bad.status, bad.stderr]).toEqual([
+        2,
+        expect.stringMatching(/has no models\/ folder: run models init first/),
+      ]);
+      expect(npm("--help").status).toBe(0);
+    },
+    2 * SPAWN_TEST_TIMEOUT_MS,
+  );
   it.skipIf(!haveTool("python3", "python3"))(
     "the PreSync registry check (python3) passes a READY version and stops the sync otherwise",
     async () => {

@@ -8,6 +8,7 @@ import { allRules } from "../../policies/rules";
 import { main } from "../../scripts/check";
 import { PackSession } from "../../scripts/lib/policyEngine";
 import { runStack } from "../helpers/stack";
+import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Ajv = require("ajv");
@@ -67,7 +68,7 @@ beforeAll(async () => {
     path.join(ROOT, "policies/config/dev.json"),
     path.join(ROOT, `policies/config/${BROKEN}.json`),
   );
-});
+}, SPAWN_TEST_TIMEOUT_MS);
 afterAll(() => {
   pack?.close();
   fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
@@ -100,19 +101,24 @@ describe("npm run check", () => {
     expect(v.message).toMatch(/scale to 10 GPUs.*budget is 4/);
   }, 120_000);
 
-  it("through npm, as the README shows it: `npm run -s` keeps stdout pure JSON, and the exit code is main()'s", () => {
-    const res = spawnSync(
-      "npm",
-      ["run", "-s", "check", "--", "--stack", BROKEN, "--format", "json"],
-      {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: { ...process.env, NODE_OPTIONS: "" },
-      },
-    );
-    expect(res.status, res.stderr).toBe(1);
-    expect(JSON.parse(res.stdout)).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
-  }, 60_000);
+  it(
+    "through npm, as the README shows it: `npm run -s` keeps stdout pure JSON, and the exit code is main()'s",
+    () => {
+      const res = spawnSync(
+        "npm",
+        ["run", "-s", "check", "--", "--stack", BROKEN, "--format", "json"],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, NODE_OPTIONS: "" },
+          timeout: SPAWN_TIMEOUT_MS,
+        },
+      );
+      expect(res.status, res.stderr).toBe(1);
+      expect(JSON.parse(res.stdout)).toMatchObject({ stack: BROKEN, summary: { mandatory: 1 } });
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 
   it("a personal stack without its own policy config uses its environment's, and says so", async () => {
     const res = await check("--stack", PERSONAL, "--format", "json");

@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LOADER = path.join(ROOT, "scripts", "load-entry.cjs");
@@ -31,6 +32,7 @@ function load(targets: string[], opts: { entry?: string; transpileOnly?: boolean
     cwd: ROOT,
     env,
     encoding: "utf8",
+    timeout: SPAWN_TIMEOUT_MS,
   });
 }
 
@@ -98,7 +100,7 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
         cloud === "aws" ? "aws:eks/cluster:Cluster" : "gcp:container/cluster:Cluster";
       expect(out.types[clusterType]).toBe(1);
     },
-    120_000,
+    SPAWN_TEST_TIMEOUT_MS,
   );
 
   it("npm test type-checks with tsc -p tsconfig.json", () => {
@@ -107,38 +109,50 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     expect(pkg.scripts.typecheck).toBe("tsc --noEmit -p tsconfig.json");
   });
 
-  it("the runtime registers exactly the tsconfig's compiler options (its own defaults are all overridden)", () => {
-    // tsutils.d.ts declares nothing; the runtime's own loader (cmd/run/run.js) is what we call.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
-      loadTypeScriptCompilerOptions: (tsconfig: string) => Record<string, unknown>;
-    };
-    const fromTsconfig = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
-    // ts-node applies register()'s compilerOptions over the tsconfig's, so when every key the
-    // runtime sets comes from the tsconfig, ts-node type-checks with tsc's options.
-    const [first] = loadedLines();
-    expect(first.compilerOptions).toEqual(JSON.parse(JSON.stringify(fromTsconfig)));
-  }, 120_000);
+  it(
+    "the runtime registers exactly the tsconfig's compiler options (its own defaults are all overridden)",
+    () => {
+      // tsutils.d.ts declares nothing; the runtime's own loader (cmd/run/run.js) is what we call.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
+        loadTypeScriptCompilerOptions: (tsconfig: string) => Record<string, unknown>;
+      };
+      const fromTsconfig = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
+      // ts-node applies register()'s compilerOptions over the tsconfig's, so when every key the
+      // runtime sets comes from the tsconfig, ts-node type-checks with tsc's options.
+      const [first] = loadedLines();
+      expect(first.compilerOptions).toEqual(JSON.parse(JSON.stringify(fromTsconfig)));
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 
-  it("every project file the stacks compile is in tsc's file list", async () => {
-    const ts = await import("typescript");
-    const configPath = path.join(ROOT, "tsconfig.json");
-    const parsed = ts.parseJsonConfigFileContent(
-      ts.readConfigFile(configPath, ts.sys.readFile).config,
-      ts.sys,
-      ROOT,
-    );
-    const checked = new Set(parsed.fileNames.map((f) => path.relative(ROOT, f)));
-    const compiled = new Set(loadedLines().flatMap((l) => l.files as string[]));
-    expect(compiled.size).toBeGreaterThan(40);
-    expect(compiled.has("stacks/index.ts")).toBe(true);
-    expect([...compiled].filter((f) => !checked.has(f))).toEqual([]);
-  }, 120_000);
+  it(
+    "every project file the stacks compile is in tsc's file list",
+    async () => {
+      const ts = await import("typescript");
+      const configPath = path.join(ROOT, "tsconfig.json");
+      const parsed = ts.parseJsonConfigFileContent(
+        ts.readConfigFile(configPath, ts.sys.readFile).config,
+        ts.sys,
+        ROOT,
+      );
+      const checked = new Set(parsed.fileNames.map((f) => path.relative(ROOT, f)));
+      const compiled = new Set(loadedLines().flatMap((l) => l.files as string[]));
+      expect(compiled.size).toBeGreaterThan(40);
+      expect(compiled.has("stacks/index.ts")).toBe(true);
+      expect([...compiled].filter((f) => !checked.has(f))).toEqual([]);
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 
-  it("the runtime's registration without PULUMI_NODEJS_TRANSPILE_ONLY refuses a type error", () => {
-    fs.writeFileSync(PROBE, 'const n: number = "not a number";\nexport default n;\n');
-    const res = load(["dev"], { entry: path.relative(ROOT, PROBE) });
-    expect(res.status).not.toBe(0);
-    expect(res.stderr).toMatch(/TS2322/);
-  }, 120_000);
+  it(
+    "the runtime's registration without PULUMI_NODEJS_TRANSPILE_ONLY refuses a type error",
+    () => {
+      fs.writeFileSync(PROBE, 'const n: number = "not a number";\nexport default n;\n');
+      const res = load(["dev"], { entry: path.relative(ROOT, PROBE) });
+      expect(res.status).not.toBe(0);
+      expect(res.stderr).toMatch(/TS2322/);
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
 });
