@@ -19,6 +19,7 @@ import * as ts from "typescript";
 import { parse as parseYaml } from "yaml";
 import { EXAMPLE_TYPES, TERRAFORM_TYPES } from "../../policies/external/scope";
 import type { StackItem } from "./policyInProcess";
+import { typeToken } from "./strictSchema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -216,15 +217,13 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
 export function kubernetesToPulumi(yaml: string): Translated {
   const doc = parseYaml(yaml);
   if (!doc?.apiVersion || !doc?.kind) return { items: [], problems: ["not a Kubernetes object"] };
-  const [group, version] = String(doc.apiVersion).includes("/")
-    ? String(doc.apiVersion).split("/")
-    : ["core", String(doc.apiVersion)];
+  const type = typeToken(doc);
+  const group = type.split(":")[1].split("/")[0];
   // Kubernetes' own API groups only (an OpenShift DeploymentConfig has no Pulumi type).
   if (
     !["core", "apps", "batch", "policy", "autoscaling"].includes(group) &&
     !group.endsWith(".k8s.io")
   )
     return { items: [], problems: [`${doc.apiVersion} ${doc.kind}: not a Kubernetes API group`] };
-  const type = `kubernetes:${group}/${version}:${doc.kind}`;
   return { items: [{ type, name: doc.metadata?.name ?? "example", props: doc }], problems: [] };
 }

@@ -12,12 +12,11 @@
  * counted; DISAGREEMENTS lists, with the reason, the examples where we deliberately judge
  * otherwise.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../policies/rules";
 import type { Rule } from "../../policies/lib/rule";
 import { readUpstream } from "../../scripts/external-checks";
+import { readPolicyConfig } from "../../scripts/lib/policyEngine";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 import {
   kubernetesToPulumi,
@@ -25,11 +24,8 @@ import {
   type Translated,
 } from "../../scripts/lib/upstreamExamples";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const checks = readUpstream().checks;
-const prod = JSON.parse(
-  fs.readFileSync(path.join(ROOT, "policies/config/prod.json"), "utf8"),
-) as Record<string, unknown>;
+const prod = readPolicyConfig("prod") as Record<string, unknown>;
 
 /**
  * Where we judge an upstream example otherwise, on purpose: `<id> <language> <good|bad>[i]`.
