@@ -16,7 +16,7 @@ export const CLOUD_SQL_TIERS: Record<DatabaseSettings["size"], string> = {
 
 /**
  * Postgres flags that make Cloud SQL's logs useful for audits (CIS GCP 6.2.x):
- * connections, disconnections, checkpoints, lock waits, temp files, errors.
+ * connections, disconnections, checkpoints, lock waits, temp files, errors, DDL.
  */
 export const POSTGRES_LOG_FLAGS: Record<string, string> = {
   log_checkpoints: "on",
@@ -27,6 +27,7 @@ export const POSTGRES_LOG_FLAGS: Record<string, string> = {
   log_min_messages: "warning",
   log_min_error_statement: "error",
   log_min_duration_statement: "-1",
+  log_statement: "ddl",
 };
 
 export interface GcpTrackingStoreArgs {

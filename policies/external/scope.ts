@@ -377,6 +377,21 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",
   },
+  {
+    ids: ["CKV2_GCP_13"],
+    reason:
+      "log_duration writes one log line per statement, and MLflow writes a row per logged metric step: Cloud Logging bills that volume; gcp-cloudsql-postgres-log-flags logs connections, DDL, lock waits, temp files and errors",
+  },
+  {
+    ids: ["CKV_GCP_108"],
+    reason:
+      "CIS PostgreSQL (3.1.x, log_hostname) recommends off: a reverse DNS lookup per connection; the connection log already records the client address",
+  },
+  {
+    ids: ["CKV_GCP_65"],
+    reason:
+      "Google Groups for RBAC needs a Google Workspace gke-security-groups group per organisation; people reach the cluster through project IAM roles, and the platform's RBAC binds ServiceAccounts only",
+  },
 ];
 
 /** The not-adopted reason for a check id, or undefined. */

@@ -101,6 +101,7 @@ export function gpuPool(type: string, p: Record<string, any>) {
 export const costRules: Rule[] = [
   resourceRule<{ requiredLabels: string[] }>({
     name: "cost-required-labels",
+    covers: ["CKV_GCP_21", "AVD-GCP-0051"],
     description:
       "Billable resources must carry the labels/tags that attribute cost: team, cost-center, environment, managed-by.",
     severity: "low",

@@ -83,9 +83,31 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     good: secure("10.0.0.0/8"),
     bad: [
       [secure("0.0.0.0/0"), /0\.0\.0\.0\/0/],
-      [{}, /absent/],
+      [{}, /absent: the public endpoint is open/],
+      [
+        { privateClusterConfig: { enablePrivateEndpoint: true } },
+        /absent: every address routed to the private endpoint/,
+      ],
     ],
     absentViolates: true,
+  },
+  "gcp-gke-vpc-native": {
+    type: CL,
+    good: {
+      networkingMode: "VPC_NATIVE",
+      ipAllocationPolicy: { clusterSecondaryRangeName: "pods" },
+    },
+    bad: [
+      [{ networkingMode: "ROUTES", ipAllocationPolicy: {} }, /networkingMode is ROUTES/],
+      [{ networkingMode: "VPC_NATIVE" }, /ipAllocationPolicy is absent/],
+    ],
+    absentViolates: true,
+  },
+  "gcp-gke-node-pools-separate": {
+    type: CL,
+    good: { removeDefaultNodePool: true, nodePools: [] },
+    bad: [[{ nodePools: [{ name: "gpu", nodeCount: 1 }] }, /nodePools declares 1 inline pool/]],
+    absentViolates: false,
   },
   "gcp-gke-workload-identity": {
     type: CL,
@@ -304,6 +326,9 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
             (name) => ({ name, value: "on" }),
           ),
           { name: "log_temp_files", value: "0" },
+          { name: "log_statement", value: "ddl" },
+          { name: "log_min_duration_statement", value: "-1" },
+          { name: "log_parser_stats", value: "off" },
           // More verbose than the CIS level only logs more: not a violation.
           { name: "log_min_messages", value: "debug1" },
         ],
@@ -336,6 +361,32 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         { databaseVersion: "POSTGRES_16", settings: { databaseFlags: [] } },
         /log_temp_files is not 0/,
       ],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: { databaseFlags: [{ name: "log_statement", value: "none" }] },
+        },
+        /log_statement is not ddl, mod or all/,
+      ],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: { databaseFlags: [{ name: "log_min_duration_statement", value: "0" }] },
+        },
+        /log_min_duration_statement is 0, not -1/,
+      ],
+      [
+        {
+          databaseVersion: "POSTGRES_16",
+          settings: {
+            databaseFlags: [
+              { name: "log_executor_stats", value: "on" },
+              { name: "log_statement_stats", value: "on" },
+            ],
+          },
+        },
+        /flags on that must be off: log_executor_stats, log_statement_stats/,
+      ],
     ],
     absentViolates: false,
     config: {
@@ -348,6 +399,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
               (name) => ({ name, value: "on" }),
             ),
             { name: "log_temp_files", value: "0" },
+            { name: "log_statement", value: "mod" },
           ],
         },
       },
@@ -2007,7 +2059,7 @@ describe("S3 rules read the deprecated inline blocks of aws.s3.Bucket", () => {
   });
 });
 
-describe("GKE node rules read the cluster's default-pool config and NAP defaults too", () => {
+describe("GKE node rules read the cluster's default-pool config, inline pools and NAP defaults too", () => {
   const rule = (n: string) => allRules.find((r) => r.name === n)!;
   const NAP = (defaults: Record<string, unknown>) => ({
     removeDefaultNodePool: true,
@@ -2035,6 +2087,17 @@ describe("GKE node rules read the cluster's default-pool config and NAP defaults
         nodeConfig: { imageType: "UBUNTU_CONTAINERD" },
       }),
     ).toEqual(["nodeConfig.imageType is UBUNTU_CONTAINERD."]);
+  });
+  it("inline node pools are judged by their own nodeConfig", () => {
+    expect(
+      runResourceRule(rule("gcp-gke-cos-containerd"), CL, {
+        removeDefaultNodePool: true,
+        nodePools: [
+          { name: "a", nodeConfig: { imageType: "COS_CONTAINERD" } },
+          { name: "b", nodeConfig: { imageType: "UBUNTU_CONTAINERD" } },
+        ],
+      }),
+    ).toEqual(["nodePools[1].nodeConfig.imageType is UBUNTU_CONTAINERD."]);
   });
   it("NAP defaults without secure boot fail the shielded-nodes rule", () => {
     expect(

@@ -142,9 +142,16 @@ export const cloudSqlRules: Rule[] = [
       "CKV_GCP_55",
       "CKV_GCP_109",
       "AVD-GCP-0018",
+      "CKV_GCP_57",
+      "AVD-GCP-0021",
+      "CKV_GCP_111",
+      "CKV2_GCP_14",
+      "CKV2_GCP_15",
+      "CKV2_GCP_16",
+      "CKV2_GCP_17",
     ],
     description:
-      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits and temp files, and errors (log_min_messages and log_min_error_statement at error or more verbose; CIS GCP 6.2.x); pgaudit where the stack requires it.",
+      "Cloud SQL for PostgreSQL must log connections, disconnections, checkpoints, lock waits, temp files, DDL statements (log_statement ddl, mod or all) and errors (log_min_messages and log_min_error_statement at error or more verbose); it must not log statement text with durations (log_min_duration_statement -1) nor the per-module statistics (log_*_stats off) (CIS GCP 6.2.x); pgaudit where the stack requires it.",
     severity: "low",
     types: [CLOUD_SQL_INSTANCE],
     tags: ["gcp", "cloudsql", "logging"],
@@ -152,7 +159,8 @@ export const cloudSqlRules: Rule[] = [
       "6.2.2",
       "Ensure that the log_connections database flag for Cloud SQL PostgreSQL instance is set to on",
     ),
-    remediationSteps: "Add settings.databaseFlags entries with value 'on' for each required flag.",
+    remediationSteps:
+      "Add settings.databaseFlags entries: 'on' for each required flag, log_temp_files '0', log_statement 'ddl'; remove log_min_duration_statement other than '-1' and any log_*_stats 'on'.",
     config: {
       requiredFlags: {
         type: "array",
@@ -203,6 +211,24 @@ export const cloudSqlRules: Rule[] = [
       logsErrors("log_min_error_statement");
       // PostgreSQL's default -1 logs no temp files; 0 logs every one (CIS GCP 6.2.5).
       if (flags.get("log_temp_files") !== "0") out.push("log_temp_files is not 0.");
+      // PostgreSQL's default `none` logs no statement; ddl records schema changes (CIS GCP 6.2.x;
+      // checkov CKV_GCP_111 accepts ddl, mod and all).
+      if (!["ddl", "mod", "all"].includes(flags.get("log_statement") ?? ""))
+        out.push("log_statement is not ddl, mod or all.");
+      // Statement text with its parameters would reach the logs (CIS GCP 6.2.x; AVD-GCP-0021,
+      // CKV_GCP_57). PostgreSQL's default is -1.
+      const minDuration = flags.get("log_min_duration_statement");
+      if (minDuration !== undefined && minDuration !== "-1")
+        out.push(`log_min_duration_statement is ${minDuration}, not -1.`);
+      // Per-module performance statistics: debugging output, off by default (CKV2_GCP_14..17).
+      const stats = [
+        "log_executor_stats",
+        "log_parser_stats",
+        "log_planner_stats",
+        "log_statement_stats",
+      ];
+      const statsOn = stats.filter((f) => flags.get(f) === "on");
+      if (statsOn.length) out.push(`flags on that must be off: ${statsOn.join(", ")}.`);
       if (config.requirePgaudit && flags.get("cloudsql.enable_pgaudit") !== "on")
         out.push("cloudsql.enable_pgaudit is not on.");
       return out;

@@ -9,8 +9,8 @@ const nodeConfigOf = (p: Record<string, any>) => p.nodeConfig ?? {};
 /**
  * Every node configuration a resource declares, with where it sits: a node pool's nodeConfig;
  * on a cluster, the default pool's nodeConfig (when given, or when the default pool is kept)
- * and the node auto-provisioning defaults (clusterAutoscaling.autoProvisioningDefaults), which
- * shape every pool NAP creates.
+ * the inline node pools, and the node auto-provisioning defaults
+ * (clusterAutoscaling.autoProvisioningDefaults), which shape every pool NAP creates.
  */
 export function nodeConfigsOf(
   type: string,
@@ -20,6 +20,10 @@ export function nodeConfigsOf(
   const out: { at: string; cfg: Record<string, any> }[] = [];
   if (p.nodeConfig || p.removeDefaultNodePool !== true)
     out.push({ at: "nodeConfig", cfg: nodeConfigOf(p) });
+  // Inline node pools (the cluster's nodePools list; gcp-gke-node-pools-separate refuses them).
+  asArray<Record<string, any>>(p.nodePools).forEach((pool, i) =>
+    out.push({ at: `nodePools[${i}].nodeConfig`, cfg: pool.nodeConfig ?? {} }),
+  );
   const nap = get(p, "clusterAutoscaling.autoProvisioningDefaults");
   if (get(p, "clusterAutoscaling.enabled") === true)
     out.push({ at: "clusterAutoscaling.autoProvisioningDefaults", cfg: nap ?? {} });
@@ -45,9 +49,9 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-restricted-control-plane",
-    covers: ["CKV_GCP_18"],
+    covers: ["CKV_GCP_18", "CKV_GCP_20", "AVD-GCP-0061"],
     description:
-      "The GKE API endpoint must be private or limited to listed networks, never 0.0.0.0/0.",
+      "GKE control-plane authorized networks must be enabled (a private endpoint too, or any address in the VPC reaches it) and never admit 0.0.0.0/0.",
     severity: "critical",
     types: [GKE_CLUSTER],
     tags: ["gcp", "gke", "network", "security"],
@@ -60,13 +64,55 @@ export const gkeRules: Rule[] = [
       );
       if (blocks.some((c) => c.endsWith("/0")))
         return ["masterAuthorizedNetworksConfig admits 0.0.0.0/0."];
-      if (get(p, "privateClusterConfig.enablePrivateEndpoint") === true) return [];
-      return p.masterAuthorizedNetworksConfig
-        ? []
+      if (p.masterAuthorizedNetworksConfig) return [];
+      // CIS GKE 5.6.3 asks for authorized networks whatever the endpoint: without them a private
+      // endpoint admits every address routed to it (the VPC, peered and VPN networks).
+      return get(p, "privateClusterConfig.enablePrivateEndpoint") === true
+        ? [
+            "masterAuthorizedNetworksConfig is absent: every address routed to the private endpoint reaches the control plane.",
+          ]
         : [
             "masterAuthorizedNetworksConfig is absent: the public endpoint is open to the internet.",
           ];
     },
+  }),
+  resourceRule({
+    name: "gcp-gke-vpc-native",
+    covers: ["CKV_GCP_23", "AVD-GCP-0049"],
+    description:
+      "GKE clusters must be VPC-native (alias IP ranges for pods and Services), so firewall rules, flow logs and private Google access see pod addresses.",
+    severity: "medium",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "network"],
+    framework: gkeCis("5.6.2", "Ensure use of VPC-native clusters"),
+    remediationSteps:
+      "Set ipAllocationPolicy with the subnetwork's secondary ranges for pods and Services, and leave networkingMode VPC_NATIVE.",
+    check: (p) => {
+      const out: string[] = [];
+      if (p.networkingMode === "ROUTES")
+        out.push("networkingMode is ROUTES: pods get route-based addresses, not alias IPs.");
+      // google_container_cluster: ip_allocation_policy is what makes a cluster VPC-native
+      // (trivy's adapter reads the block's presence as IP aliasing enabled).
+      if (!p.ipAllocationPolicy) out.push("ipAllocationPolicy is absent: IP aliasing is off.");
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "gcp-gke-node-pools-separate",
+    covers: ["CKV_GCP_123"],
+    description:
+      "GKE node pools must be their own resources, not the cluster's inline nodePools: an inline pool cannot change or be replaced without the cluster, and the provider recommends against mixing both.",
+    severity: "low",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "operations"],
+    remediationSteps:
+      "Move each entry of nodePools to a gcp.container.NodePool and set removeDefaultNodePool = true.",
+    // google_container_cluster docs (node_pool): "We recommend that node pools be defined in a
+    // separate google_container_node_pool resource".
+    check: (p) =>
+      asArray(p.nodePools).length > 0
+        ? [`nodePools declares ${asArray(p.nodePools).length} inline pool(s).`]
+        : [],
   }),
   resourceRule({
     name: "gcp-gke-workload-identity",
