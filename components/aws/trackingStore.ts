@@ -29,7 +29,8 @@ export const RDS_MIN_DISK_GB = 20;
 
 /**
  * PostgreSQL parameters: TLS required for every connection, and the audit
- * logging Cloud SQL gets from its flags (connections, disconnections, lock waits).
+ * logging Cloud SQL gets from its flags (connections, disconnections, lock waits, temp files,
+ * DDL, errors; no statement text with durations). Booleans are '1': RDS refuses 'on'.
  */
 export const RDS_POSTGRES_PARAMETERS: Record<string, string> = {
   "rds.force_ssl": "1",
@@ -37,6 +38,9 @@ export const RDS_POSTGRES_PARAMETERS: Record<string, string> = {
   log_disconnections: "1",
   log_lock_waits: "1",
   log_min_error_statement: "error",
+  log_temp_files: "0",
+  log_statement: "ddl",
+  log_min_duration_statement: "-1",
 };
 
 export interface AwsTrackingStoreArgs {

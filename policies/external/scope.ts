@@ -392,6 +392,16 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
     reason:
       "Google Groups for RBAC needs a Google Workspace gke-security-groups group per organisation; people reach the cluster through project IAM roles, and the platform's RBAC binds ServiceAccounts only",
   },
+  {
+    ids: ["CKV_GCP_79"],
+    reason:
+      "the newest major (POSTGRES_18 in checkov's list) is a moving target and a major upgrade is a planned migration; database-postgres-supported-major refuses majors the community no longer supports",
+  },
+  {
+    ids: ["CKV2_GCP_18"],
+    reason:
+      "a custom-mode VPC starts with GCP's implied rules (ingress denied, egress allowed) and none of the default network's allow rules; GKE creates the firewall rules its nodes and control plane need",
+  },
 ];
 
 /** The not-adopted reason for a check id, or undefined. */

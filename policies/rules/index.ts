@@ -12,6 +12,7 @@ import { rdsRules } from "./aws/rds";
 import { s3Rules } from "./aws/s3";
 import { vpcRules } from "./aws/vpc";
 import { costRules, coverageGuard } from "./cost";
+import { databaseRules } from "./database";
 import { cloudSqlRules } from "./gcp/cloudsql";
 import { gcsRules } from "./gcp/gcs";
 import { gcpIamRules } from "./gcp/iam";
@@ -51,6 +52,13 @@ export const kubernetesRules: Rule[] = [
   ...storageRules,
 ];
 
-const base: Rule[] = [...gcpRules, ...awsRules, ...kubernetesRules, ...argoRules, ...costRules];
+const base: Rule[] = [
+  ...gcpRules,
+  ...awsRules,
+  ...kubernetesRules,
+  ...databaseRules,
+  ...argoRules,
+  ...costRules,
+];
 export const allRules: Rule[] = [...base, coverageGuard(base)];
 export { argoRules, costRules };

@@ -9,6 +9,7 @@ export const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 export const CLOUD_SQL_INSTANCE = "gcp:sql/databaseInstance:DatabaseInstance";
 export const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 export const GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork";
+export const GCP_NETWORK = "gcp:compute/network:Network";
 /** Project-level IAM grants (member or members). */
 export const GCP_PROJECT_IAM = [
   "gcp:projects/iAMMember:IAMMember",
@@ -28,6 +29,8 @@ export const RDS_INSTANCE = "aws:rds/instance:Instance";
 /** Aurora: the platform runs RDS instances, but a backups rule must read clusters too. */
 export const RDS_CLUSTER = "aws:rds/cluster:Cluster";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
+/** Aurora's cluster-level parameters: the same PostgreSQL settings, another resource. */
+export const RDS_CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
 export const S3_BUCKET = "aws:s3/bucket:Bucket";
 export const S3_LOGGING = "aws:s3/bucketLogging:BucketLogging";
 export const S3_BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl";

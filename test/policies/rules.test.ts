@@ -213,7 +213,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       logging: { logBucket: "logs" },
       encryption: { defaultKmsKeyName: "projects/p/locations/l/keyRings/r/cryptoKeys/k" },
     },
-    bad: [],
+    bad: [[{ name: "artifacts", logging: { logBucket: "artifacts" } }, /the bucket itself/]],
     absentViolates: false,
     config: {
       config: { requireAccessLogging: true, requireCustomerKey: true },
@@ -899,6 +899,88 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-rds-postgres-log-parameters": {
+    type: "aws:rds/parameterGroup:ParameterGroup",
+    good: {
+      family: "postgres16",
+      parameters: [
+        ...["log_connections", "log_disconnections", "log_lock_waits"].map((name) => ({
+          name,
+          value: "1",
+        })),
+        { name: "log_temp_files", value: "0" },
+        { name: "log_statement", value: "ddl" },
+        { name: "log_min_duration_statement", value: "-1" },
+      ],
+    },
+    bad: [
+      [{ family: "postgres16", parameters: [] }, /flags not on: log_connections/],
+      [
+        {
+          family: "postgres16",
+          parameters: [{ name: "log_min_duration_statement", value: "250" }],
+        },
+        /log_min_duration_statement is 250, not -1/,
+      ],
+      [
+        {
+          family: "aurora-postgresql16",
+          parameters: [{ name: "log_statement", value: "none" }],
+        },
+        /log_statement is not ddl/,
+      ],
+    ],
+    absentViolates: false,
+    config: {
+      config: { requiredParameters: ["log_connections", "log_checkpoints"] },
+      props: {
+        family: "postgres16",
+        parameters: [
+          { name: "log_connections", value: "on" },
+          { name: "log_disconnections", value: "1" },
+          { name: "log_lock_waits", value: "1" },
+          { name: "log_temp_files", value: "0" },
+          { name: "log_statement", value: "mod" },
+        ],
+      },
+      violates: true,
+    },
+  },
+  "aws-rds-postgres-log-parameters (Aurora cluster parameter group)": {
+    rule: "aws-rds-postgres-log-parameters",
+    type: "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    good: { family: "mysql8.0", parameters: [] },
+    bad: [[{ family: "aurora-postgresql16", parameters: [] }, /log_temp_files is not 0/]],
+    absentViolates: false,
+  },
+  "database-postgres-supported-major": {
+    type: RDS,
+    good: { engine: "postgres", engineVersion: "16.4" },
+    bad: [
+      [{ engine: "postgres", engineVersion: "13.2" }, /PostgreSQL 13 is older than 15/],
+      [{ engine: "aurora-postgresql", engineVersion: "14" }, /PostgreSQL 14 is older than 15/],
+    ],
+    absentViolates: false,
+    config: {
+      config: { minimumMajorVersion: 17 },
+      props: { engine: "postgres", engineVersion: "16" },
+      violates: true,
+    },
+  },
+  "database-postgres-supported-major (Cloud SQL)": {
+    rule: "database-postgres-supported-major",
+    type: SQL,
+    good: { databaseVersion: "POSTGRES_17" },
+    bad: [[{ databaseVersion: "POSTGRES_14" }, /PostgreSQL 14 is older/]],
+    absentViolates: false,
+  },
+  "database-postgres-supported-major (Aurora cluster)": {
+    rule: "database-postgres-supported-major",
+    type: "aws:rds/cluster:Cluster",
+    good: { engine: "aurora-mysql", engineVersion: "5.7" },
+    bad: [[{ engine: "aurora-postgresql", engineVersion: "11.9" }, /PostgreSQL 11/]],
+    absentViolates: false,
+  },
   "k8s-rbac-no-escalation": {
     type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     good: {
@@ -938,7 +1020,17 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   "gcp-vpc-subnetworks": {
     type: "gcp:compute/subnetwork:Subnetwork",
     good: { privateIpGoogleAccess: true, logConfig: { aggregationInterval: "INTERVAL_5_SEC" } },
-    bad: [[{ privateIpGoogleAccess: false }, /privateIpGoogleAccess is not true/]],
+    bad: [
+      [{ privateIpGoogleAccess: false }, /privateIpGoogleAccess is not true/],
+      [
+        {
+          privateIpGoogleAccess: true,
+          stackType: "IPV4_IPV6",
+          privateIpv6GoogleAccess: "DISABLE_GOOGLE_ACCESS",
+        },
+        /privateIpv6GoogleAccess is off on a dual-stack subnetwork/,
+      ],
+    ],
     // The provider's default: Private Google Access off.
     absentViolates: true,
     config: {
@@ -946,6 +1038,24 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       props: { privateIpGoogleAccess: true },
       violates: true,
     },
+  },
+  "gcp-vpc-subnetworks (dual stack)": {
+    rule: "gcp-vpc-subnetworks",
+    type: "gcp:compute/subnetwork:Subnetwork",
+    good: {
+      privateIpGoogleAccess: true,
+      stackType: "IPV4_IPV6",
+      privateIpv6GoogleAccess: "ENABLE_OUTBOUND_VM_ACCESS_TO_GOOGLE",
+    },
+    bad: [[{ privateIpGoogleAccess: true, stackType: "IPV4_IPV6" }, /privateIpv6GoogleAccess/]],
+    absentViolates: true,
+  },
+  "gcp-vpc-custom-mode": {
+    type: "gcp:compute/network:Network",
+    good: { autoCreateSubnetworks: false },
+    bad: [[{ autoCreateSubnetworks: true }, /auto mode/]],
+    // The provider's default: auto mode.
+    absentViolates: true,
   },
   "gcp-vpc-subnetworks (proxy-only subnets)": {
     rule: "gcp-vpc-subnetworks",

@@ -1,7 +1,13 @@
 /** RDS PostgreSQL: encryption, not public, backups, resilience, managed password, TLS. */
 import { awsCis } from "../../lib/frameworks";
 import { cis, asArray, resourceRule, type Rule } from "../../lib/rule";
-import { RDS_CLUSTER, RDS_INSTANCE, RDS_PARAMETER_GROUP } from "../types";
+import { postgresLoggingProblems } from "../../lib/postgres";
+import {
+  RDS_CLUSTER,
+  RDS_CLUSTER_PARAMETER_GROUP,
+  RDS_INSTANCE,
+  RDS_PARAMETER_GROUP,
+} from "../types";
 
 export const rdsRules: Rule[] = [
   resourceRule<{ requireCustomerKey: boolean }>({
@@ -128,6 +134,39 @@ export const rdsRules: Rule[] = [
       if (!String(p.family ?? "").startsWith("postgres")) return [];
       const force = asArray<any>(p.parameters).find((x) => x.name === "rds.force_ssl");
       return String(force?.value) === "1" ? [] : ["rds.force_ssl is not set to 1."];
+    },
+  }),
+  resourceRule<{ requiredParameters: string[] }>({
+    name: "aws-rds-postgres-log-parameters",
+    covers: ["CKV2_AWS_30"],
+    description:
+      "RDS and Aurora PostgreSQL parameter groups must log what Cloud SQL's flags log (gcp-cloudsql-postgres-log-flags, the same judgement): connections, disconnections, lock waits, temp files, DDL statements and errors; no statement text with durations (log_min_duration_statement -1), no per-module statistics.",
+    severity: "low",
+    types: [RDS_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP],
+    tags: ["aws", "rds", "logging"],
+    framework: cis(
+      "CIS PostgreSQL",
+      "1.0.0",
+      "3.1.x",
+      "Ensure the PostgreSQL logging parameters are set (connections, disconnections, statements)",
+    ),
+    remediationSteps:
+      "Add parameters: '1' for each required one, log_temp_files '0', log_statement 'ddl', log_min_duration_statement '-1'; then set the group on the instance (parameterGroupName).",
+    config: {
+      requiredParameters: {
+        type: "array",
+        items: { type: "string" },
+        // log_checkpoints: on by default since PostgreSQL 15, the oldest the platform runs.
+        default: ["log_connections", "log_disconnections", "log_lock_waits"],
+        description: "Boolean parameters that must be on ('1').",
+      },
+    },
+    check: (p, { config }) => {
+      if (!/^(aurora-)?postgres/.test(String(p.family ?? ""))) return [];
+      const settings = new Map<string, string>(
+        asArray<any>(p.parameters).map((x) => [String(x.name), String(x.value)]),
+      );
+      return postgresLoggingProblems(settings, config.requiredParameters);
     },
   }),
   resourceRule<{

@@ -1,6 +1,7 @@
 /** Cloud SQL for PostgreSQL: private IP only, TLS, backups and PITR, resilience, log flags. */
 import { gcpCis } from "../../lib/frameworks";
 import { isCidr, isPrivateCidr } from "../../../components/lib/net";
+import { postgresLoggingProblems } from "../../lib/postgres";
 import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
 import { CLOUD_SQL_INSTANCE } from "../types";
 
@@ -180,55 +181,7 @@ export const cloudSqlRules: Rule[] = [
       const flags = new Map<string, string>(
         asArray(get(p, "settings.databaseFlags")).map((f: any) => [f.name, String(f.value)]),
       );
-      const out: string[] = [];
-      const missing = config.requiredFlags.filter((f) => flags.get(f) !== "on");
-      if (missing.length) out.push(`flags not on: ${missing.join(", ")}.`);
-      // PostgreSQL severities, least to most severe. A threshold above `error` (log, fatal,
-      // panic) stops errors being logged; that is the misconfiguration (CIS GCP 6.2.x; trivy
-      // AVD-GCP-0018, checkov CKV_GCP_55/109). More verbose levels only log more.
-      const levels = [
-        "debug5",
-        "debug4",
-        "debug3",
-        "debug2",
-        "debug1",
-        "info",
-        "notice",
-        "warning",
-        "error",
-        "log",
-        "fatal",
-        "panic",
-      ];
-      const logsErrors = (flag: string) => {
-        const v = (flags.get(flag) ?? "").toLowerCase();
-        if (v === "") return; // PostgreSQL's defaults, warning and error, log errors.
-        if (!levels.includes(v)) out.push(`${flag} is ${v}, not a PostgreSQL severity level.`);
-        else if (levels.indexOf(v) > levels.indexOf("error"))
-          out.push(`${flag} is ${v}, so errors are not logged: set it to error or warning.`);
-      };
-      logsErrors("log_min_messages");
-      logsErrors("log_min_error_statement");
-      // PostgreSQL's default -1 logs no temp files; 0 logs every one (CIS GCP 6.2.5).
-      if (flags.get("log_temp_files") !== "0") out.push("log_temp_files is not 0.");
-      // PostgreSQL's default `none` logs no statement; ddl records schema changes (CIS GCP 6.2.x;
-      // checkov CKV_GCP_111 accepts ddl, mod and all).
-      if (!["ddl", "mod", "all"].includes(flags.get("log_statement") ?? ""))
-        out.push("log_statement is not ddl, mod or all.");
-      // Statement text with its parameters would reach the logs (CIS GCP 6.2.x; AVD-GCP-0021,
-      // CKV_GCP_57). PostgreSQL's default is -1.
-      const minDuration = flags.get("log_min_duration_statement");
-      if (minDuration !== undefined && minDuration !== "-1")
-        out.push(`log_min_duration_statement is ${minDuration}, not -1.`);
-      // Per-module performance statistics: debugging output, off by default (CKV2_GCP_14..17).
-      const stats = [
-        "log_executor_stats",
-        "log_parser_stats",
-        "log_planner_stats",
-        "log_statement_stats",
-      ];
-      const statsOn = stats.filter((f) => flags.get(f) === "on");
-      if (statsOn.length) out.push(`flags on that must be off: ${statsOn.join(", ")}.`);
+      const out = postgresLoggingProblems(flags, config.requiredFlags);
       if (config.requirePgaudit && flags.get("cloudsql.enable_pgaudit") !== "on")
         out.push("cloudsql.enable_pgaudit is not on.");
       return out;

@@ -81,9 +81,9 @@ export const gcsRules: Rule[] = [
     logBucketPatterns: string[];
   }>({
     name: "gcp-gcs-logging-and-cmek",
-    covers: ["CKV_GCP_62", "AVD-GCP-0077", "AVD-GCP-0066"],
+    covers: ["CKV_GCP_62", "AVD-GCP-0077", "AVD-GCP-0066", "CKV_GCP_63"],
     description:
-      "Cloud Storage buckets must write usage logs and use a customer-managed key where the stack requires it (data access audit logs and Google-managed encryption are the defaults).",
+      "Cloud Storage buckets must write usage logs (never into themselves) and use a customer-managed key where the stack requires it (data access audit logs and Google-managed encryption are the defaults).",
     severity: "low",
     types: [GCS_BUCKET],
     tags: ["gcp", "storage", "logging", "encryption"],
@@ -115,6 +115,10 @@ export const gcsRules: Rule[] = [
       },
     },
     check: (p, { config }) => [
+      // A bucket logging into itself writes a log object per log write it receives.
+      ...(p.name !== undefined && get(p, "logging.logBucket") === p.name
+        ? ["logging.logBucket is the bucket itself."]
+        : []),
       ...(config.requireAccessLogging &&
       !get(p, "logging.logBucket") &&
       !config.logBucketPatterns.some((g) => globRegExp(g).test(String(p.name)))
