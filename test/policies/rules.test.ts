@@ -627,6 +627,231 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-iam-no-admin-grants (a role's inline and managed policies)": {
+    rule: "aws-iam-no-admin-grants",
+    type: "aws:iam/role:Role",
+    good: {
+      managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"],
+      inlinePolicies: [
+        {
+          name: "read",
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+          }),
+        },
+      ],
+    },
+    bad: [
+      [
+        { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] },
+        /attaches AdministratorAccess/,
+      ],
+      [
+        {
+          inlinePolicies: [
+            {
+              name: "iam",
+              policy: { Statement: [{ Effect: "Allow", Action: ["IAM:*"], Resource: "*" }] },
+            },
+          ],
+        },
+        /every IAM action \(iam:\*\)/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-s3-access-scoped": {
+    type: "aws:iam/policy:Policy",
+    good: {
+      policy: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: "arn:aws:s3:::b/*",
+          },
+        ],
+      },
+    },
+    bad: [
+      [
+        {
+          policy: { Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b" }] },
+        },
+        /allows s3:\* \(every S3 action\)/,
+      ],
+      [
+        {
+          policy: JSON.stringify({
+            Statement: [{ Effect: "Allow", Action: ["s3:Get*", "s3:Put*"], Resource: "*" }],
+          }),
+        },
+        /s3:Get\* and s3:Put\* on every resource/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-s3-access-scoped (a Deny takes s3:* back; managed AmazonS3FullAccess)": {
+    rule: "aws-iam-s3-access-scoped",
+    type: "aws:iam/role:Role",
+    good: {
+      inlinePolicies: [
+        {
+          name: "x",
+          policy: {
+            Statement: [
+              { Effect: "Allow", Action: "s3:*", Resource: "*" },
+              { Effect: "Deny", Action: "s3:*", Resource: "*" },
+            ],
+          },
+        },
+      ],
+    },
+    bad: [
+      [
+        { managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"] },
+        /attaches AmazonS3FullAccess/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-iam-pass-role-scoped": {
+    type: "aws:iam/rolePolicy:RolePolicy",
+    good: {
+      policy: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: "arn:aws:iam::111122223333:role/mlops-*",
+            Condition: { StringEquals: { "iam:PassedToService": "eks.amazonaws.com" } },
+          },
+        ],
+      },
+    },
+    bad: [
+      [
+        {
+          policy: {
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: "iam:PassRole",
+                Resource: "*",
+                Condition: { StringEquals: { "iam:PassedToService": "eks.amazonaws.com" } },
+              },
+            ],
+          },
+        },
+        /iam:PassRole on every role/,
+      ],
+      [
+        {
+          policy: {
+            Statement: [
+              { Effect: "Allow", Action: ["iam:passrole"], Resource: "arn:aws:iam::1:role/app" },
+            ],
+          },
+        },
+        /without an iam:PassedToService condition/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-s3-bucket-policy-safe": {
+    type: "aws:s3/bucketPolicy:BucketPolicy",
+    good: {
+      policy: {
+        Statement: [
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: "*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::b/*",
+            Condition: { StringEquals: { "aws:SourceVpce": "vpce-1" } },
+          },
+          {
+            Effect: "Allow",
+            Principal: { AWS: "arn:aws:iam::111122223333:role/app" },
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::b/*",
+          },
+        ],
+      },
+    },
+    bad: [
+      [
+        {
+          policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: { AWS: ["*"] }, Action: "s3:GetObject", Resource: "*" },
+            ],
+          }),
+        },
+        /allows s3:GetObject to any principal/,
+      ],
+      [
+        {
+          policy: {
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: "*",
+                Action: "s3:GetObject",
+                Resource: "*",
+                // an ARN in any account pins nothing (checkov's check_conditions)
+                Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws:iam::*:role/x" } },
+              },
+            ],
+          },
+        },
+        /to any principal/,
+      ],
+      [
+        {
+          policy: {
+            Statement: [
+              { Effect: "Deny", Principal: "*", Action: "s3:PutBucketPolicy", Resource: "*" },
+            ],
+          },
+        },
+        /only the root user could change it/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-s3-bucket-policy-safe (the bucket's inline policy)": {
+    rule: "aws-s3-bucket-policy-safe",
+    type: "aws:s3/bucket:Bucket",
+    good: { bucket: "b" },
+    bad: [
+      [
+        {
+          policy: {
+            Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }],
+          },
+        },
+        /to any principal/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-s3-dns-compliant-name": {
+    type: "aws:s3/bucket:Bucket",
+    good: { bucket: "mlops-prod-artifacts" },
+    bad: [
+      [{ bucket: "mlops.prod.artifacts" }, /bucket mlops.prod.artifacts contains a dot/],
+      [{ bucketPrefix: "logs.eu-" }, /bucketPrefix logs.eu- contains a dot/],
+    ],
+    absentViolates: false,
+  },
   "aws-iam-role-trust-not-public": {
     type: "aws:iam/role:Role",
     good: {
@@ -1786,7 +2011,6 @@ const STACK_CASES: Record<string, StackCase> = {
         type: "aws:s3/bucketLogging:BucketLogging",
         props: { bucket: "mlops-prod-artifacts", targetBucket: "mlops-prod-access-logs" },
       },
-      { type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-access-logs" } },
       {
         type: "aws:s3/bucketVersioning:BucketVersioning",
         props: { bucket: "mlops-prod-access-logs" },
@@ -1799,9 +2023,22 @@ const STACK_CASES: Record<string, StackCase> = {
         type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         props: { bucket: "mlops-prod-access-logs" },
       },
+      {
+        type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        props: { bucket: "mlops-prod-artifacts" },
+      },
+      // The deprecated inline form counts too.
+      {
+        type: "aws:s3/bucket:Bucket",
+        props: {
+          bucket: "mlops-prod-access-logs",
+          lifecycleRules: [{ enabled: true, expiration: { days: 90 } }],
+        },
+      },
     ],
     bad: [{ type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-artifacts" } }],
-    message: /no BucketVersioning.*no BucketPublicAccessBlock.*no server access logging/,
+    message:
+      /no BucketVersioning.*no BucketPublicAccessBlock.*no lifecycle configuration.*no server access logging/,
   },
   "k8s-server-replicas-pdb": {
     config: { requireHighAvailability: true, minReplicas: 2 },
@@ -2239,7 +2476,8 @@ describe("GPU budget counts per-zone limits once per zone", () => {
 
 describe("aws-s3-bucket-companions reads the inline logging block", () => {
   const B = "aws:s3/bucket:Bucket";
-  const versioned = { versioning: { enabled: true } };
+  // versioned and with a lifecycle, inline: what this block tests is logging
+  const versioned = { versioning: { enabled: true }, lifecycleRules: [{ enabled: true }] };
   const blocked = (bucket: string): StackItem => ({
     type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     props: { bucket },

@@ -27,44 +27,71 @@ const isPublicPrincipal = (p: unknown): boolean =>
 
 const ADMIN_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
 
+/** Every identity-policy document a resource carries: `policy`, or a Role's inline policies. */
+export const policyDocsOf = (type: string, p: Record<string, any>): unknown[] =>
+  type === IAM_ROLE
+    ? asArray<{ policy?: unknown }>(p.inlinePolicies)
+        .map((x) => x.policy)
+        .filter((d) => d !== undefined)
+    : IAM_POLICY_DOCS.includes(type)
+      ? [p.policy]
+      : [];
+
+/** Every managed policy a resource attaches: an attachment's `policyArn`, or a Role's managedPolicyArns. */
+export const attachedArnsOf = (type: string, p: Record<string, any>): string[] =>
+  type === IAM_ROLE
+    ? asArray<string>(p.managedPolicyArns).map(String)
+    : IAM_POLICY_ATTACHMENTS.includes(type)
+      ? [String(p.policyArn ?? "")]
+      : [];
+
+/** The Allow statements of every document a resource carries. */
+const allowStatements = (type: string, p: Record<string, any>) =>
+  policyDocsOf(type, p).flatMap(statements).filter(allows);
+
+/** Lower-cased copies: IAM action names are case-insensitive. */
+const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+
+/** The types whose identity policies these rules read (documents, attachments, inline on roles). */
+const IDENTITY_POLICY_TYPES = [...IAM_POLICY_DOCS, ...IAM_POLICY_ATTACHMENTS, IAM_ROLE];
+
 export const iamRules: Rule[] = [
   resourceRule({
     name: "aws-iam-no-admin-grants",
-    covers: ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV2_AWS_56"],
+    covers: ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_274", "CKV2_AWS_56", "CKV2_AWS_40"],
     description:
-      "No role or policy may grant every action (`*`, `*:*`, NotAction) or attach AdministratorAccess, IAMFullAccess or PowerUserAccess.",
+      "No role or policy may grant every action (`*`, `*:*`, NotAction) or every IAM action (`iam:*`, admin by escalation), or attach AdministratorAccess, IAMFullAccess or PowerUserAccess (attachments, a role's managedPolicyArns or inline policies alike).",
     severity: "critical",
-    types: [...IAM_POLICY_DOCS, ...IAM_POLICY_ATTACHMENTS],
+    types: IDENTITY_POLICY_TYPES,
     tags: ["aws", "iam", "security"],
     framework: awsCis(
       "1.16",
       "Ensure IAM policies that allow full *:* administrative privileges are not attached",
     ),
     remediationSteps: "Grant the actions the workload calls, on its resources (see docs/iam/).",
-    check: (p, ctx) => {
-      if (IAM_POLICY_ATTACHMENTS.includes(ctx.type)) {
-        const arn = String(p.policyArn ?? "");
-        return ADMIN_POLICIES.some((a) => arn.endsWith(`:policy/${a}`))
-          ? [`attaches ${arn.split("/").pop()}.`]
-          : [];
-      }
-      return statements(p.policy)
-        .filter(allows)
-        .flatMap((s) =>
-          list(s.Action).some((a) => a === "*" || a === "*:*")
-            ? ["allows every action (*)."]
-            : s.NotAction
-              ? ["allows everything but NotAction (an admin grant by exclusion)."]
+    check: (p, ctx) => [
+      ...attachedArnsOf(ctx.type, p)
+        .filter((arn) => ADMIN_POLICIES.some((a) => arn.endsWith(`:policy/${a}`)))
+        .map((arn) => `attaches ${arn.split("/").pop()}.`),
+      ...allowStatements(ctx.type, p).flatMap((s) =>
+        list(s.Action).some((a) => a === "*" || a === "*:*")
+          ? ["allows every action (*)."]
+          : s.NotAction
+            ? ["allows everything but NotAction (an admin grant by exclusion)."]
+            : lower(list(s.Action)).includes("iam:*")
+              ? [
+                  "allows every IAM action (iam:*): a principal that writes IAM can grant itself anything.",
+                ]
               : [],
-        );
-    },
+      ),
+    ],
   }),
   resourceRule({
     name: "aws-iam-no-service-wildcards",
     description:
       "Allow statements must not grant a whole service (`s3:*`) on every resource (`*`): name the actions, or scope the resources.",
     severity: "high",
-    types: IAM_POLICY_DOCS,
+    types: IDENTITY_POLICY_TYPES.filter((t) => !IAM_POLICY_ATTACHMENTS.includes(t)),
     tags: ["aws", "iam", "security"],
     framework: cis(
       "checkov",
@@ -73,12 +100,82 @@ export const iamRules: Rule[] = [
       "IAM policies should not allow write or permissions management without constraints",
     ),
     remediationSteps: "List the actions (e.g. s3:GetObject) or scope Resource to ARNs.",
-    check: (p) =>
-      statements(p.policy)
-        .filter(allows)
+    check: (p, ctx) =>
+      allowStatements(ctx.type, p)
         .filter((s) => list(s.Resource).includes("*") && !s.Condition)
         .flatMap((s) => list(s.Action).filter((a) => /^[\w-]+:\*$/.test(a)))
         .map((a) => `${a} on every resource.`),
+  }),
+  resourceRule({
+    name: "aws-iam-s3-access-scoped",
+    covers: ["AVD-AWS-0345", "AVD-AWS-0346"],
+    description:
+      "Identity policies must not grant every S3 action (`s3:*`, or AmazonS3FullAccess) unless a Deny in the same document takes it back, nor both `s3:Get*` and `s3:Put*` on every bucket: workloads list the S3 actions they call. The deployer policy in docs/iam, which a person attaches and the program does not deploy, grants s3:* on mlops-* buckets because the deployer creates and configures them.",
+    severity: "high",
+    types: IDENTITY_POLICY_TYPES,
+    tags: ["aws", "iam", "s3", "security"],
+    framework: cis(
+      "trivy",
+      "aws",
+      "AVD-AWS-0345 / AVD-AWS-0346",
+      "Disallow unrestricted S3 IAM policies",
+    ),
+    remediationSteps:
+      "List the actions (s3:GetObject, s3:PutObject, s3:ListBucket...) on the buckets the workload uses; attach no AmazonS3FullAccess.",
+    check: (p, ctx) => {
+      const out = attachedArnsOf(ctx.type, p)
+        .filter((arn) => arn.endsWith(":policy/AmazonS3FullAccess"))
+        .map(() => "attaches AmazonS3FullAccess.");
+      for (const doc of policyDocsOf(ctx.type, p)) {
+        const all = statements(doc);
+        // trivy AVD-AWS-0345: a Deny of s3:* in the same document overrides the grant.
+        const denied = all
+          .filter((s) => !allows(s))
+          .some((s) => lower(list(s.Action)).includes("s3:*"));
+        const granted = all.filter(allows);
+        if (!denied && granted.some((s) => lower(list(s.Action)).includes("s3:*")))
+          out.push("allows s3:* (every S3 action).");
+        if (
+          granted.some(
+            (s) =>
+              list(s.Resource).includes("*") &&
+              lower(list(s.Action)).includes("s3:get*") &&
+              lower(list(s.Action)).includes("s3:put*"),
+          )
+        )
+          out.push("allows s3:Get* and s3:Put* on every resource.");
+      }
+      return out;
+    },
+  }),
+  resourceRule({
+    name: "aws-iam-pass-role-scoped",
+    covers: ["AVD-AWS-0342"],
+    description:
+      "A grant of iam:PassRole must name the roles (not `*`) and the services they go to (iam:PassedToService), or a principal can hand any role, admin ones included, to a service it controls. trivy flags every PassRole grant; a deployer must pass roles to EKS and CodeBuild, so scoping is the control.",
+    severity: "high",
+    types: IDENTITY_POLICY_TYPES.filter((t) => !IAM_POLICY_ATTACHMENTS.includes(t)),
+    tags: ["aws", "iam", "security"],
+    framework: cis(
+      "AWS IAM User Guide",
+      "2026",
+      "id_roles_use_passrole",
+      "Granting a user permissions to pass a role to an AWS service",
+    ),
+    remediationSteps:
+      "Scope Resource to the role ARNs and add Condition StringEquals iam:PassedToService with the services.",
+    check: (p, ctx) =>
+      allowStatements(ctx.type, p)
+        .filter((s) => lower(list(s.Action)).includes("iam:passrole"))
+        .flatMap((s) => {
+          const out: string[] = [];
+          if (list(s.Resource).some((r) => r === "*" || /:role\/\*$/.test(r)))
+            out.push("iam:PassRole on every role.");
+          const cond = JSON.stringify(s.Condition ?? {}).toLowerCase();
+          if (!cond.includes("iam:passedtoservice"))
+            out.push("iam:PassRole without an iam:PassedToService condition.");
+          return out;
+        }),
   }),
   resourceRule({
     name: "aws-iam-role-trust-not-public",

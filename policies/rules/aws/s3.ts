@@ -1,4 +1,4 @@
-/** S3: public access block, ownership, versioning, SSE-KMS, TLS-only bucket policy. */
+/** S3: public access block, ownership, versioning, SSE-KMS, bucket policies, lifecycle, names. */
 import type { PolicyResource } from "@pulumi/policy";
 import { awsCis } from "../../lib/frameworks";
 import {
@@ -7,6 +7,7 @@ import {
   get,
   globRegExp,
   parseDoc,
+  cis,
   resourceRule,
   stackRule,
   type Rule,
@@ -20,7 +21,62 @@ import {
   S3_BUCKET,
   S3_BUCKET_ACL,
   S3_LOGGING,
+  S3_LIFECYCLE,
+  S3_BUCKET_V2,
 } from "../types";
+
+/** A statement's principal matches everyone: `*` or `AWS: *` (alone or in a list). */
+const anyPrincipal = (p: unknown): boolean =>
+  p === "*" ||
+  (typeof p === "object" &&
+    p !== null &&
+    asArray<string>((p as { AWS?: string | string[] }).AWS).includes("*"));
+
+/** Condition keys that pin a public-principal statement to the caller's network, org or identity. */
+const PINNING_KEYS = [
+  "aws:sourcevpce",
+  "aws:sourcevpc",
+  "aws:vpceaccount",
+  "aws:principalorgpaths",
+  "aws:userid",
+  "aws:principalarn",
+  "aws:principalaccount",
+  "aws:principalorgid",
+  "aws:ec2instancesourcevpc",
+  "ec2:sourceinstancearn",
+  "lambda:sourcefunctionarn",
+  "ssm:sourceinstancearn",
+];
+
+/**
+ * Whether a statement's conditions restrict a `*` principal to someone: checkov CKV_AWS_70's
+ * check_conditions (S3AllowsAnyPrincipal.py at 03d5fdad), with condition keys compared without
+ * case as IAM does.
+ */
+export function conditionRestricts(condition: unknown): boolean {
+  if (typeof condition !== "object" || condition === null) return false;
+  const c = condition as Record<string, Record<string, unknown>>;
+  const keysOf = (op: string) =>
+    Object.fromEntries(Object.entries(c[op] ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  if ("ArnNotEquals" in c || "ArnNotLike" in c) return true;
+  for (const op of ["ArnEquals", "ArnLike"]) {
+    if (!(op in c)) continue;
+    const keys = keysOf(op);
+    for (const k of ["aws:principalarn", "aws:sourcearn"])
+      if (
+        k in keys &&
+        asArray<string>(keys[k] as never).some((a) => /^arn:aws:[a-z0-9-]+::\*/.test(String(a)))
+      )
+        return false; // an ARN in any account restricts nothing
+    return true;
+  }
+  return ["StringEquals", "StringEqualsIgnoreCase", "StringLike"].some((op) =>
+    Object.keys(keysOf(op)).some((k) => PINNING_KEYS.includes(k)),
+  );
+}
+
+/** Actions whose Deny to everyone, unconditioned, locks all but the root user out of the policy. */
+const LOCKOUT_ACTIONS = ["s3:putbucketpolicy", "s3:*bucketpolicy", "s3:put*", "s3:*", "*"];
 
 export const s3Rules: Rule[] = [
   resourceRule({
@@ -153,6 +209,60 @@ export const s3Rules: Rule[] = [
       return denies ? [] : ["no Deny statement on aws:SecureTransport = false."];
     },
   }),
+  resourceRule({
+    name: "aws-s3-bucket-policy-safe",
+    covers: ["CKV_AWS_70", "CKV_AWS_93"],
+    description:
+      "Bucket policies (BucketPolicy or the bucket's inline policy) must not allow any principal (`*`) unless a condition pins the caller (VPC endpoint, organisation, account, principal ARN), and must not deny everyone the bucket-policy actions without a condition, which locks out all but the root user.",
+    severity: "critical",
+    types: [S3_BUCKET_POLICY, S3_BUCKET],
+    tags: ["aws", "s3", "iam", "security"],
+    framework: cis(
+      "checkov",
+      "3",
+      "CKV_AWS_70 / CKV_AWS_93",
+      "S3 bucket policies: no action for any principal; no lockout of all but root",
+    ),
+    remediationSteps:
+      "Name the principals (account or role ARNs) or add a condition such as aws:SourceVpce or aws:PrincipalOrgID; give a Deny of s3:PutBucketPolicy a condition (e.g. aws:PrincipalArn not the admin role).",
+    check: (p) =>
+      asArray<any>(parseDoc(p.policy).Statement).flatMap((st) => {
+        if (!anyPrincipal(st.Principal)) return [];
+        const actions = asArray<string>(st.Action).map((a) => String(a).toLowerCase());
+        if ((st.Effect ?? "Allow") === "Allow")
+          return conditionRestricts(st.Condition)
+            ? []
+            : [`allows ${asArray<string>(st.Action).join(", ") || "actions"} to any principal.`];
+        return st.Effect === "Deny" &&
+          !st.Condition &&
+          !st.NotAction &&
+          actions.some((a) => LOCKOUT_ACTIONS.includes(a))
+          ? [
+              "denies everyone the bucket-policy actions without a condition: only the root user could change it.",
+            ]
+          : [];
+      }),
+  }),
+  resourceRule({
+    name: "aws-s3-dns-compliant-name",
+    covers: ["AVD-AWS-0320"],
+    description:
+      "Bucket names must not contain dots: virtual-hosted-style HTTPS (the only style new SDKs use) fails certificate validation for them, and S3 Transfer Acceleration refuses them.",
+    severity: "low",
+    types: [S3_BUCKET, S3_BUCKET_V2],
+    tags: ["aws", "s3"],
+    framework: cis(
+      "Amazon S3 User Guide",
+      "2026",
+      "bucketnamingrules",
+      "Bucket names should not contain periods for virtual-hosted-style access",
+    ),
+    remediationSteps: "Use hyphens instead of dots in bucket (or bucketPrefix).",
+    check: (p) =>
+      ["bucket", "bucketPrefix"]
+        .filter((k) => typeof p[k] === "string" && p[k].includes("."))
+        .map((k) => `${k} ${p[k]} contains a dot.`),
+  }),
   stackRule<{ requireAccessLogging: boolean }>({
     name: "aws-s3-bucket-companions",
     covers: [
@@ -162,15 +272,16 @@ export const s3Rules: Rule[] = [
       "AVD-AWS-0090",
       "CKV2_AWS_6",
       "AVD-AWS-0094",
+      "CKV2_AWS_61",
     ],
     description:
-      "Every S3 bucket needs a BucketPublicAccessBlock, its versioning configured by a BucketVersioning resource (the inline block is deprecated), and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
+      "Every S3 bucket needs a BucketPublicAccessBlock, its versioning configured by a BucketVersioning resource (the inline block is deprecated), a lifecycle configuration (BucketLifecycleConfiguration or the inline lifecycleRules) so noncurrent versions and logs expire, and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
     severity: "medium",
-    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING, S3_PUBLIC_ACCESS_BLOCK],
+    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING, S3_PUBLIC_ACCESS_BLOCK, ...S3_LIFECYCLE],
     tags: ["aws", "s3", "backup", "logging"],
     framework: awsCis("2.1.3 / 3.6", "S3 versioning; S3 bucket access logging"),
     remediationSteps:
-      "Add aws.s3.BucketVersioning (status Enabled) for the bucket, and aws.s3.BucketLogging to a log bucket where required.",
+      "Add aws.s3.BucketVersioning (status Enabled) and aws.s3.BucketLifecycleConfiguration for the bucket, and aws.s3.BucketLogging to a log bucket where required.",
     config: {
       requireAccessLogging: {
         type: "boolean",
@@ -198,6 +309,11 @@ export const s3Rules: Rule[] = [
             out.push({ message: `bucket ${name} has no BucketVersioning.`, urn: b.urn });
           if (!of([S3_PUBLIC_ACCESS_BLOCK]).some((x) => pointsAt(x, "bucket", b, name)))
             out.push({ message: `bucket ${name} has no BucketPublicAccessBlock.`, urn: b.urn });
+          const lifecycle =
+            of(S3_LIFECYCLE).some((x) => pointsAt(x, "bucket", b, name)) ||
+            asArray(b.props.lifecycleRules).length > 0;
+          if (!lifecycle)
+            out.push({ message: `bucket ${name} has no lifecycle configuration.`, urn: b.urn });
           // Logged: a BucketLogging for it or the deprecated inline block on it; a bucket
           // others log into (a BucketLogging or inline block names it the target) is exempt.
           const inlineTarget = (x: PolicyResource) =>
