@@ -852,6 +852,75 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-iam-role-trust-not-public (GitHub Actions OIDC)": {
+    rule: "aws-iam-role-trust-not-public",
+    type: "aws:iam/role:Role",
+    good: {
+      assumeRolePolicy: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: {
+              Federated:
+                "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+            },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+              StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/platform:*" },
+            },
+          },
+        ],
+      },
+    },
+    bad: [
+      ...[
+        ["*", /matches every repository/],
+        ["repo:*", /leaves repo open/],
+        ["workflow:deploy", /starts with workflow/],
+        ["repo:acme*", /names no owner\/repository/],
+      ].map(
+        ([sub, re]) =>
+          [
+            {
+              assumeRolePolicy: {
+                Statement: [
+                  {
+                    Effect: "Allow",
+                    Principal: {
+                      Federated: "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com",
+                    },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringLike: { "token.actions.githubusercontent.com:sub": sub } },
+                  },
+                ],
+              },
+            },
+            re,
+          ] as [Record<string, unknown>, RegExp],
+      ),
+      [
+        {
+          assumeRolePolicy: {
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: {
+                  Federated: "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com",
+                },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                  StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                },
+              },
+            ],
+          },
+        },
+        /without a token.actions.githubusercontent.com:sub condition/,
+      ],
+    ],
+    absentViolates: false,
+  },
   "aws-iam-role-trust-not-public": {
     type: "aws:iam/role:Role",
     good: {
@@ -1414,16 +1483,29 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     },
     bad: [
       [{ environment: { privilegedMode: true } }, /privilegedMode is true/],
+      [{ artifacts: { type: "NO_ARTIFACTS" } }, /logsConfig is not set/],
       [{ logsConfig: { cloudwatchLogs: { status: "DISABLED" } } }, /build logs are switched off/],
+      [
+        {
+          logsConfig: { s3Logs: { status: "ENABLED", location: "b/l", encryptionDisabled: true } },
+        },
+        /s3Logs.encryptionDisabled is true/,
+      ],
       [{ artifacts: { type: "S3", encryptionDisabled: true } }, /artifact encryption is disabled/],
       [
         { secondaryArtifacts: [{ type: "S3", encryptionDisabled: true }] },
         /artifact encryption is disabled/,
       ],
     ],
-    // CodeBuild's defaults: unprivileged, CloudWatch logs on, encrypted artifacts.
-    absentViolates: false,
-    config: { config: { requireCustomerKey: true }, props: {}, violates: true },
+    // CodeBuild's default logs go to a group it creates, without retention.
+    absentViolates: true,
+    config: {
+      config: { requireCustomerKey: true },
+      props: {
+        logsConfig: { cloudwatchLogs: { groupName: "/aws/codebuild/ci", status: "ENABLED" } },
+      },
+      violates: true,
+    },
   },
   "aws-kms-key-rotation": {
     type: "aws:kms/key:Key",

@@ -27,6 +27,44 @@ const isPublicPrincipal = (p: unknown): boolean =>
 
 const ADMIN_POLICIES = ["AdministratorAccess", "IAMFullAccess", "PowerUserAccess"];
 
+// GitHub Actions OIDC: checkov's oidc_utils and CKV_AWS_393 (GithubActionsOIDCTrustPolicyOnRole.py
+// at 03d5fdad), ported. A trust of the GitHub provider must pin the `sub` claim to a repository.
+const GH_PROVIDER = "oidc-provider/token.actions.githubusercontent.com";
+const GH_SUB_KEY = /^token\.actions\.githubusercontent\.com(?:\/[a-zA-Z0-9_-]+)?:sub$/;
+const GH_REPO = /^(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?\/[^/]+/;
+/** Claims anyone who can open a pull request or name a workflow can satisfy in any repository. */
+const GH_ABUSABLE_CLAIMS = ["workflow", "environment", "ref", "context", "head_ref", "base_ref"];
+
+/** Why a `sub` condition value admits more than one repository's workflows, or undefined. */
+export function unsafeGithubSub(value: string): string | undefined {
+  if (value === "*") return "matches every repository";
+  const claims = value.split(":");
+  if (claims.length === 1) return "names a claim without a value";
+  if (claims[1] === "*") return `leaves ${claims[0]} open`;
+  const abusable = GH_ABUSABLE_CLAIMS.find((c) => claims[0].startsWith(c));
+  if (abusable) return `starts with ${abusable}, which any repository can match`;
+  if (claims[0] === "repo" && !GH_REPO.test(claims[1])) return "names no owner/repository";
+  return undefined;
+}
+
+/** Problems of a trust statement for GitHub's OIDC provider (none for other principals). */
+function githubTrustProblems(s: Statement): string[] {
+  const federated = asArray<string>((s.Principal as { Federated?: string | string[] })?.Federated);
+  if (!federated.some((f) => String(f).includes(GH_PROVIDER))) return [];
+  const subs = Object.values((s.Condition ?? {}) as Record<string, Record<string, unknown>>)
+    .flatMap((op) => Object.entries(op ?? {}))
+    .filter(([k]) => GH_SUB_KEY.test(k))
+    .flatMap(([, v]) => asArray<string>(v as never).map(String));
+  if (subs.length === 0)
+    return [
+      "trusts GitHub Actions OIDC without a token.actions.githubusercontent.com:sub condition: any repository's workflow can assume it.",
+    ];
+  return subs.flatMap((v) => {
+    const why = unsafeGithubSub(v);
+    return why ? [`the GitHub sub condition ${v} ${why}.`] : [];
+  });
+}
+
 /** Every identity-policy document a resource carries: `policy`, or a Role's inline policies. */
 export const policyDocsOf = (type: string, p: Record<string, any>): unknown[] =>
   type === IAM_ROLE
@@ -179,9 +217,9 @@ export const iamRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-iam-role-trust-not-public",
-    covers: ["CKV_AWS_60"],
+    covers: ["CKV_AWS_60", "CKV_AWS_393"],
     description:
-      "A role's trust policy must not let any principal (`*`, `AWS: *`) assume it without conditions.",
+      "A role's trust policy must not let any principal (`*`, `AWS: *`) assume it without conditions, and a trust of GitHub Actions OIDC must pin the sub claim to a repository (repo:owner/name:..., not a wildcard, a workflow, ref or environment claim any repository can match).",
     severity: "critical",
     types: [IAM_ROLE],
     tags: ["aws", "iam", "security"],
@@ -192,12 +230,14 @@ export const iamRules: Rule[] = [
       "IAM roles should not allow everyone to assume them",
     ),
     remediationSteps:
-      "Name the principal (a service, an account, an OIDC provider) and add conditions (sub, aud, SourceArn).",
-    check: (p) =>
-      statements(p.assumeRolePolicy)
+      "Name the principal (a service, an account, an OIDC provider) and add conditions (sub, aud, SourceArn); for GitHub, StringLike token.actions.githubusercontent.com:sub = repo:<owner>/<repo>:*.",
+    check: (p) => [
+      ...statements(p.assumeRolePolicy)
         .filter(allows)
         .filter((s) => isPublicPrincipal(s.Principal) && !s.Condition)
         .map(() => "anyone can assume this role."),
+      ...statements(p.assumeRolePolicy).filter(allows).flatMap(githubTrustProblems),
+    ],
   }),
   resourceRule({
     name: "aws-kms-key-policy-safe",

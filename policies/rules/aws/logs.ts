@@ -31,14 +31,21 @@ export const logsRules: Rule[] = [
   }),
   resourceRule<{ requireCustomerKey: boolean }>({
     name: "aws-codebuild-project-hardened",
-    covers: ["CKV_AWS_316", "CKV_AWS_78", "AVD-AWS-0018", "CKV_AWS_147"],
+    covers: [
+      "CKV_AWS_316",
+      "CKV_AWS_78",
+      "AVD-AWS-0018",
+      "CKV_AWS_147",
+      "CKV_AWS_311",
+      "CKV_AWS_314",
+    ],
     description:
-      "CodeBuild projects (the in-VPC CI runner) must not run privileged (Docker-in-Docker gives the build root on the host), must keep their logs and artifact encryption on, and use a customer-managed key where the stack requires it.",
+      "CodeBuild projects (the in-VPC CI runner) must not run privileged (Docker-in-Docker gives the build root on the host), must name where their logs go (a log group with retention, or S3 logs kept encrypted), keep artifact encryption on, and use a customer-managed key where the stack requires it.",
     severity: "high",
     types: [CODEBUILD_PROJECT],
     tags: ["aws", "codebuild", "ci", "security"],
     remediationSteps:
-      "Leave environment.privilegedMode unset, keep logsConfig.cloudwatchLogs.status ENABLED (or S3 logs), never set artifacts.encryptionDisabled; set encryptionKey where required.",
+      "Leave environment.privilegedMode unset, set logsConfig.cloudwatchLogs (groupName of a log group with retention, status ENABLED) or S3 logs, never set artifacts.encryptionDisabled or logsConfig.s3Logs.encryptionDisabled; set encryptionKey where required.",
     config: {
       requireCustomerKey: {
         type: "boolean",
@@ -50,12 +57,19 @@ export const logsRules: Rule[] = [
       const out: string[] = [];
       if (get(p, "environment.privilegedMode") === true)
         out.push("environment.privilegedMode is true.");
-      // CodeBuild's default sends logs to CloudWatch; they are gone only when switched off.
-      if (
+      // Without logsConfig CodeBuild writes to /aws/codebuild/<project>, a group it creates with
+      // no retention and no KMS key (checkov CKV_AWS_314 asks for the block).
+      if (!get(p, "logsConfig.cloudwatchLogs") && !get(p, "logsConfig.s3Logs"))
+        out.push(
+          "logsConfig is not set: logs go to a log group CodeBuild creates, kept forever and unencrypted by your key.",
+        );
+      else if (
         get(p, "logsConfig.cloudwatchLogs.status") === "DISABLED" &&
         get(p, "logsConfig.s3Logs.status") !== "ENABLED"
       )
         out.push("build logs are switched off (CloudWatch DISABLED, no S3 logs).");
+      if (get(p, "logsConfig.s3Logs.encryptionDisabled") === true)
+        out.push("logsConfig.s3Logs.encryptionDisabled is true: build logs land unencrypted.");
       for (const a of [p.artifacts, ...asArray<any>(p.secondaryArtifacts)])
         if (a?.encryptionDisabled === true) out.push("artifact encryption is disabled.");
       if (config.requireCustomerKey && !p.encryptionKey)
