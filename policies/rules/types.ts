@@ -73,6 +73,9 @@ export const VPC_FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 export const SUBNET = "aws:ec2/subnet:Subnet";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup";
+export const EIP = "aws:ec2/eip:Eip";
+export const ROUTE = "aws:ec2/route:Route";
+export const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 export const SECURITY_GROUP_RULES = [
   "aws:ec2/securityGroupRule:SecurityGroupRule",
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",

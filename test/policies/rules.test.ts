@@ -921,6 +921,29 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-vpc-default-route-nat-gateway": {
+    type: "aws:ec2/routeTable:RouteTable",
+    good: {
+      routes: [
+        { cidrBlock: "0.0.0.0/0", natGatewayId: "nat-1" },
+        { cidrBlock: "10.9.0.0/16", networkInterfaceId: "eni-1" },
+      ],
+    },
+    bad: [
+      [
+        { routes: [{ cidrBlock: "0.0.0.0/0", networkInterfaceId: "eni-1" }] },
+        /through an instance/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-vpc-default-route-nat-gateway (a Route resource)": {
+    rule: "aws-vpc-default-route-nat-gateway",
+    type: "aws:ec2/route:Route",
+    good: { destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" },
+    bad: [[{ destinationCidrBlock: "0.0.0.0/0", instanceId: "i-1" }, /through an instance/]],
+    absentViolates: false,
+  },
   "aws-iam-role-trust-not-public": {
     type: "aws:iam/role:Role",
     good: {
@@ -2165,6 +2188,34 @@ const STACK_CASES: Record<string, StackCase> = {
       },
     ],
     message: /VPC other has no flow log/,
+  },
+  "aws-vpc-no-unattached": {
+    good: [
+      { type: "aws:ec2/securityGroup:SecurityGroup", name: "db", props: { description: "db" } },
+      {
+        type: "aws:rds/instance:Instance",
+        props: {},
+        propertyDependencies: { vpcSecurityGroupIds: ["db"] },
+      },
+      { type: "aws:ec2/eip:Eip", name: "nat", props: { domain: "vpc" } },
+      {
+        type: "aws:ec2/natGateway:NatGateway",
+        props: {},
+        propertyDependencies: { allocationId: ["nat"] },
+      },
+      { type: "aws:ec2/eip:Eip", name: "bastion", props: { domain: "vpc", instance: "i-1" } },
+    ],
+    bad: [
+      { type: "aws:ec2/securityGroup:SecurityGroup", name: "db", props: { description: "db" } },
+      // a rule adding to the group does not attach it
+      {
+        type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        props: {},
+        propertyDependencies: { securityGroupId: ["db"] },
+      },
+      { type: "aws:ec2/eip:Eip", name: "spare", props: { domain: "vpc" } },
+    ],
+    message: /security group db is attached to nothing.*Elastic IP spare is attached to nothing/,
   },
   "gov-stateful-protected": {
     config: { requireProtect: true },

@@ -1,7 +1,21 @@
-/** VPC: flow logs, subnets that hand out public IPs. */
+/** VPC: flow logs, subnets that hand out public IPs, default routes, unused groups and addresses. */
+import type { PolicyResource } from "@pulumi/policy";
 import { awsCis } from "../../lib/frameworks";
-import { resourceRule, stackRule, type Rule } from "../../lib/rule";
-import { SUBNET, VPC, VPC_FLOW_LOG } from "../types";
+import { asArray, cis, resourceRule, stackRule, type Rule } from "../../lib/rule";
+import { EIP, ROUTE, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC, VPC_FLOW_LOG } from "../types";
+
+/** Resources that only add rules to a security group: they do not attach it to anything. */
+const SG_RULE_TYPES = [
+  "aws:ec2/securityGroupRule:SecurityGroupRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+];
+
+/** Whether `r` takes any input from `target` (the engine's property dependencies). */
+const usesThrough = (r: PolicyResource, target: PolicyResource) =>
+  Object.values(r.propertyDependencies ?? {}).some((deps) =>
+    asArray<PolicyResource>(deps).some((d) => d.urn === target.urn),
+  );
 
 export const vpcRules: Rule[] = [
   resourceRule({
@@ -43,6 +57,55 @@ export const vpcRules: Rule[] = [
       return resources
         .filter((r) => r.type === VPC && !logged.has(r.urn))
         .map((r) => ({ message: `VPC ${r.name} has no flow log.`, urn: r.urn }));
+    },
+  }),
+  resourceRule({
+    name: "aws-vpc-default-route-nat-gateway",
+    covers: ["CKV2_AWS_35"],
+    description:
+      "A default route (0.0.0.0/0) must not go through an EC2 instance (a NAT instance): a single unmanaged host carries every private subnet's egress; use a NAT gateway or an internet gateway.",
+    severity: "medium",
+    types: [ROUTE, ROUTE_TABLE],
+    tags: ["aws", "vpc", "network", "reliability"],
+    framework: cis(
+      "checkov",
+      "3",
+      "CKV2_AWS_35",
+      "AWS NAT Gateways should be utilized for the default route",
+    ),
+    remediationSteps: "Point the 0.0.0.0/0 route at natGatewayId (private subnets) or gatewayId.",
+    check: (p, { type }) => {
+      const routes = type === ROUTE ? [p] : asArray<Record<string, any>>(p.routes);
+      return routes
+        .filter((r) => (r.destinationCidrBlock ?? r.cidrBlock) === "0.0.0.0/0")
+        .filter((r) => r.instanceId || (r.networkInterfaceId && !r.natGatewayId))
+        .map(() => "the default route goes through an instance, not a NAT gateway.");
+    },
+  }),
+  stackRule({
+    name: "aws-vpc-no-unattached",
+    covers: ["CKV2_AWS_5", "CKV2_AWS_19"],
+    description:
+      "Every security group the stack creates must be attached to something (an instance, launch template, database, cluster, build project, endpoint), and every VPC Elastic IP must serve an instance or a NAT gateway: an unused group waits to be attached wrongly, an idle address bills by the hour.",
+    severity: "low",
+    types: [SECURITY_GROUP, EIP],
+    tags: ["aws", "vpc", "network", "cost"],
+    remediationSteps:
+      "Reference the group from the resource it protects (vpcSecurityGroupIds, securityGroupIds), or delete it; give the Elastic IP to a NAT gateway (allocationId), an instance or an EipAssociation, or release it.",
+    check: (resources) => {
+      const out: { message: string; urn: string }[] = [];
+      for (const sg of resources.filter((r) => r.type === SECURITY_GROUP))
+        if (
+          !resources.some((r) => !SG_RULE_TYPES.includes(r.type) && r !== sg && usesThrough(r, sg))
+        )
+          out.push({ message: `security group ${sg.name} is attached to nothing.`, urn: sg.urn });
+      for (const eip of resources.filter((r) => r.type === EIP)) {
+        if (eip.props.domain !== "vpc" && eip.props.vpc !== true) continue;
+        if (eip.props.instance || eip.props.networkInterface) continue;
+        if (!resources.some((r) => r !== eip && usesThrough(r, eip)))
+          out.push({ message: `Elastic IP ${eip.name} is attached to nothing.`, urn: eip.urn });
+      }
+      return out;
     },
   }),
 ];
