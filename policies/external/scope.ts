@@ -328,7 +328,7 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "nodes and the CI runner reach AWS APIs, registries and GitHub through the NAT gateway; where the program owns the group (the CI runner) egress is HTTPS only, and EKS owns the node groups' security group",
   },
   {
-    ids: ["AVD-KSV-0113"],
+    ids: ["AVD-KSV-0113", "kube-linter:access-to-secrets"],
     reason:
       "a namespaced Role reading its namespace's Secrets is how controllers get their own credentials; k8s-rbac-no-escalation refuses Secrets access cluster-wide",
   },
@@ -401,6 +401,40 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
     ids: ["CKV2_GCP_18"],
     reason:
       "a custom-mode VPC starts with GCP's implied rules (ingress denied, egress allowed) and none of the default network's allow rules; GKE creates the firewall rules its nodes and control plane need",
+  },
+  {
+    ids: [
+      "kube-linter:dangling-horizontalpodautoscaler",
+      "kube-linter:dangling-ingress",
+      "kube-linter:dangling-networkpolicy",
+      "kube-linter:dangling-networkpolicypeer-podselector",
+      "kube-linter:dangling-service",
+      "kube-linter:dangling-servicemonitor",
+      "kube-linter:non-existent-service-account",
+      "kube-linter:env-value-from",
+    ],
+    reason:
+      "the pack sees one stack: a Helm release is one resource (its objects are invisible) and the models arrive through the GitOps repository, so a Service, NetworkPolicy, ServiceMonitor or secret reference aimed at them would look dangling; kube-linter run on the GitOps repository sees both ends",
+  },
+  {
+    ids: ["kube-linter:restart-policy"],
+    reason:
+      "Deployments accept only Always (the API refuses others), and restartPolicy Never is how a Job replaces a failed pod with a fresh one (backoffLimit) instead of restarting it in place",
+  },
+  {
+    ids: ["kube-linter:schema-validation"],
+    reason:
+      "every object the program creates is validated in CI against its kubernetes-models schema plus a strict walk for unknown fields (scripts/lib/strictSchema.ts, test/services/schemas.test.ts), and the API server validates on apply; the pack does not ship the schemas",
+  },
+  {
+    ids: ["AVD-KSV-0118"],
+    reason:
+      "k8s-pod-restricted-security-context judges the effective settings wherever they are set: a pod whose containers each carry the restricted settings needs no pod-level securityContext",
+  },
+  {
+    ids: ["AVD-KSV-01010"],
+    reason:
+      "its patterns (key:, email:, username:, MD5, IBAN-like strings) match ordinary configuration; k8s-configmap-no-secrets refuses credential keys and credential-like lines",
   },
 ];
 

@@ -20,7 +20,7 @@ import { gcpNetworkRules } from "./gcp/network";
 import { iamRules } from "./aws/iam";
 import { gkeRules } from "./gcp/gke";
 import { podRules } from "./kubernetes/pods";
-import { configMapRules, hardeningRules } from "./kubernetes/hardening";
+import { apiRules, configMapRules, hardeningRules } from "./kubernetes/hardening";
 import { rbacRules } from "./kubernetes/rbac";
 import { serverRules, wiringRules } from "./kubernetes/servers";
 import { storageRules } from "./kubernetes/storage";
@@ -46,6 +46,7 @@ export const kubernetesRules: Rule[] = [
   ...podRules,
   ...hardeningRules,
   ...configMapRules,
+  ...apiRules,
   ...rbacRules,
   ...serverRules,
   ...wiringRules,

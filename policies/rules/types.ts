@@ -91,6 +91,8 @@ export const WORKLOAD_TYPES = [
   "kubernetes:batch/v1:CronJob",
   "kubernetes:core/v1:Pod",
   "kubernetes:argoproj.io/v1alpha1:Rollout",
+  "kubernetes:apps/v1:ReplicaSet",
+  "kubernetes:core/v1:ReplicationController",
 ];
 /** Kinds that run long-lived servers (probes, replicas and PDBs apply). */
 export const SERVER_TYPES = [
@@ -102,6 +104,7 @@ export const K8S_SERVICE = "kubernetes:core/v1:Service";
 export const K8S_NAMESPACE = "kubernetes:core/v1:Namespace";
 export const K8S_PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 export const K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+export const K8S_SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 
 // Helm and Argo
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -14,7 +14,8 @@ interface ResourceCase {
   /** The rule, when the key names a second form of it ("<rule> (<form>)"). */
   rule?: string;
   type: string;
-  good: Record<string, unknown>;
+  /** A compliant resource; null when the type itself is the finding (every object fails). */
+  good: Record<string, unknown> | null;
   bad: [Record<string, unknown>, RegExp][];
   /** Whether `{}` (every property absent, i.e. provider defaults) violates. */
   absentViolates: boolean;
@@ -62,6 +63,13 @@ const deployment = (
     },
   },
 });
+/** A Deployment whose two replicas are spread over nodes. */
+const spread = () =>
+  deployment({
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway" },
+    ],
+  });
 const gpuPool = (over: Record<string, unknown> = {}) => ({
   autoscaling: { totalMinNodeCount: 0, totalMaxNodeCount: 2 },
   nodeConfig: { spot: true, guestAccelerators: [{ type: "nvidia-l4", count: 1 }] },
@@ -942,6 +950,153 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     type: "aws:ec2/route:Route",
     good: { destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-1" },
     bad: [[{ destinationCidrBlock: "0.0.0.0/0", instanceId: "i-1" }, /through an instance/]],
+    absentViolates: false,
+  },
+  "k8s-default-service-account-inert": {
+    type: "kubernetes:core/v1:ServiceAccount",
+    good: {
+      metadata: { name: "default", namespace: "models" },
+      automountServiceAccountToken: false,
+    },
+    bad: [
+      [
+        { metadata: { name: "default", namespace: "models" } },
+        /default ServiceAccount mounts its token/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-default-service-account-inert (bindings)": {
+    rule: "k8s-default-service-account-inert",
+    type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+    good: {
+      roleRef: { kind: "Role", name: "reader" },
+      subjects: [{ kind: "ServiceAccount", name: "mlflow", namespace: "mlflow" }],
+    },
+    bad: [
+      [
+        {
+          roleRef: { kind: "Role", name: "reader" },
+          subjects: [{ kind: "ServiceAccount", name: "default", namespace: "models" }],
+        },
+        /grants reader to the default ServiceAccount of models/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-no-kube-system-workloads": {
+    type: DEP,
+    good: { ...deployment(), metadata: { namespace: "models" } },
+    bad: [
+      [{ ...deployment(), metadata: { namespace: "kube-system" } }, /is placed in kube-system/],
+    ],
+    absentViolates: false,
+  },
+  "k8s-no-kube-system-workloads (a cluster add-on)": {
+    rule: "k8s-no-kube-system-workloads",
+    type: "kubernetes:apps/v1:DaemonSet",
+    good: {
+      metadata: { namespace: "kube-system" },
+      spec: { template: { spec: { priorityClassName: "system-node-critical", containers: [] } } },
+    },
+    bad: [
+      [
+        {
+          metadata: { namespace: "kube-system" },
+          spec: { template: { spec: { priorityClassName: "high", containers: [] } } },
+        },
+        /kube-system/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-job-cleanup": {
+    type: "kubernetes:batch/v1:Job",
+    good: { spec: { ttlSecondsAfterFinished: 3600, template: { spec: { containers: [] } } } },
+    bad: [[{ spec: { template: { spec: { containers: [] } } } }, /never cleaned up/]],
+    absentViolates: true,
+  },
+  "k8s-job-cleanup (CronJob)": {
+    rule: "k8s-job-cleanup",
+    type: "kubernetes:batch/v1:CronJob",
+    good: { spec: { successfulJobsHistoryLimit: 3, jobTemplate: { spec: {} } } },
+    bad: [
+      [
+        { spec: { jobTemplate: { spec: { ttlSecondsAfterFinished: 60 } } } },
+        /races its history limits/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-no-removed-apis": {
+    type: "kubernetes:extensions/v1beta1:Deployment",
+    // every object of a removed API fails, whatever it holds
+    good: null,
+    bad: [[{}, /extensions\/v1beta1 was removed in Kubernetes 1.16\/1.22: use apps\/v1/]],
+    absentViolates: true,
+  },
+  "k8s-network-policy-selects": {
+    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    good: { spec: { podSelector: {} } },
+    bad: [[{ spec: { policyTypes: ["Ingress"] } }, /podSelector is not set/]],
+    absentViolates: true,
+  },
+  "k8s-rbac-workload-control": {
+    type: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+    good: {
+      metadata: { name: "reader" },
+      rules: [
+        { apiGroups: [""], resources: ["pods", "configmaps"], verbs: ["get", "list", "watch"] },
+      ],
+    },
+    bad: [
+      [
+        { metadata: { name: "deployer" }, rules: [{ resources: ["pods"], verbs: ["create"] }] },
+        /rules\[0\] may create workloads \(pods\)/,
+      ],
+      [
+        { metadata: { name: "cm" }, rules: [{ resources: ["configmaps"], verbs: ["patch"] }] },
+        /may patch configuration \(configmaps\)/,
+      ],
+      [
+        {
+          metadata: { name: "net" },
+          rules: [{ resources: ["services", "networkpolicies"], verbs: ["delete"] }],
+        },
+        /may delete networking \(services, networkpolicies\)/,
+      ],
+    ],
+    absentViolates: false,
+    config: {
+      config: { exemptRoles: ["argo-*"] },
+      props: {
+        metadata: { name: "argo-rollouts" },
+        rules: [{ resources: ["pods"], verbs: ["delete"] }],
+      },
+      violates: false,
+    },
+  },
+  "k8s-service-target-ports": {
+    type: "kubernetes:core/v1:Service",
+    good: {
+      spec: {
+        ports: [
+          { port: 80, targetPort: "http" },
+          { port: 81, targetPort: 8081 },
+        ],
+      },
+    },
+    bad: [
+      [
+        { spec: { ports: [{ port: 80, targetPort: "HTTP_port" }] } },
+        /targetPort HTTP_port is not a valid port name/,
+      ],
+      [
+        { spec: { ports: [{ port: 80, targetPort: "metrics-endpoint1" }] } },
+        /not a valid port name/,
+      ],
+      [{ spec: { ports: [{ port: 80, targetPort: 70000 }] } }, /70000 is not a port number/],
+    ],
     absentViolates: false,
   },
   "aws-iam-role-trust-not-public": {
@@ -2075,6 +2230,8 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
 };
 
 interface StackCase {
+  /** The rule, when the key names a second form of it ("<rule> (<form>)"). */
+  rule?: string;
   good: StackItem[];
   bad: StackItem[];
   message: RegExp;
@@ -2092,17 +2249,56 @@ const STACK_CASES: Record<string, StackCase> = {
       { type: DEP, props: deployment() },
       {
         type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-        props: { metadata: { namespace: "models" } },
+        props: {
+          metadata: { namespace: "models" },
+          spec: {
+            podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["a", "b"] }] },
+          },
+        },
       },
     ],
     bad: [
       { type: DEP, props: deployment() },
       {
         type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-        props: { metadata: { namespace: "mlflow" } },
+        props: { metadata: { namespace: "mlflow" }, spec: { podSelector: {} } },
       },
     ],
     message: /namespace models runs .* with no NetworkPolicy/,
+  },
+  "k8s-namespace-network-policy (a policy that selects other pods)": {
+    rule: "k8s-namespace-network-policy",
+    config: {},
+    good: [
+      { type: DEP, props: deployment() },
+      // {} selects every pod of the namespace
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        props: { metadata: { namespace: "models" }, spec: { podSelector: {} } },
+      },
+    ],
+    bad: [
+      { type: DEP, props: deployment() },
+      {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        props: {
+          metadata: { namespace: "models" },
+          spec: { podSelector: { matchLabels: { app: "other" } } },
+        },
+      },
+    ],
+    message: /no NetworkPolicy selects the pods of .* \(namespace models\)/,
+  },
+  "k8s-pdb-min-below-replicas": {
+    good: [
+      { type: DEP, props: deployment() },
+      { ...pdb, props: { ...pdb.props, spec: { ...pdb.props.spec, minAvailable: 1 } } },
+    ],
+    bad: [
+      { type: DEP, props: deployment() },
+      { ...pdb, props: { ...pdb.props, spec: { ...pdb.props.spec, minAvailable: "2" } } },
+    ],
+    message: /minAvailable 2 >= the 2 replica\(s\) of .*: no pod can be evicted/,
   },
   "aws-s3-bucket-companions": {
     config: { requireAccessLogging: true },
@@ -2147,9 +2343,33 @@ const STACK_CASES: Record<string, StackCase> = {
   },
   "k8s-server-replicas-pdb": {
     config: { requireHighAvailability: true, minReplicas: 2 },
-    good: [{ type: DEP, props: deployment() }, pdb],
-    bad: [{ type: DEP, props: deployment() }],
+    good: [{ type: DEP, props: spread() }, pdb],
+    bad: [{ type: DEP, props: spread() }],
     message: /no PodDisruptionBudget/,
+  },
+  "k8s-server-replicas-pdb (spread and rollout)": {
+    rule: "k8s-server-replicas-pdb",
+    config: { requireHighAvailability: true, minReplicas: 2 },
+    good: [
+      {
+        type: DEP,
+        props: deployment({
+          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },
+        }),
+      },
+      pdb,
+    ],
+    bad: [
+      {
+        type: DEP,
+        props: {
+          ...deployment(),
+          spec: { ...deployment().spec, strategy: { type: "Recreate" } },
+        },
+      },
+      pdb,
+    ],
+    message: /no pod anti-affinity or topology spread.*update strategy Recreate/,
   },
   "cost-gpu-budget": {
     config: { maxGpus: 4 },
@@ -2278,9 +2498,10 @@ describe("pack shape", () => {
 });
 
 describe.each(Object.entries(RESOURCE_CASES))("%s", (name, c) => {
-  it("passes a compliant resource", () => {
-    expect(runResourceRule(rule(c.rule ?? name), c.type, c.good)).toEqual([]);
-  });
+  if (c.good)
+    it("passes a compliant resource", () => {
+      expect(runResourceRule(rule(c.rule ?? name), c.type, c.good!)).toEqual([]);
+    });
   it.each(c.bad.map((b, i) => [i, b] as const))(
     "fails condition %i with its message",
     (_i, [props, msg]) => {
@@ -2313,10 +2534,10 @@ describe.each(Object.entries(RESOURCE_CASES))("%s", (name, c) => {
 
 describe.each(Object.entries(STACK_CASES))("%s", (name, c) => {
   it("passes a compliant stack", () => {
-    expect(runStackRule(rule(name), c.good, c.config)).toEqual([]);
+    expect(runStackRule(rule(c.rule ?? name), c.good, c.config)).toEqual([]);
   });
   it("fails a non-compliant stack with its message", () => {
-    expect(runStackRule(rule(name), c.bad, c.config).join(" ")).toMatch(c.message);
+    expect(runStackRule(rule(c.rule ?? name), c.bad, c.config).join(" ")).toMatch(c.message);
   });
 });
 

@@ -4,8 +4,17 @@
  */
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, cis, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
-import { K8S_NAMESPACE, K8S_NETWORK_POLICY, K8S_PDB, WORKLOAD_TYPES } from "../types";
-import { containersOf, podRule } from "./podRule";
+import {
+  K8S_NAMESPACE,
+  K8S_NETWORK_POLICY,
+  K8S_PDB,
+  K8S_SERVICE,
+  K8S_SERVICE_ACCOUNT,
+  RBAC_BINDINGS,
+  WORKLOAD_TYPES,
+} from "../types";
+import { containersOf, podRule, podSpecOf } from "./podRule";
+import { selects } from "../../lib/selector";
 
 /** Sysctls the Pod Security Standards' baseline profile allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
 export const SAFE_SYSCTLS = [
@@ -52,9 +61,11 @@ export const hardeningRules: Rule[] = [
       "AVD-KSV-0103",
       "AVD-KSV-0105",
       "AVD-KSV-0116",
+      "AVD-KSV-0007",
+      "CKV_K8S_159",
     ],
     description:
-      "Pods must not bind host ports, unmask /proc, set unsafe sysctls, custom SELinux options or Windows HostProcess, run as user 0 or group 0 (primary, supplementary or fsGroup), or mount volume types beyond the core ones (Pod Security Standards baseline/restricted; kubescape C-0013).",
+      "Pods must not bind host ports, unmask /proc, set unsafe sysctls, custom SELinux options or Windows HostProcess, run as user 0 or group 0 (primary, supplementary or fsGroup), mount volume types beyond the core ones (Pod Security Standards baseline/restricted; kubescape C-0013), rewrite /etc/hosts (hostAliases: name resolution the cluster's DNS and NetworkPolicies do not see), or set git-sync's GITSYNC_GIT (the binary git-sync runs: command injection, Akamai 2024).",
     severity: "high",
     tags: ["kubernetes", "pod-security"],
     framework: cis(
@@ -64,7 +75,7 @@ export const hardeningRules: Rule[] = [
       "Pods must not use host ports, Unmasked procMount or unsafe sysctls",
     ),
     remediationSteps:
-      "Drop hostPort (use a Service), procMount: Unmasked and unsafe sysctls; set runAsGroup to a non-zero group.",
+      "Drop hostPort (use a Service), procMount: Unmasked, unsafe sysctls, hostAliases (use DNS) and GITSYNC_GIT; set runAsGroup to a non-zero group.",
     checkPod: (spec) => {
       const out: string[] = [];
       const pod = spec.securityContext ?? {};
@@ -95,9 +106,13 @@ export const hardeningRules: Rule[] = [
         if (kind && kind !== "hostPath" && !CORE_VOLUME_TYPES.includes(kind))
           out.push(`volume ${v.name} is a ${kind} volume, not a core type.`);
       }
+      if (asArray(spec.hostAliases).length > 0)
+        out.push("hostAliases rewrites the pods' /etc/hosts.");
       for (const c of containersOf(spec)) {
         for (const p of asArray<any>(c.ports))
           if (p.hostPort) out.push(`${c.name}: binds hostPort ${p.hostPort}.`);
+        if (asArray<any>(c.env).some((e) => e.name === "GITSYNC_GIT"))
+          out.push(`${c.name}: sets GITSYNC_GIT, the binary git-sync runs.`);
         const sc = c.securityContext ?? {};
         if (sc.procMount === "Unmasked") out.push(`${c.name}: procMount is Unmasked.`);
         if (sc.runAsGroup === 0) out.push(`${c.name}: runAsGroup is 0 (root group).`);
@@ -154,6 +169,73 @@ export const hardeningRules: Rule[] = [
     },
   }),
   resourceRule({
+    name: "k8s-default-service-account-inert",
+    covers: ["CKV_K8S_41", "CKV_K8S_42"],
+    description:
+      "A namespace's `default` ServiceAccount, where the stack declares it, must not mount its token (automountServiceAccountToken: false), and no binding may grant it a role: every pod without a ServiceAccount of its own runs as it (CIS 5.1.5).",
+    severity: "medium",
+    types: [K8S_SERVICE_ACCOUNT, ...RBAC_BINDINGS],
+    tags: ["kubernetes", "rbac"],
+    framework: k8sCis("5.1.5", "Ensure that default service accounts are not actively used"),
+    remediationSteps:
+      "Set automountServiceAccountToken: false on the default ServiceAccount; bind roles to a dedicated ServiceAccount instead.",
+    check: (p, { type }) =>
+      type === K8S_SERVICE_ACCOUNT
+        ? get(p, "metadata.name") === "default" && p.automountServiceAccountToken !== false
+          ? ["the default ServiceAccount mounts its token."]
+          : []
+        : asArray<any>(p.subjects)
+            .filter((s) => s.kind === "ServiceAccount" && s.name === "default")
+            .map(
+              (s) =>
+                `grants ${get(p, "roleRef.name")} to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}.`,
+            ),
+  }),
+  resourceRule({
+    name: "k8s-no-kube-system-workloads",
+    covers: ["AVD-KSV-0037"],
+    description:
+      "Workloads and Services must not be placed in kube-system, where the cluster's own components run with broad permissions; cluster add-ons that belong there run at a system-*-critical priority and are exempt.",
+    severity: "medium",
+    types: [...WORKLOAD_TYPES, K8S_SERVICE],
+    tags: ["kubernetes", "isolation"],
+    framework: cis(
+      "trivy",
+      "kubernetes",
+      "AVD-KSV-0037",
+      "User resources should not be placed in kube-system namespace",
+    ),
+    remediationSteps: "Deploy into the platform's namespaces (mlflow, models, training...).",
+    check: (p, { type }) => {
+      if (get(p, "metadata.namespace") !== "kube-system") return [];
+      const spec = type === K8S_SERVICE ? undefined : podSpecOf(type, p);
+      return /^system-(node|cluster)-critical$/.test(String(spec?.priorityClassName ?? ""))
+        ? []
+        : ["is placed in kube-system."];
+    },
+  }),
+  resourceRule({
+    name: "k8s-job-cleanup",
+    covers: ["kube-linter:job-ttl-seconds-after-finished"],
+    description:
+      "A standalone Job must set ttlSecondsAfterFinished, or its finished pods and their logs stay until someone deletes them; a CronJob's Jobs must not, because the CronJob's history limits already prune them and the two race.",
+    severity: "low",
+    types: ["kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"],
+    tags: ["kubernetes", "operations"],
+    remediationSteps:
+      "Set spec.ttlSecondsAfterFinished on the Job; on a CronJob, drop it from jobTemplate and keep successfulJobsHistoryLimit / failedJobsHistoryLimit.",
+    check: (p, { type }) =>
+      type === "kubernetes:batch/v1:Job"
+        ? get(p, "spec.ttlSecondsAfterFinished") === undefined
+          ? ["a standalone Job without ttlSecondsAfterFinished is never cleaned up."]
+          : []
+        : get(p, "spec.jobTemplate.spec.ttlSecondsAfterFinished") !== undefined
+          ? [
+              "the CronJob's jobTemplate sets ttlSecondsAfterFinished, which races its history limits.",
+            ]
+          : [],
+  }),
+  resourceRule({
     name: "k8s-no-naked-pods",
     description:
       "Pods must be owned by a controller (Deployment, Job, Rollout...), which replaces them when a node goes away.",
@@ -169,9 +251,13 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-pdb-allows-disruption",
-    covers: ["kube-linter:pdb-max-unavailable", "kube-linter:pdb-unhealthy-pod-eviction-policy"],
+    covers: [
+      "kube-linter:pdb-max-unavailable",
+      "kube-linter:pdb-unhealthy-pod-eviction-policy",
+      "kube-linter:pdb-min-available",
+    ],
     description:
-      "PodDisruptionBudgets must allow at least one disruption (maxUnavailable: 0 blocks node drains and upgrades forever) and say how unready pods are evicted (unhealthyPodEvictionPolicy; AlwaysAllow keeps a crash-looping pod from blocking a drain).",
+      "PodDisruptionBudgets must allow at least one disruption (maxUnavailable: 0 or minAvailable: 100% blocks node drains and upgrades forever) and say how unready pods are evicted (unhealthyPodEvictionPolicy; AlwaysAllow keeps a crash-looping pod from blocking a drain).",
     severity: "medium",
     types: [K8S_PDB],
     tags: ["kubernetes", "reliability"],
@@ -186,6 +272,9 @@ export const hardeningRules: Rule[] = [
       const m = get(p, "spec.maxUnavailable");
       return [
         ...(m === 0 || m === "0" || m === "0%" ? ["maxUnavailable is 0."] : []),
+        // kube-linter pdb-min-available: 100% keeps every pod (k8s-pdb-min-below-replicas
+        // compares a number with the replicas of the pods it selects).
+        ...(get(p, "spec.minAvailable") === "100%" ? ["minAvailable is 100%."] : []),
         ...(get(p, "spec.unhealthyPodEvictionPolicy")
           ? []
           : [
@@ -233,8 +322,9 @@ export const hardeningRules: Rule[] = [
   }),
   stackRule({
     name: "k8s-namespace-network-policy",
+    covers: ["kube-linter:non-isolated-pod"],
     description:
-      "Every namespace that runs a workload of this stack must have a NetworkPolicy in the stack (CIS 5.3.2), so traffic to its pods is allowed on purpose.",
+      "Every workload of this stack must be selected by a NetworkPolicy of its namespace in the stack (CIS 5.3.2), so traffic to its pods is allowed on purpose.",
     severity: "medium",
     types: [...WORKLOAD_TYPES, K8S_NETWORK_POLICY],
     tags: ["kubernetes", "network", "security"],
@@ -244,18 +334,179 @@ export const hardeningRules: Rule[] = [
     check: (resources) => {
       const nsOf = (r: { props: Record<string, any> }) =>
         String(get(r.props, "metadata.namespace") ?? "default");
-      const covered = new Set(resources.filter((r) => r.type === K8S_NETWORK_POLICY).map(nsOf));
-      const seen = new Set<string>();
-      return resources
-        .filter((r) => WORKLOAD_TYPES.includes(r.type))
-        .filter(
-          (r) => !covered.has(nsOf(r)) && !seen.has(nsOf(r)) && seen.add(nsOf(r)) !== undefined,
-        )
-        .map((r) => ({
-          message: `namespace ${nsOf(r)} runs ${r.name} with no NetworkPolicy.`,
-          urn: r.urn,
-        }));
+      const policies = resources.filter((r) => r.type === K8S_NETWORK_POLICY);
+      const out: { message: string; urn: string }[] = [];
+      const bareNamespaces = new Set<string>();
+      for (const r of resources.filter((x) => WORKLOAD_TYPES.includes(x.type))) {
+        const ns = nsOf(r);
+        const mine = policies.filter((np) => nsOf(np) === ns);
+        if (mine.length === 0) {
+          // one finding per namespace without any policy
+          if (!bareNamespaces.has(ns)) {
+            bareNamespaces.add(ns);
+            out.push({
+              message: `namespace ${ns} runs ${r.name} with no NetworkPolicy.`,
+              urn: r.urn,
+            });
+          }
+          continue;
+        }
+        const p = r.props as Record<string, any>;
+        const labels =
+          (r.type === "kubernetes:core/v1:Pod"
+            ? get(p, "metadata.labels")
+            : r.type === "kubernetes:batch/v1:CronJob"
+              ? get(p, "spec.jobTemplate.spec.template.metadata.labels")
+              : get(p, "spec.template.metadata.labels")) ?? {};
+        if (!mine.some((np) => selects(get(np.props, "spec.podSelector"), labels)))
+          out.push({
+            message: `no NetworkPolicy selects the pods of ${r.name} (namespace ${ns}).`,
+            urn: r.urn,
+          });
+      }
+      return out;
     },
+  }),
+];
+
+/**
+ * API versions the Kubernetes releases the platform runs (1.30 and later) no longer serve, with
+ * the release that removed them and the replacement (kubernetes.io/docs/reference/using-api/
+ * deprecation-guide). An object of one of these types cannot be applied.
+ */
+export const REMOVED_APIS: {
+  groupVersion: string;
+  kinds: string[];
+  removedIn: string;
+  use: string;
+}[] = [
+  {
+    groupVersion: "extensions/v1beta1",
+    kinds: [
+      "Deployment",
+      "DaemonSet",
+      "ReplicaSet",
+      "Ingress",
+      "NetworkPolicy",
+      "PodSecurityPolicy",
+    ],
+    removedIn: "1.16/1.22",
+    use: "apps/v1, networking.k8s.io/v1",
+  },
+  {
+    groupVersion: "apps/v1beta1",
+    kinds: ["Deployment", "StatefulSet"],
+    removedIn: "1.16",
+    use: "apps/v1",
+  },
+  {
+    groupVersion: "apps/v1beta2",
+    kinds: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
+    removedIn: "1.16",
+    use: "apps/v1",
+  },
+  { groupVersion: "batch/v1beta1", kinds: ["CronJob"], removedIn: "1.25", use: "batch/v1" },
+  {
+    groupVersion: "policy/v1beta1",
+    kinds: ["PodDisruptionBudget", "PodSecurityPolicy"],
+    removedIn: "1.25",
+    use: "policy/v1; Pod Security admission labels",
+  },
+  {
+    groupVersion: "networking.k8s.io/v1beta1",
+    kinds: ["Ingress", "IngressClass"],
+    removedIn: "1.22",
+    use: "networking.k8s.io/v1",
+  },
+  {
+    groupVersion: "rbac.authorization.k8s.io/v1beta1",
+    kinds: ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
+    removedIn: "1.22",
+    use: "rbac.authorization.k8s.io/v1",
+  },
+  {
+    groupVersion: "autoscaling/v2beta1",
+    kinds: ["HorizontalPodAutoscaler"],
+    removedIn: "1.25",
+    use: "autoscaling/v2",
+  },
+  {
+    groupVersion: "autoscaling/v2beta2",
+    kinds: ["HorizontalPodAutoscaler"],
+    removedIn: "1.26",
+    use: "autoscaling/v2",
+  },
+  {
+    groupVersion: "admissionregistration.k8s.io/v1beta1",
+    kinds: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
+    removedIn: "1.22",
+    use: "admissionregistration.k8s.io/v1",
+  },
+  {
+    groupVersion: "apiextensions.k8s.io/v1beta1",
+    kinds: ["CustomResourceDefinition"],
+    removedIn: "1.22",
+    use: "apiextensions.k8s.io/v1",
+  },
+  {
+    groupVersion: "storage.k8s.io/v1beta1",
+    kinds: ["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment", "CSIStorageCapacity"],
+    removedIn: "1.22/1.27",
+    use: "storage.k8s.io/v1",
+  },
+  {
+    groupVersion: "flowcontrol.apiserver.k8s.io/v1beta2",
+    kinds: ["FlowSchema", "PriorityLevelConfiguration"],
+    removedIn: "1.29",
+    use: "flowcontrol.apiserver.k8s.io/v1",
+  },
+  {
+    groupVersion: "flowcontrol.apiserver.k8s.io/v1beta3",
+    kinds: ["FlowSchema", "PriorityLevelConfiguration"],
+    removedIn: "1.32",
+    use: "flowcontrol.apiserver.k8s.io/v1",
+  },
+];
+
+/** Every Pulumi type token of a removed API (pulumi-kubernetes names them kubernetes:<gv>:<Kind>). */
+const REMOVED_TYPES = REMOVED_APIS.flatMap((a) =>
+  a.kinds.map((k) => `kubernetes:${a.groupVersion}:${k}`),
+);
+
+export const apiRules: Rule[] = [
+  resourceRule({
+    name: "k8s-no-removed-apis",
+    covers: ["AVD-KSV-0107", "kube-linter:no-extensions-v1beta"],
+    description:
+      "Objects must use API versions the cluster serves: the beta versions Kubernetes removed by 1.32 (extensions/v1beta1, apps/v1beta*, policy/v1beta1, batch/v1beta1 and others) fail to apply on every cluster the platform creates.",
+    severity: "high",
+    types: REMOVED_TYPES,
+    tags: ["kubernetes", "upgrades"],
+    framework: cis(
+      "Kubernetes",
+      "1.32",
+      "Deprecated API Migration Guide",
+      "Migrate off API versions removed from the cluster's release",
+    ),
+    remediationSteps:
+      "Use the replacement apiVersion named in the message (kubectl convert helps).",
+    check: (_p, { type }) => {
+      const gv = type.replace(/^kubernetes:/, "").replace(/:[^:]+$/, "");
+      const api = REMOVED_APIS.find((a) => a.groupVersion === gv)!;
+      return [`${gv} was removed in Kubernetes ${api.removedIn}: use ${api.use}.`];
+    },
+  }),
+  resourceRule({
+    name: "k8s-network-policy-selects",
+    covers: ["AVD-KSV-0038"],
+    description:
+      "A NetworkPolicy must say which pods it governs (spec.podSelector; `{}` selects every pod of its namespace): without it the API server refuses the object.",
+    severity: "low",
+    types: [K8S_NETWORK_POLICY],
+    tags: ["kubernetes", "network"],
+    remediationSteps: "Set spec.podSelector ({} for a namespace-wide default deny).",
+    check: (p) =>
+      get(p, "spec.podSelector") === undefined ? ["spec.podSelector is not set."] : [],
   }),
 ];
 

@@ -1,8 +1,19 @@
 /** Pod security and resources, for the pod template of every workload kind. */
+import { isPinnedImage } from "../../../components/lib/images";
 import { GPU_RESOURCE, GPU_TAINT } from "../../../components/model";
 import { k8sCis } from "../../lib/frameworks";
-import { asArray, get, type Rule } from "../../lib/rule";
+import { asArray, get, globRegExp, type Rule } from "../../lib/rule";
 import { podRule, containersOf } from "./podRule";
+
+/**
+ * The registry host of an image reference, as the container runtime resolves it
+ * (distribution/reference: a first component with a dot or a port, or localhost, is a host;
+ * anything else is on Docker Hub).
+ */
+export function registryOf(image: string): string {
+  const first = image.split("/")[0];
+  return image.includes("/") && (/[.:]/.test(first) || first === "localhost") ? first : "docker.io";
+}
 
 export const podRules: Rule[] = [
   podRule({
@@ -189,21 +200,36 @@ export const podRules: Rule[] = [
       return out;
     },
   }),
-  podRule({
+  podRule<{ allowedRegistries: string[] }>({
     name: "k8s-pod-pinned-images",
-    covers: ["CKV_K8S_14", "AVD-KSV-0013", "kube-linter:latest-tag"],
-    description: "Images must be pinned to a version tag or digest, never latest or untagged.",
+    covers: ["CKV_K8S_14", "AVD-KSV-0013", "kube-linter:latest-tag", "AVD-KSV-0125"],
+    description:
+      "Images must be pinned to a version tag or digest, never latest or untagged, and come from the registries the stack allows (allowedRegistries; any registry when the list is empty).",
     severity: "medium",
     tags: ["kubernetes", "supply-chain"],
-    remediationSteps: "Use repo/image:1.2.3 or repo/image@sha256:<digest>.",
-    checkPod: (spec) =>
-      containersOf(spec)
-        .filter((c) => {
-          const img = String(c.image ?? "");
-          if (img.includes("@sha256:")) return false;
-          const tag = img.split("/").pop()!.split(":")[1];
-          return !tag || tag === "latest";
-        })
-        .map((c) => `${c.name}: image ${c.image} is not pinned.`),
+    remediationSteps:
+      "Use repo/image:1.2.3 or repo/image@sha256:<digest>, from a registry in allowedRegistries (mirror it there).",
+    config: {
+      allowedRegistries: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Registry hosts (globs, e.g. europe-docker.pkg.dev, *.dkr.ecr.*.amazonaws.com) images may come from; empty allows any.",
+      },
+    },
+    checkPod: (spec, config) =>
+      containersOf(spec).flatMap((c) => {
+        const img = String(c.image ?? "");
+        const out: string[] = [];
+        if (!isPinnedImage(img)) out.push(`${c.name}: image ${c.image} is not pinned.`);
+        const host = registryOf(img);
+        if (
+          config.allowedRegistries.length > 0 &&
+          !config.allowedRegistries.some((g) => globRegExp(g).test(host))
+        )
+          out.push(`${c.name}: image ${c.image} comes from ${host}, not an allowed registry.`);
+        return out;
+      }),
   }),
 ];

@@ -1,6 +1,6 @@
 /** Kubernetes RBAC and Argo CD AppProjects: no cluster-admin grants, no wildcards, no broad subjects. */
 import { k8sCis } from "../../lib/frameworks";
-import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
+import { asArray, cis, get, globRegExp, resourceRule, type Rule } from "../../lib/rule";
 import { ARGO_APPPROJECT, RBAC_BINDINGS, RBAC_ROLES } from "../types";
 
 /** Groups every authenticated (or anonymous) caller belongs to. */
@@ -67,9 +67,14 @@ export const rbacRules: Rule[] = [
       "AVD-KSV-0053",
       "AVD-KSV-0054",
       "AVD-KSV-0114",
+      "AVD-KSV-0051",
+      "AVD-KSV-0052",
+      "AVD-KSV-0055",
+      "AVD-KSV-0042",
+      "AVD-KSV-0115",
     ],
     description:
-      "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing admission webhooks; approving certificate requests; the kubelet API through nodes/proxy; exec or attach into pods; and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
+      "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing role bindings (adds subjects to roles); changing admission webhooks or EKS's aws-auth ConfigMap; approving certificate requests; the kubelet API through nodes/proxy; exec or attach into pods; deleting pod logs (erases the trail); and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
     severity: "high",
     types: RBAC_ROLES,
     tags: ["kubernetes", "rbac", "security"],
@@ -92,6 +97,16 @@ export const rbacRules: Rule[] = [
           out.push(`rules[${i}] grants every verb on RBAC objects.`);
         for (const w of ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])
           if (on(w, CHANGE)) out.push(`rules[${i}] may change ${w}.`);
+        // Changing a binding adds subjects to its role (trivy AVD-KSV-0055; creating one is
+        // checked against the creator's own permissions unless it may bind: AVD-KSV-0051/52).
+        for (const b of ["rolebindings", "clusterrolebindings"])
+          if (on(b, ["update", "patch", "*"])) out.push(`rules[${i}] may change ${b}.`);
+        if (on("configmaps", CHANGE) && asArray<string>(r.resourceNames).includes("aws-auth"))
+          out.push(
+            `rules[${i}] may change aws-auth, which maps IAM identities to Kubernetes groups.`,
+          );
+        if (on("pods/log", ["delete", "deletecollection", "*"]))
+          out.push(`rules[${i}] may delete pod logs.`);
         if (
           on("certificatesigningrequests/approval", ["update", "patch", "*"]) ||
           on("signers", ["approve", "*"])
@@ -105,6 +120,60 @@ export const rbacRules: Rule[] = [
           out.push(`rules[${i}] reads or changes Secrets in every namespace.`);
       }
       return out;
+    },
+  }),
+  resourceRule<{ exemptRoles: string[] }>({
+    name: "k8s-rbac-workload-control",
+    covers: ["AVD-KSV-0048", "AVD-KSV-0049", "AVD-KSV-0056", "kube-linter:access-to-create-pods"],
+    description:
+      "Roles must not create or change workloads (pods and their controllers), ConfigMaps or networking objects (Services, Endpoints, NetworkPolicies, Ingresses): whoever holds them runs any image as any ServiceAccount of the namespace, or reroutes and opens traffic (CIS 5.1.4). Argo CD applies the platform's objects; a controller that must hold such a role is listed in exemptRoles.",
+    severity: "medium",
+    types: RBAC_ROLES,
+    tags: ["kubernetes", "rbac", "security"],
+    framework: k8sCis("5.1.4", "Minimize access to create pods"),
+    remediationSteps:
+      "Deliver the objects through the GitOps repository (Argo CD applies them), or add the role's name to exemptRoles in policies/config/<stack>.json with the reason.",
+    config: {
+      exemptRoles: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description:
+          "Role and ClusterRole names (globs) that may change workloads, ConfigMaps or networking.",
+      },
+    },
+    check: (p, { config }) => {
+      const name = String(get(p, "metadata.name") ?? "");
+      if (config.exemptRoles.some((g) => globRegExp(g).test(name))) return [];
+      const CHANGE = ["create", "update", "patch", "delete", "deletecollection", "*"];
+      const GUARDED: [string, string[]][] = [
+        [
+          "workloads",
+          [
+            "pods",
+            "deployments",
+            "replicasets",
+            "statefulsets",
+            "daemonsets",
+            "jobs",
+            "cronjobs",
+            "replicationcontrollers",
+            "rollouts",
+          ],
+        ],
+        ["configuration", ["configmaps"]],
+        ["networking", ["services", "endpoints", "endpointslices", "networkpolicies", "ingresses"]],
+      ];
+      return asArray<any>(p.rules).flatMap((r, i) => {
+        const verbs = asArray<string>(r.verbs).filter((v) => CHANGE.includes(v));
+        if (verbs.length === 0) return [];
+        return GUARDED.flatMap(([what, kinds]) => {
+          const hit = asArray<string>(r.resources).filter((x) => kinds.includes(x));
+          return hit.length
+            ? [`rules[${i}] may ${verbs.join("/")} ${what} (${hit.join(", ")}).`]
+            : [];
+        });
+      });
     },
   }),
   resourceRule({

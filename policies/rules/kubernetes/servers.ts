@@ -1,7 +1,8 @@
 /** Long-running servers and their exposure: probes, namespaces, Services, replicas and PDBs. */
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
-import { WORKLOAD_TYPES, SERVER_TYPES, K8S_SERVICE } from "../types";
+import { selects } from "../../lib/selector";
+import { WORKLOAD_TYPES, SERVER_TYPES, K8S_PDB, K8S_SERVICE } from "../types";
 import { containersOf, podRule } from "./podRule";
 
 export const serverRules: Rule[] = [
@@ -83,20 +84,48 @@ export const serverRules: Rule[] = [
       return out;
     },
   }),
+  stackRule({
+    name: "k8s-pdb-min-below-replicas",
+    covers: ["kube-linter:pdb-min-available"],
+    description:
+      "A PodDisruptionBudget's minAvailable must be below the replicas of every server it selects: at or above it, no pod may ever be evicted and node drains hang.",
+    severity: "medium",
+    types: [...SERVER_TYPES, K8S_PDB],
+    tags: ["kubernetes", "reliability"],
+    remediationSteps: "Lower minAvailable below spec.replicas, or use maxUnavailable: 1.",
+    check: (resources) => {
+      const out: { message: string; urn: string }[] = [];
+      for (const pdb of resources.filter((r) => r.type === K8S_PDB)) {
+        const pp = pdb.props as Record<string, any>;
+        const min = get(pp, "spec.minAvailable");
+        if (typeof min === "string" && !/^\d+$/.test(min)) continue; // a percentage
+        if (min === undefined) continue;
+        for (const r of resources.filter((x) => SERVER_TYPES.includes(x.type))) {
+          const p = r.props as Record<string, any>;
+          if (get(p, "metadata.namespace") !== get(pp, "metadata.namespace")) continue;
+          if (!selects(get(pp, "spec.selector"), get(p, "spec.template.metadata.labels") ?? {}))
+            continue;
+          const replicas = Number(get(p, "spec.replicas") ?? 1);
+          if (Number(min) >= replicas)
+            out.push({
+              message: `${pdb.name}: minAvailable ${min} >= the ${replicas} replica(s) of ${r.name}: no pod can be evicted.`,
+              urn: pdb.urn,
+            });
+        }
+      }
+      return out;
+    },
+  }),
   stackRule<{ requireHighAvailability: boolean; minReplicas: number }>({
     name: "k8s-server-replicas-pdb",
+    covers: ["kube-linter:no-anti-affinity", "kube-linter:no-rolling-update-strategy"],
     description:
-      "Where high availability is required (prod), servers run at least N replicas and have a PodDisruptionBudget.",
+      "Where high availability is required (prod), servers run at least N replicas spread over nodes (pod anti-affinity or topology spread constraints; kube-linter accepts only anti-affinity), roll out gradually (no Recreate strategy), and have a PodDisruptionBudget.",
     severity: "medium",
-    types: [
-      "kubernetes:apps/v1:Deployment",
-      "kubernetes:apps/v1:StatefulSet",
-      "kubernetes:argoproj.io/v1alpha1:Rollout",
-      "kubernetes:policy/v1:PodDisruptionBudget",
-    ],
+    types: [...SERVER_TYPES, K8S_PDB],
     tags: ["kubernetes", "reliability"],
     remediationSteps:
-      "Set spec.replicas >= minReplicas and add a PodDisruptionBudget whose selector matches the pods.",
+      "Set spec.replicas >= minReplicas, spread the pods (topologySpreadConstraints on kubernetes.io/hostname, or preferred pod anti-affinity), keep the RollingUpdate strategy, and add a PodDisruptionBudget whose selector matches the pods.",
     config: {
       requireHighAvailability: {
         type: "boolean",
@@ -122,16 +151,28 @@ export const serverRules: Rule[] = [
             message: `${r.name}: ${replicas} replica(s) < ${config.minReplicas}.`,
             urn: r.urn,
           });
+        const podSpec = get(p, "spec.template.spec") ?? {};
+        if (
+          replicas > 1 &&
+          !get(podSpec, "affinity.podAntiAffinity") &&
+          asArray(podSpec.topologySpreadConstraints).length === 0
+        )
+          out.push({
+            message: `${r.name}: ${replicas} replicas with no pod anti-affinity or topology spread: one node can hold them all.`,
+            urn: r.urn,
+          });
+        // Deployment: strategy.type; StatefulSet: updateStrategy.type (OnDelete waits for a hand).
+        const strategy = get(p, "spec.strategy.type") ?? get(p, "spec.updateStrategy.type");
+        if (strategy === "Recreate" || strategy === "OnDelete")
+          out.push({
+            message: `${r.name}: update strategy ${strategy} does not roll replicas one by one.`,
+            urn: r.urn,
+          });
         const labels = get(p, "spec.template.metadata.labels") ?? {};
         const ns = get(p, "metadata.namespace");
         const covered = pdbs.some((pdb) => {
           const pp = pdb.props as Record<string, any>;
-          const sel = get(pp, "spec.selector.matchLabels") ?? {};
-          return (
-            get(pp, "metadata.namespace") === ns &&
-            Object.keys(sel).length > 0 &&
-            Object.entries(sel).every(([k, v]) => labels[k] === v)
-          );
+          return get(pp, "metadata.namespace") === ns && selects(get(pp, "spec.selector"), labels);
         });
         if (!covered)
           out.push({ message: `${r.name}: no PodDisruptionBudget selects its pods.`, urn: r.urn });
@@ -140,6 +181,16 @@ export const serverRules: Rule[] = [
     },
   }),
 ];
+
+/**
+ * A port name Kubernetes accepts (IsValidPortName, k8s.io/apimachinery validation): an IANA
+ * service name, at most 15 lowercase letters, digits and single inner hyphens, one letter at least.
+ */
+export const isPortName = (n: string) =>
+  n.length <= 15 &&
+  /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(n) &&
+  !n.includes("--") &&
+  /[a-z]/.test(n);
 
 /** Wiring mistakes that leave a workload broken or half-working without failing the apply. */
 export const wiringRules: Rule[] = [
@@ -153,9 +204,10 @@ export const wiringRules: Rule[] = [
       "kube-linter:startup-port",
       "kube-linter:deprecated-service-account-field",
       "kube-linter:ssh-port",
+      "kube-linter:invalid-target-ports",
     ],
     description:
-      "Workloads must be wired as they read: the selector matches the pod labels, env names are unique per container, probes name ports the container declares, spec.serviceAccountName (not the deprecated serviceAccount) names the account, and no container serves SSH (22).",
+      "Workloads must be wired as they read: the selector matches the pod labels, env names are unique per container, port names are valid IANA service names (what Services and probes refer to), probes name ports the container declares, spec.serviceAccountName (not the deprecated serviceAccount) names the account, and no container serves SSH (22).",
     severity: "medium",
     tags: ["kubernetes", "reliability"],
     remediationSteps:
@@ -175,6 +227,9 @@ export const wiringRules: Rule[] = [
           out.push(`${c.name}: env ${n} is set more than once.`);
         const ports = asArray<any>(c.ports);
         const declared = new Set(ports.map((x) => x.name).filter(Boolean));
+        for (const n of declared)
+          if (!isPortName(String(n)))
+            out.push(`${c.name}: port name ${n} is not a valid IANA service name.`);
         for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
           const port = get(c, `${probe}.httpGet.port`) ?? get(c, `${probe}.tcpSocket.port`);
           if (typeof port === "string" && !/^\d+$/.test(port) && !declared.has(port))
@@ -187,5 +242,26 @@ export const wiringRules: Rule[] = [
       }
       return out;
     },
+  }),
+  resourceRule({
+    name: "k8s-service-target-ports",
+    covers: ["kube-linter:invalid-target-ports"],
+    description:
+      "A Service's targetPort, when it names a port, must be a valid IANA service name (what a container port can be called); a number must be a valid port.",
+    severity: "medium",
+    types: [K8S_SERVICE],
+    tags: ["kubernetes", "reliability"],
+    remediationSteps:
+      "Name the container port with at most 15 lowercase letters, digits and hyphens, and use that name (or the number) as targetPort.",
+    check: (p) =>
+      asArray<any>(get(p, "spec.ports")).flatMap((port) => {
+        const t = port.targetPort;
+        if (t === undefined) return [];
+        if (typeof t === "number" || /^\d+$/.test(String(t)))
+          return Number(t) >= 1 && Number(t) <= 65535
+            ? []
+            : [`targetPort ${t} is not a port number.`];
+        return isPortName(String(t)) ? [] : [`targetPort ${t} is not a valid port name.`];
+      }),
   }),
 ];
