@@ -51,9 +51,9 @@ export const serverRules: Rule[] = [
   }),
   resourceRule<{ allowPublicLoadBalancers: boolean; allowNodePorts: boolean }>({
     name: "k8s-service-not-public",
-    covers: ["AVD-KSV-0108"],
+    covers: ["AVD-KSV-0108", "kube-linter:exposed-services"],
     description:
-      "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it, and never set externalIPs (CVE-2020-8554).",
+      "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it, and never set externalIPs (CVE-2020-8554). An internal LoadBalancer, which reaches only the VPC, is accepted (kube-linter's exposed-services flags every LoadBalancer).",
     severity: "high",
     types: [K8S_SERVICE],
     tags: ["kubernetes", "network", "security"],
