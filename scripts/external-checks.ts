@@ -43,6 +43,8 @@ const git = (dir: string, ...args: string[]) =>
   execFileSync("git", [`--git-dir=${dir}`, ...args], {
     encoding: "utf8",
     maxBuffer: 64 << 20,
+    // a missing file is an answer here (no test for that check), not noise on the terminal
+    stdio: ["ignore", "pipe", "pipe"],
   });
 const list = (dir: string, rev: string, ...under: string[]) =>
   git(dir, "ls-tree", "-r", "--name-only", rev, "--", ...under)
@@ -53,9 +55,82 @@ const show = (dir: string, rev: string, file: string) => git(dir, "show", `${rev
 const QUOTED = (re: string) => new RegExp(`["']${re}["']`, "g");
 const first = (s: string, re: RegExp) => re.exec(s)?.[1];
 
+/** The quoted Terraform addresses in a Python set literal `name = { "a.b", ... }`, or undefined. */
+function addressSet(src: string, name: string): string[] | undefined {
+  const body = new RegExp(`\\b${name}\\s*=\\s*(?:set\\(\\s*)?[{\\[]([^}\\]]*)[}\\]]`).exec(
+    src,
+  )?.[1];
+  if (body === undefined) return undefined;
+  return [...body.matchAll(/["']([a-z0-9_]+\.[\w-]+)["']/g)].map((m) => m[1]);
+}
+
+/** Every .tf file under a directory of the checkout: path under the directory -> text. */
+const terraformIn = (dir: string, rev: string, folder: string) =>
+  Object.fromEntries(
+    list(dir, rev, folder)
+      .filter((f) => f.endsWith(".tf"))
+      .map((f) => [path.relative(folder, f), show(dir, rev, f)]),
+  );
+
+/**
+ * checkov's own test of a check: tests/terraform/checks/resource/<provider>/test_<Check>.py
+ * (passing_resources / failing_resources over example_<Check>/) for Python checks, and
+ * tests/terraform/graph/checks/resources/<Check>/{main.tf,expected.yaml} for graph checks.
+ * Undefined when the test is missing or written another way.
+ */
+function checkovFixture(
+  dir: string,
+  rev: string,
+  file: string,
+  tests: Map<string, string>,
+): ExternalCheck["fixture"] {
+  const base = path.basename(file).replace(/\.(py|yaml)$/, "");
+  try {
+    if (file.includes("/graph_checks/")) {
+      const folder = `tests/terraform/graph/checks/resources/${base}`;
+      const expected = parse(show(dir, rev, `${folder}/expected.yaml`)) ?? {};
+      const files = terraformIn(dir, rev, folder);
+      if (Object.keys(files).length === 0) return undefined;
+      return { files, pass: expected.pass ?? [], fail: expected.fail ?? [] };
+    }
+    const provider = file.split("/").at(-2)!;
+    const folder = `tests/terraform/checks/resource/${provider}`;
+    const testFile = tests.get(`${provider}.${base}`);
+    if (!testFile) return undefined;
+    const test = show(dir, rev, testFile);
+    const example = first(test, /["'/](example_[\w-]+)["']/);
+    const pass = addressSet(test, "passing_resources");
+    const fail = addressSet(test, "failing_resources");
+    if (!example || !pass || !fail) return undefined;
+    const files = terraformIn(dir, rev, `${folder}/${example}`);
+    return Object.keys(files).length ? { files, pass, fail } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** checkov's resource-check tests by the check they import: "<provider>.<Check>" -> test file. */
+function checkovTests(dir: string, rev: string): Map<string, string> {
+  const tests = new Map<string, string>();
+  for (const f of list(
+    dir,
+    rev,
+    "tests/terraform/checks/resource/aws",
+    "tests/terraform/checks/resource/gcp",
+  )) {
+    if (!/\/test_[\w]+\.py$/.test(f)) continue;
+    const m = /from checkov\.terraform\.checks\.resource\.(aws|gcp)\.(\w+) import check/.exec(
+      show(dir, rev, f),
+    );
+    if (m && !tests.has(`${m[1]}.${m[2]}`)) tests.set(`${m[1]}.${m[2]}`, f);
+  }
+  return tests;
+}
+
 /** checkov: Python resource checks (terraform, kubernetes) and YAML graph checks (terraform). */
 export function checkov(dir: string, rev: string): ExternalCheck[] {
   const out: ExternalCheck[] = [];
+  const tests = checkovTests(dir, rev);
   const tfTypes = new Set(Object.values(TERRAFORM_TYPES));
   const python = list(
     dir,
@@ -89,8 +164,20 @@ export function checkov(dir: string, rev: string): ExternalCheck[] {
       ];
       if (!targets.some((t) => tfTypes.has(t))) continue;
     } else targets = ["kubernetes"];
-    for (const id of new Set(ids))
-      out.push({ id, tool: "checkov", title: title.trim(), targets: targets.sort(), path: file });
+    const fixture = file.startsWith("checkov/terraform")
+      ? checkovFixture(dir, rev, file, tests)
+      : undefined;
+    for (const id of new Set(ids)) {
+      const check: ExternalCheck = {
+        id,
+        tool: "checkov",
+        title: title.trim(),
+        targets: targets.sort(),
+        path: file,
+      };
+      if (fixture && !outOfScope(check)) check.fixture = fixture;
+      out.push(check);
+    }
   }
   for (const file of list(
     dir,
@@ -107,13 +194,16 @@ export function checkov(dir: string, rev: string): ExternalCheck[] {
       return v;
     });
     if (![...types].some((t) => tfTypes.has(t))) continue;
-    out.push({
+    const check: ExternalCheck = {
       id: doc.metadata.id,
       tool: "checkov",
       title: doc.metadata.name,
       targets: [...types].sort(),
       path: file,
-    });
+    };
+    const fixture = outOfScope(check) ? undefined : checkovFixture(dir, rev, file, tests);
+    if (fixture) check.fixture = fixture;
+    out.push(check);
   }
   return out;
 }

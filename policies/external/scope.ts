@@ -27,6 +27,11 @@ export interface ExternalCheck {
   path: string;
   /** The tool's own good and bad examples (trivy's docs examples, kube-linter's test objects). */
   examples?: Partial<Record<ExampleLanguage, { good: string[]; bad: string[] }>>;
+  /**
+   * checkov's test fixture: the Terraform files of the check's test directory (path under it ->
+   * text) and the resource addresses (type.name) its own unit test expects to pass and to fail.
+   */
+  fixture?: { files: Record<string, string>; pass: string[]; fail: string[] };
 }
 
 /** Terraform HCL or one Kubernetes manifest (YAML) per example. */
@@ -250,6 +255,7 @@ export const EXAMPLE_TYPES: Record<string, string> = {
   "aws:s3/bucketAcl:BucketAcl": "aws_s3_bucket_acl",
   "aws:s3/bucketLogging:BucketLogging": "aws_s3_bucket_logging",
   "aws:ec2/securityGroupRule:SecurityGroupRule": "aws_security_group_rule",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
   "aws:iam/policy:Policy": "aws_iam_policy",
   "gcp:storage/bucketIAMBinding:BucketIAMBinding": "google_storage_bucket_iam_binding",
   "gcp:projects/iAMBinding:IAMBinding": "google_project_iam_binding",

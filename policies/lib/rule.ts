@@ -165,3 +165,17 @@ export const parseDoc = (doc: unknown): any => {
     return {};
   }
 };
+
+/**
+ * A policy document given as text that is not JSON: AWS refuses it (MalformedPolicyDocument),
+ * and a rule that cannot read it must not pass it.
+ */
+export const unreadablePolicy = (doc: unknown): string[] => {
+  if (typeof doc !== "string" || doc.trim() === "") return [];
+  try {
+    JSON.parse(doc);
+    return [];
+  } catch {
+    return ["the policy is not valid JSON (AWS refuses it; a rule cannot judge it)."];
+  }
+};

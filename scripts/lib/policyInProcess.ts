@@ -65,7 +65,16 @@ export function runStackRule(
   items: StackItem[],
   config: Record<string, unknown> = {},
 ): string[] {
-  const messages: string[] = [];
+  return runStackRuleOn(rule, items, config).map((v) => v.message);
+}
+
+/** A stack rule's violations with the item each names (undefined when it names none). */
+export function runStackRuleOn(
+  rule: Rule,
+  items: StackItem[],
+  config: Record<string, unknown> = {},
+): { message: string; name?: string }[] {
+  const messages: { message: string; name?: string }[] = [];
   const resources = items.map(
     (it, i) =>
       ({
@@ -92,7 +101,11 @@ export function runStackRule(
   });
   void (rule as StackValidationPolicy).validateStack(
     { resources, getConfig: <T>() => config as T, notApplicable: () => undefined } as never,
-    (message?: string) => messages.push(message ?? ""),
+    (message?: string, urn?: string) =>
+      messages.push({
+        message: message ?? "",
+        name: resources.find((r) => r.urn === urn)?.name,
+      }),
   );
   return messages;
 }

@@ -131,6 +131,8 @@ export interface Translated {
   items: StackItem[];
   /** What could not be mapped (a type with no SDK class, an attribute the SDK lacks, an expression). */
   problems: string[];
+  /** Resources left out (no Pulumi type), with the resources they reference (type.name). */
+  skipped?: { address: string; refs: string[] }[];
 }
 
 /** Terraform HCL -> the resources the pack would see, in the bridged SDK's shapes. */
@@ -145,12 +147,17 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
     tokens[tf] = token;
   const items: StackItem[] = [];
   const problems: string[] = [];
+  const skipped: { address: string; refs: string[] }[] = [];
   for (const [tfType, byName] of Object.entries(json.resource ?? {}))
     for (const [name, bodies] of Object.entries(byName as Record<string, any[]>)) {
       const token = tokens[tfType];
       const args = token && argsOf(token);
       if (!token || !args) {
         problems.push(`${tfType}: no Pulumi type known`);
+        const refs = [...JSON.stringify(bodies).matchAll(/\$\{([a-z0-9_]+)\.([\w-]+)\./g)]
+          .filter((m) => m[1] !== "data")
+          .map((m) => `${m[1]}.${m[2]}`);
+        skipped.push({ address: `${tfType}.${name}`, refs });
         continue;
       }
       const pkg = token.split(":")[0];
@@ -173,6 +180,9 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
             return Number(value);
           return value;
         }
+        // A list of scalars: each element may be a reference (vpc_security_group_ids = [x.id]).
+        if (Array.isArray(value) && !shape.ref && !shape.map)
+          return value.map((v) => convert(v, shape, where, top));
         if (shape.map || !shape.ref) return value;
         const nested = inputs(pkg).get(shape.ref);
         if (!nested) {
@@ -180,10 +190,18 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
           return value;
         }
         const list = Array.isArray(value) ? value : [value];
-        const objs = list.map((v, i) => object(v, members(nested), `${where}[${i}]`));
+        const objs = list.map((v, i) => object(v, members(nested), `${where}[${i}]`, false, top));
         return shape.array ? objs : objs[0];
       };
-      const object = (body: Record<string, any>, props: Props, where: string, top = false) => {
+      // `topProp`: the resource's own property a nested value sits under, which a reference
+      // inside it becomes a property dependency of (as the engine records them).
+      const object = (
+        body: Record<string, any>,
+        props: Props,
+        where: string,
+        top = false,
+        topProp?: string,
+      ) => {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(body ?? {})) {
           // Terraform's meta-arguments exist only on the resource itself.
@@ -194,7 +212,7 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
             problems.push(`${where}.${k}: not an input of the SDK type`);
             continue;
           }
-          out[p] = convert(v, props.get(p)!, `${where}.${p}`, top ? p : undefined);
+          out[p] = convert(v, props.get(p)!, `${where}.${p}`, top ? p : topProp);
         }
         return out;
       };
@@ -210,7 +228,7 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
       if (kept.length) it.propertyDependencies![k] = kept;
       else delete it.propertyDependencies![k];
     }
-  return { items, problems };
+  return { items, problems, skipped };
 }
 
 /** One Kubernetes manifest -> the Pulumi Kubernetes resource (its inputs are the manifest). */

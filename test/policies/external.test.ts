@@ -131,6 +131,25 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "  connected_resource_types: [aws_s3_bucket_logging]",
       "  operator: exists",
     ].join("\n"),
+    // checkov's own tests: a Python check's test names its example directory and the
+    // addresses it expects to pass and fail; a graph check's directory has expected.yaml.
+    "tests/terraform/checks/resource/aws/test_SecurityGroupUnrestrictedIngress22.py": [
+      "from checkov.terraform.checks.resource.aws.SecurityGroupUnrestrictedIngress22 import check",
+      '        test_files_dir = current_dir + "/example_SecurityGroupUnrestrictedIngress22"',
+      '        passing_resources = {"aws_security_group.pass", }',
+      "        failing_resources = {",
+      '            "aws_security_group.fail",',
+      '            "aws_security_group_rule.fail",',
+      "        }",
+    ].join("\n"),
+    "tests/terraform/checks/resource/aws/example_SecurityGroupUnrestrictedIngress22/main.tf":
+      'resource "aws_security_group" "fail" {}',
+    "tests/terraform/checks/resource/aws/example_SecurityGroupUnrestrictedIngress22/more/rules.tf":
+      'resource "aws_security_group_rule" "fail" {}',
+    "tests/terraform/graph/checks/resources/S3BucketLogging/expected.yaml":
+      'pass:\n  - "aws_s3_bucket.ok"\nfail:\n  - "aws_s3_bucket.bad"',
+    "tests/terraform/graph/checks/resources/S3BucketLogging/main.tf":
+      'resource "aws_s3_bucket" "ok" {}',
     "checkov/kubernetes/checks/resource/k8s/PrivilegedContainers.py": [
       '        name = "Container should not be privileged"',
       '        id = "CKV_K8S_16"',
@@ -193,6 +212,25 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "aws_s3_bucket",
       "aws_s3_bucket_logging",
     ]);
+  });
+
+  it("checkov: each check's own test fixture, found through the test that imports the check", () => {
+    const found = checkov(dir, "HEAD");
+    expect(found.find((c) => c.id === "CKV_AWS_24")!.fixture).toEqual({
+      files: {
+        "main.tf": 'resource "aws_security_group" "fail" {}\n',
+        "more/rules.tf": 'resource "aws_security_group_rule" "fail" {}\n',
+      },
+      pass: ["aws_security_group.pass"],
+      fail: ["aws_security_group.fail", "aws_security_group_rule.fail"],
+    });
+    expect(found.find((c) => c.id === "CKV_AWS_18")!.fixture).toEqual({
+      files: { "main.tf": 'resource "aws_s3_bucket" "ok" {}\n' },
+      pass: ["aws_s3_bucket.ok"],
+      fail: ["aws_s3_bucket.bad"],
+    });
+    // no test recorded for it: no fixture
+    expect(found.find((c) => c.id === "CKV_GCP_9")!.fixture).toBeUndefined();
   });
 
   it("trivy: the AVD alias from the METADATA block, only in the services in scope, tests skipped", () => {

@@ -588,8 +588,49 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   },
   "aws-s3-no-public-acl": {
     type: "aws:s3/bucket:Bucket",
-    good: { bucket: "b" },
-    bad: [[{ acl: "public-read-write" }, /public/]],
+    good: {
+      bucket: "b",
+      grants: [{ type: "CanonicalUser", id: "owner", permissions: ["FULL_CONTROL"] }],
+    },
+    bad: [
+      [{ acl: "public-read-write" }, /public/],
+      [
+        {
+          grants: [
+            {
+              type: "Group",
+              uri: "http://acs.amazonaws.com/groups/global/AllUsers",
+              permissions: ["READ"],
+            },
+          ],
+        },
+        /grants AllUsers access/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "aws-s3-no-public-acl (BucketAcl grants)": {
+    rule: "aws-s3-no-public-acl",
+    type: "aws:s3/bucketAcl:BucketAcl",
+    good: { acl: "private" },
+    bad: [
+      [
+        {
+          accessControlPolicy: {
+            grants: [
+              {
+                grantee: {
+                  type: "Group",
+                  uri: "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+                },
+                permission: "READ",
+              },
+            ],
+          },
+        },
+        /grants AuthenticatedUsers access/,
+      ],
+    ],
     absentViolates: false,
   },
   "aws-iam-no-admin-grants": {
@@ -1145,6 +1186,13 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         },
         /every principal/,
       ],
+      // a list is not a valid Principal; a `*` in one is everyone all the same
+      [
+        { policy: { Statement: [{ Effect: "Allow", Principal: ["x", "*"], Action: "kms:*" }] } },
+        /every principal/,
+      ],
+      // a trailing comma: AWS refuses the document, and the rule cannot pass what it cannot read
+      [{ policy: '{"Statement": [{"Effect": "Allow"},]}' }, /not valid JSON/],
     ],
     absentViolates: false,
   },
@@ -1209,6 +1257,7 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     },
     bad: [
       [{ parameterGroupName: "pg-1" }, /logs are not exported/],
+      [{ engine: "mysql", parameterGroupName: "pg-1" }, /no log is exported to CloudWatch/],
       [
         {
           enabledCloudwatchLogsExports: ["postgresql"],
@@ -1254,13 +1303,24 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
   "aws-rds-backups": {
     type: RDS,
     good: { backupRetentionPeriod: 7 },
-    bad: [[{ backupRetentionPeriod: 1 }, /1 < 7/]],
+    bad: [
+      [{ backupRetentionPeriod: 1 }, /1 < 7/],
+      [{ backupRetentionPeriod: 36 }, /36 is above RDS's maximum of 35/],
+    ],
     absentViolates: true,
     config: {
       config: { minBackupRetentionDays: 14 },
       props: { backupRetentionPeriod: 7 },
       violates: true,
     },
+  },
+  "aws-rds-backups (a read replica)": {
+    rule: "aws-rds-backups",
+    type: RDS,
+    // a PostgreSQL read replica keeps no automated backups; its source does
+    good: { replicateSourceDb: "mlops-prod-tracking", backupRetentionPeriod: 0 },
+    bad: [[{ backupRetentionPeriod: 0 }, /0 < 7/]],
+    absentViolates: true,
   },
   "aws-rds-resilience": {
     type: RDS,
@@ -1727,6 +1787,15 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [
         { ingress: [{ protocol: "tcp", fromPort: 3389, toPort: 3389, ipv6CidrBlocks: ["::/0"] }] },
         /RDP/,
+      ],
+      // 0-0 and -1..-1 are read as every port (checkov's reading)
+      [
+        { ingress: [{ protocol: "tcp", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] },
+        /every port/,
+      ],
+      [
+        { ingress: [{ protocol: "tcp", fromPort: -1, toPort: -1, cidrBlocks: ["0.0.0.0/0"] }] },
+        /every port/,
       ],
       // Protocol -1 opens every port whatever fromPort/toPort say.
       [
@@ -2328,18 +2397,25 @@ const STACK_CASES: Record<string, StackCase> = {
         type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
         props: { bucket: "mlops-prod-artifacts" },
       },
+      {
+        type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        props: { bucket: "mlops-prod-artifacts" },
+      },
       // The deprecated inline form counts too.
       {
         type: "aws:s3/bucket:Bucket",
         props: {
           bucket: "mlops-prod-access-logs",
           lifecycleRules: [{ enabled: true, expiration: { days: 90 } }],
+          serverSideEncryptionConfiguration: {
+            rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+          },
         },
       },
     ],
     bad: [{ type: "aws:s3/bucket:Bucket", props: { bucket: "mlops-prod-artifacts" } }],
     message:
-      /no BucketVersioning.*no BucketPublicAccessBlock.*no lifecycle configuration.*no server access logging/,
+      /no BucketVersioning.*no BucketPublicAccessBlock.*no default encryption configuration.*no lifecycle configuration.*no server access logging/,
   },
   "k8s-server-replicas-pdb": {
     config: { requireHighAvailability: true, minReplicas: 2 },
@@ -2408,6 +2484,35 @@ const STACK_CASES: Record<string, StackCase> = {
       },
     ],
     message: /VPC other has no flow log/,
+  },
+  "aws-vpc-default-sg-managed": {
+    good: [
+      { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "10.0.0.0/16" } },
+      {
+        type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        name: "default",
+        props: {},
+        propertyDependencies: { vpcId: ["vpc"] },
+      },
+    ],
+    bad: [
+      { type: "aws:ec2/vpc:Vpc", name: "vpc", props: { cidrBlock: "10.0.0.0/16" } },
+      {
+        type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        name: "default",
+        props: {},
+        propertyDependencies: { vpcId: ["vpc"] },
+      },
+      {
+        type: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        name: "open",
+        props: { cidrIpv4: "0.0.0.0/0", ipProtocol: "-1" },
+        propertyDependencies: { securityGroupId: ["default"] },
+      },
+      { type: "aws:ec2/vpc:Vpc", name: "other", props: { cidrBlock: "10.1.0.0/16" } },
+    ],
+    message:
+      /VPC vpc: open adds a rule to the default security group.*VPC other leaves its default security group to AWS's defaults/,
   },
   "aws-vpc-no-unattached": {
     good: [
@@ -2830,8 +2935,14 @@ describe("GPU budget counts per-zone limits once per zone", () => {
 
 describe("aws-s3-bucket-companions reads the inline logging block", () => {
   const B = "aws:s3/bucket:Bucket";
-  // versioned and with a lifecycle, inline: what this block tests is logging
-  const versioned = { versioning: { enabled: true }, lifecycleRules: [{ enabled: true }] };
+  // versioned, encrypted and with a lifecycle, inline: what this block tests is logging
+  const versioned = {
+    versioning: { enabled: true },
+    lifecycleRules: [{ enabled: true }],
+    serverSideEncryptionConfiguration: {
+      rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } },
+    },
+  };
   const blocked = (bucket: string): StackItem => ({
     type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     props: { bucket },

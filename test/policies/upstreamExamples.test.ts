@@ -13,11 +13,8 @@
  * otherwise.
  */
 import { describe, expect, it } from "vitest";
-import { allRules } from "../../policies/rules";
-import type { Rule } from "../../policies/lib/rule";
 import { readUpstream } from "../../scripts/external-checks";
-import { readPolicyConfig } from "../../scripts/lib/policyEngine";
-import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
+import { covering, judge, type Setting } from "../helpers/upstreamJudge";
 import {
   kubernetesToPulumi,
   terraformToPulumi,
@@ -25,7 +22,6 @@ import {
 } from "../../scripts/lib/upstreamExamples";
 
 const checks = readUpstream().checks;
-const prod = readPolicyConfig("prod") as Record<string, unknown>;
 
 /**
  * Where we judge an upstream example otherwise, on purpose: `<id> <language> <good|bad>[i]`.
@@ -48,41 +44,6 @@ const DISAGREEMENTS: Record<string, string> = {
     "the cluster keeps its default node pool (no removeDefaultNodePool), whose nodes run as the Compute Engine default SA; trivy reads only the node pools",
 };
 
-type Setting = "prod" | "strictest";
-
-/**
- * The rule's config under a setting: prod's own, or prod's with every `require*` switch on and
- * every `allow*` switch off. A `covers` claim holds under one of them (the README's config
- * column shows the switches): e.g. aws-eks-endpoint-restricted covers "no 0.0.0.0/0" as prod
- * sets it, and "no public endpoint" with allowPublicEndpoint off.
- */
-function config(rule: Rule, setting: Setting): Record<string, unknown> {
-  const entry = prod[rule.name];
-  const own = entry && typeof entry === "object" ? { ...(entry as Record<string, unknown>) } : {};
-  delete own.enforcementLevel;
-  if (setting === "prod") return own;
-  const props = (rule.configSchema?.properties ?? {}) as Record<string, { type: string }>;
-  for (const [k, v] of Object.entries(props))
-    if (v.type === "boolean" && k.startsWith("require")) own[k] = true;
-    else if (v.type === "boolean" && k.startsWith("allow")) own[k] = false;
-  return own;
-}
-
-function judge(rules: Rule[], items: StackItem[], setting: Setting): string[] {
-  const out: string[] = [];
-  for (const r of rules) {
-    const cfg = config(r, setting);
-    if ("validateStack" in r) {
-      out.push(...runStackRule(r, items, cfg).map((m) => `${r.name}: ${m}`));
-      continue;
-    }
-    for (const it of items)
-      if (r.types.includes(it.type))
-        out.push(...runResourceRule(r, it.type, it.props, cfg).map((m) => `${r.name}: ${m}`));
-  }
-  return out;
-}
-
 interface Case {
   key: string;
   id: string;
@@ -90,7 +51,6 @@ interface Case {
   translated: Translated;
 }
 
-const covering = (id: string) => allRules.filter((r) => r.covers.includes(id));
 const cited = checks.filter((c) => c.examples && covering(c.id).length > 0);
 
 async function translateAll(): Promise<Case[]> {

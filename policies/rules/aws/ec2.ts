@@ -139,7 +139,11 @@ export const ec2Rules: Rule[] = [
         }
         const from = r.fromPort ?? 0;
         const to = r.toPort ?? 65535;
-        if (from <= 0 && to >= 65535) out.push("every port is open to the internet.");
+        // 0-0 and -1..-1 are how "all ports" is usually written (the EC2 API ignores ports only
+        // for protocol -1; checkov reads both as every port, and so do we).
+        const everyPort =
+          (from <= 0 && to >= 65535) || (from === to && (from === 0 || from === -1));
+        if (everyPort) out.push("every port is open to the internet.");
         else
           for (const [port, name] of [
             [22, "SSH"],

@@ -1,6 +1,6 @@
 /** IAM on AWS: no admin or wildcard grants, no roles anyone can assume, safe KMS key policies. */
 import { awsCis } from "../../lib/frameworks";
-import { asArray, cis, parseDoc, resourceRule, type Rule } from "../../lib/rule";
+import { asArray, cis, parseDoc, resourceRule, unreadablePolicy, type Rule } from "../../lib/rule";
 import { IAM_POLICY_DOCS, IAM_POLICY_ATTACHMENTS, IAM_ROLE, KMS_KEY } from "../types";
 
 interface Statement {
@@ -21,6 +21,8 @@ const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";
 /** A principal every AWS account (or anyone) matches. */
 const isPublicPrincipal = (p: unknown): boolean =>
   p === "*" ||
+  // a list is not a valid Principal, but a `*` in one is read as everyone (checkov does too)
+  (Array.isArray(p) && p.includes("*")) ||
   (typeof p === "object" &&
     p !== null &&
     asArray<string>((p as { AWS?: string | string[] }).AWS).includes("*"));
@@ -108,6 +110,7 @@ export const iamRules: Rule[] = [
     ),
     remediationSteps: "Grant the actions the workload calls, on its resources (see docs/iam/).",
     check: (p, ctx) => [
+      ...policyDocsOf(ctx.type, p).flatMap(unreadablePolicy),
       ...attachedArnsOf(ctx.type, p)
         .filter((arn) => ADMIN_POLICIES.some((a) => arn.endsWith(`:policy/${a}`)))
         .map((arn) => `attaches ${arn.split("/").pop()}.`),
@@ -256,6 +259,7 @@ export const iamRules: Rule[] = [
     remediationSteps:
       "Omit the policy (AWS's default delegates to IAM), or name the principals and add conditions; drop bypassPolicyLockoutSafetyCheck.",
     check: (p) => [
+      ...unreadablePolicy(p.policy),
       ...(p.bypassPolicyLockoutSafetyCheck === true
         ? ["bypassPolicyLockoutSafetyCheck is true."]
         : []),

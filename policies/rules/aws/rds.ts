@@ -58,8 +58,11 @@ export const rdsRules: Rule[] = [
       },
     },
     check: (p, { config, type }) => {
+      // A read replica keeps no automated backups of its own for PostgreSQL (its source does).
+      if (type === RDS_INSTANCE && p.replicateSourceDb) return [];
       // Provider defaults: 0 (off) for an instance, 1 day for an Aurora cluster.
       const days = p.backupRetentionPeriod ?? (type === RDS_CLUSTER ? 1 : 0);
+      if (days > 35) return [`backupRetentionPeriod ${days} is above RDS's maximum of 35 days.`];
       return days >= config.minBackupRetentionDays
         ? []
         : [`backupRetentionPeriod ${days} < ${config.minBackupRetentionDays}.`];
@@ -221,8 +224,15 @@ export const rdsRules: Rule[] = [
     },
     check: (p, { config }) => {
       const out: string[] = [];
-      if (!asArray<string>(p.enabledCloudwatchLogsExports).includes("postgresql"))
-        out.push("postgresql logs are not exported to CloudWatch.");
+      // PostgreSQL exports its log as "postgresql"; another engine must export at least one log.
+      const exports = asArray<string>(p.enabledCloudwatchLogsExports);
+      const postgres = p.engine === undefined || /postgres/.test(String(p.engine));
+      if (postgres ? !exports.includes("postgresql") : exports.length === 0)
+        out.push(
+          postgres
+            ? "postgresql logs are not exported to CloudWatch."
+            : "no log is exported to CloudWatch.",
+        );
       // The provider's default for autoMinorVersionUpgrade is true.
       if (p.autoMinorVersionUpgrade === false) out.push("autoMinorVersionUpgrade is off.");
       if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId)

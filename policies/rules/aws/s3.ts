@@ -10,6 +10,7 @@ import {
   cis,
   resourceRule,
   stackRule,
+  unreadablePolicy,
   type Rule,
 } from "../../lib/rule";
 import {
@@ -90,6 +91,7 @@ export const s3Rules: Rule[] = [
       "AVD-AWS-0087",
       "AVD-AWS-0091",
       "AVD-AWS-0093",
+      "CKV2_AWS_6",
     ],
     description: "Every S3 bucket's public access block must set all four flags.",
     severity: "critical",
@@ -192,7 +194,6 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-tls-only",
-    covers: ["CKV_AWS_379"],
     description: "S3 bucket policies must deny requests that do not use TLS.",
     severity: "high",
     types: [S3_BUCKET_POLICY],
@@ -225,8 +226,9 @@ export const s3Rules: Rule[] = [
     ),
     remediationSteps:
       "Name the principals (account or role ARNs) or add a condition such as aws:SourceVpce or aws:PrincipalOrgID; give a Deny of s3:PutBucketPolicy a condition (e.g. aws:PrincipalArn not the admin role).",
-    check: (p) =>
-      asArray<any>(parseDoc(p.policy).Statement).flatMap((st) => {
+    check: (p) => [
+      ...unreadablePolicy(p.policy),
+      ...asArray<any>(parseDoc(p.policy).Statement).flatMap((st) => {
         if (!anyPrincipal(st.Principal)) return [];
         const actions = asArray<string>(st.Action).map((a) => String(a).toLowerCase());
         if ((st.Effect ?? "Allow") === "Allow")
@@ -242,6 +244,7 @@ export const s3Rules: Rule[] = [
             ]
           : [];
       }),
+    ],
   }),
   resourceRule({
     name: "aws-s3-dns-compliant-name",
@@ -273,11 +276,20 @@ export const s3Rules: Rule[] = [
       "CKV2_AWS_6",
       "AVD-AWS-0094",
       "CKV2_AWS_61",
+      "CKV_AWS_19",
+      "CKV_AWS_145",
     ],
     description:
-      "Every S3 bucket needs a BucketPublicAccessBlock, its versioning configured by a BucketVersioning resource (the inline block is deprecated), a lifecycle configuration (BucketLifecycleConfiguration or the inline lifecycleRules) so noncurrent versions and logs expire, and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
+      "Every S3 bucket needs a BucketPublicAccessBlock, a default encryption (BucketServerSideEncryptionConfiguration or the inline block; aws-s3-sse-kms judges what it says), its versioning configured by a BucketVersioning resource (the inline block is deprecated), a lifecycle configuration (BucketLifecycleConfiguration or the inline lifecycleRules) so noncurrent versions and logs expire, and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
     severity: "medium",
-    types: [S3_BUCKET, ...S3_VERSIONING, S3_LOGGING, S3_PUBLIC_ACCESS_BLOCK, ...S3_LIFECYCLE],
+    types: [
+      S3_BUCKET,
+      ...S3_VERSIONING,
+      S3_LOGGING,
+      S3_PUBLIC_ACCESS_BLOCK,
+      ...S3_LIFECYCLE,
+      ...S3_SSE,
+    ],
     tags: ["aws", "s3", "backup", "logging"],
     framework: awsCis("2.1.3 / 3.6", "S3 versioning; S3 bucket access logging"),
     remediationSteps:
@@ -309,6 +321,14 @@ export const s3Rules: Rule[] = [
             out.push({ message: `bucket ${name} has no BucketVersioning.`, urn: b.urn });
           if (!of([S3_PUBLIC_ACCESS_BLOCK]).some((x) => pointsAt(x, "bucket", b, name)))
             out.push({ message: `bucket ${name} has no BucketPublicAccessBlock.`, urn: b.urn });
+          const encrypted =
+            of(S3_SSE).some((x) => pointsAt(x, "bucket", b, name)) ||
+            !!b.props.serverSideEncryptionConfiguration;
+          if (!encrypted)
+            out.push({
+              message: `bucket ${name} has no default encryption configuration (S3 falls back to SSE-S3).`,
+              urn: b.urn,
+            });
           const lifecycle =
             of(S3_LIFECYCLE).some((x) => pointsAt(x, "bucket", b, name)) ||
             asArray(b.props.lifecycleRules).length > 0;
@@ -333,9 +353,9 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-no-public-acl",
-    covers: ["CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092"],
+    covers: ["CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092", "CKV_AWS_379"],
     description:
-      "Buckets must not use a public canned ACL (public-read, public-read-write, authenticated-read), inline or through BucketAcl.",
+      "Buckets must not use a public canned ACL (public-read, public-read-write, authenticated-read) or grant the AllUsers or AuthenticatedUsers groups, inline or through BucketAcl; a public access block that ignores public ACLs does not make one acceptable (checkov CKV_AWS_379 accepts it then).",
     severity: "critical",
     types: [S3_BUCKET, S3_BUCKET_ACL],
     tags: ["aws", "s3", "network", "security"],
@@ -343,9 +363,19 @@ export const s3Rules: Rule[] = [
     remediationSteps: "Drop the ACL; with BucketOwnerEnforced ownership ACLs are disabled anyway.",
     check: (p) => {
       const acl = String(p.acl ?? "");
-      return ["public-read", "public-read-write", "authenticated-read"].includes(acl)
+      const out = ["public-read", "public-read-write", "authenticated-read"].includes(acl)
         ? [`canned ACL ${acl} is public.`]
         : [];
+      // Explicit grants: BucketAcl's accessControlPolicy.grants[].grantee, the bucket's inline grants.
+      const grantees = [
+        ...asArray<any>(get(p, "accessControlPolicy.grants")).map((g) => g.grantee ?? {}),
+        ...asArray<any>(p.grants),
+      ];
+      for (const g of grantees) {
+        const group = /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/.exec(String(g.uri ?? ""));
+        if (group) out.push(`grants ${group[1]} access.`);
+      }
+      return [...new Set(out)];
     },
   }),
 ];

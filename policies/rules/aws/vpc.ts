@@ -2,7 +2,16 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { awsCis } from "../../lib/frameworks";
 import { asArray, cis, resourceRule, stackRule, type Rule } from "../../lib/rule";
-import { EIP, ROUTE, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC, VPC_FLOW_LOG } from "../types";
+import {
+  DEFAULT_SECURITY_GROUP,
+  EIP,
+  ROUTE,
+  ROUTE_TABLE,
+  SECURITY_GROUP,
+  SUBNET,
+  VPC,
+  VPC_FLOW_LOG,
+} from "../types";
 
 /** Resources that only add rules to a security group: they do not attach it to anything. */
 const SG_RULE_TYPES = [
@@ -107,5 +116,42 @@ export const vpcRules: Rule[] = [
       }
       return out;
     },
+  }),
+  stackRule({
+    name: "aws-vpc-default-sg-managed",
+    covers: ["CKV2_AWS_12"],
+    description:
+      "Every VPC the stack creates must have its default security group managed by the stack (aws.ec2.DefaultSecurityGroup, which aws-ec2-default-sg-closed keeps empty) with no separate rule resource added to it: otherwise the default group admits all traffic between its members and all egress.",
+    severity: "medium",
+    types: [VPC, DEFAULT_SECURITY_GROUP, ...SG_RULE_TYPES],
+    tags: ["aws", "vpc", "network", "security"],
+    framework: awsCis(
+      "5.4",
+      "Ensure the default security group of every VPC restricts all traffic",
+    ),
+    remediationSteps:
+      "Add aws.ec2.DefaultSecurityGroup with vpcId set to the VPC and no ingress or egress.",
+    check: (resources) =>
+      resources
+        .filter((r) => r.type === VPC)
+        .flatMap((vpc) => {
+          const managed = resources.filter(
+            (r) => r.type === DEFAULT_SECURITY_GROUP && usesThrough(r, vpc),
+          );
+          if (managed.length === 0)
+            return [
+              {
+                message: `VPC ${vpc.name} leaves its default security group to AWS's defaults.`,
+                urn: vpc.urn,
+              },
+            ];
+          // A separate rule resource opens the managed default group again.
+          return resources
+            .filter((r) => SG_RULE_TYPES.includes(r.type) && managed.some((g) => usesThrough(r, g)))
+            .map((r) => ({
+              message: `VPC ${vpc.name}: ${r.name} adds a rule to the default security group.`,
+              urn: vpc.urn,
+            }));
+        }),
   }),
 ];
