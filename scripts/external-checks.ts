@@ -1,5 +1,5 @@
 /**
- * Records the checks of checkov, trivy-checks and kube-linter that fall in this
+ * Records the checks of checkov, trivy-checks, kube-linter and pulumi/compliance-policies that fall in this
  * project's scope (the resource types the program creates, the Kubernetes objects
  * it and the models CLI render) into policies/external/upstream.json, from git
  * clones of the tools at the commits you choose. The pack's rules cite these ids
@@ -11,14 +11,18 @@
  *   git clone --bare https://github.com/bridgecrewio/checkov /tmp/checkov.git
  *   git clone --bare https://github.com/aquasecurity/trivy-checks /tmp/trivy-checks.git
  *   git clone --bare https://github.com/stackrox/kube-linter /tmp/kube-linter.git
+ *   git clone --bare https://github.com/pulumi/compliance-policies /tmp/compliance-policies.git
  *   npm run -s external-checks -- --checkov /tmp/checkov.git \
- *     --trivy /tmp/trivy-checks.git --kube-linter /tmp/kube-linter.git [--rev HEAD] [--out FILE]
+ *     --trivy /tmp/trivy-checks.git --kube-linter /tmp/kube-linter.git \
+ *     --compliance-policies /tmp/compliance-policies.git [--rev HEAD] [--out FILE]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { examplesOfSpec, pulumiToken } from "./lib/compliancePolicies";
 import {
+  EXAMPLE_TYPES,
   TOOL_REPOSITORIES,
   TERRAFORM_TYPES,
   TRIVY_SERVICES,
@@ -51,6 +55,13 @@ const list = (dir: string, rev: string, ...under: string[]) =>
     .split("\n")
     .filter(Boolean);
 const show = (dir: string, rev: string, file: string) => git(dir, "show", `${rev}:${file}`);
+const tryShow = (dir: string, rev: string, file: string) => {
+  try {
+    return show(dir, rev, file);
+  } catch {
+    return undefined;
+  }
+};
 
 const QUOTED = (re: string) => new RegExp(`["']${re}["']`, "g");
 const first = (s: string, re: RegExp) => re.exec(s)?.[1];
@@ -300,14 +311,74 @@ export function kubeLinter(dir: string, rev: string): ExternalCheck[] {
     });
 }
 
-export function main(argv: string[]) {
+/**
+ * pulumi/compliance-policies: the resource policies of the AWS, Google Cloud and Kubernetes
+ * vendors on the types the program creates (all Kubernetes kinds), with their unit tests'
+ * inputs as examples (scripts/lib/compliancePolicies.ts runs the spec files).
+ */
+export async function compliancePolicies(dir: string, rev: string): Promise<ExternalCheck[]> {
+  const cloudTypes = new Set([...Object.keys(TERRAFORM_TYPES), ...Object.keys(EXAMPLE_TYPES)]);
+  const files = list(
+    dir,
+    rev,
+    "vendor-aws/aws",
+    "vendor-google/gcp",
+    "vendor-kubernetes/kubernetes",
+  );
+  const present = new Set(files);
+  const read = (f: string) =>
+    present.has(f) || f.includes("/tests/") ? tryShow(dir, rev, f) : undefined;
+  const out: ExternalCheck[] = [];
+  for (const file of files) {
+    const m =
+      /^vendor-(aws|google|kubernetes)\/(?:aws|gcp|kubernetes)\/(.+)\/([A-Z]\w*)\/(\w+)\.ts$/.exec(
+        file,
+      );
+    if (!m || m[4] === "index") continue;
+    const pkg = m[1] === "google" ? "gcp" : m[1];
+    const type = pulumiToken(pkg, m[2].split("/"), m[3]);
+    if (pkg !== "kubernetes" && !cloudTypes.has(type)) continue;
+    const src = show(dir, rev, file);
+    const name = first(src, /\bname:\s*"([\w-]+)"/);
+    if (!name) continue;
+    const check: ExternalCheck = {
+      id: `compliance-policies:${name}`,
+      tool: "compliance-policies",
+      title: (first(src, /\bdescription:\s*"((?:[^"\\]|\\.)*)"/) ?? name).trim(),
+      targets: [type],
+      path: file,
+    };
+    if (!outOfScope(check)) {
+      const spec = file.replace(/^(vendor-\w+)\//, "$1/tests/").replace(/\.ts$/, ".spec.ts");
+      if (tryShow(dir, rev, spec) !== undefined) {
+        const ex = await examplesOfSpec(spec, read);
+        if (ex.good.length || ex.bad.length)
+          check.examples = {
+            pulumi: {
+              good: ex.good.map((e) => JSON.stringify(e)),
+              bad: ex.bad.map((e) => JSON.stringify(e)),
+            },
+          };
+      }
+    }
+    out.push(check);
+  }
+  return out;
+}
+
+export async function main(argv: string[]) {
   const arg = (name: string) => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0 || !argv[i + 1]) throw new Error(`--${name} <git dir> is required`);
     return argv[i + 1];
   };
   const rev = argv.includes("--rev") ? argv[argv.indexOf("--rev") + 1] : "HEAD";
-  const dirs = { checkov: arg("checkov"), trivy: arg("trivy"), "kube-linter": arg("kube-linter") };
+  const dirs = {
+    checkov: arg("checkov"),
+    trivy: arg("trivy"),
+    "kube-linter": arg("kube-linter"),
+    "compliance-policies": arg("compliance-policies"),
+  };
   const sources = Object.fromEntries(
     Object.entries(dirs).map(([tool, dir]) => {
       const [commit, date] = git(dir, "log", "-1", "--format=%H %cs", rev).trim().split(" ");
@@ -318,6 +389,7 @@ export function main(argv: string[]) {
     ...checkov(dirs.checkov, rev),
     ...trivy(dirs.trivy, rev),
     ...kubeLinter(dirs["kube-linter"], rev),
+    ...(await compliancePolicies(dirs["compliance-policies"], rev)),
   ].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
   const doc = {
     generatedBy: "npm run external-checks (scripts/external-checks.ts); do not edit by hand",
@@ -329,4 +401,8 @@ export function main(argv: string[]) {
   console.log(`${checks.length} in-scope checks written to ${path.relative(process.cwd(), out)}`);
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module)
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });

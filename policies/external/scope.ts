@@ -13,11 +13,15 @@ export const TOOL_REPOSITORIES = {
   checkov: "bridgecrewio/checkov",
   trivy: "aquasecurity/trivy-checks",
   "kube-linter": "stackrox/kube-linter",
+  "compliance-policies": "pulumi/compliance-policies",
 } as const;
 export type Tool = keyof typeof TOOL_REPOSITORIES;
 
 export interface ExternalCheck {
-  /** checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`. */
+  /**
+   * checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`,
+   * `compliance-policies:<policy name>`.
+   */
   id: string;
   tool: Tool;
   title: string;
@@ -34,8 +38,11 @@ export interface ExternalCheck {
   fixture?: { files: Record<string, string>; pass: string[]; fail: string[] };
 }
 
-/** Terraform HCL or one Kubernetes manifest (YAML) per example. */
-export type ExampleLanguage = "terraform" | "kubernetes";
+/**
+ * Terraform HCL, one Kubernetes manifest (YAML), or one Pulumi resource as JSON
+ * (`{ type, props }`, compliance-policies' test inputs) per example.
+ */
+export type ExampleLanguage = "terraform" | "kubernetes" | "pulumi";
 
 /** Pulumi type -> the Terraform resource the bridged provider wraps. */
 export const TERRAFORM_TYPES: Record<string, string> = {
@@ -127,6 +134,12 @@ export const OUT_OF_SCOPE: {
   ids?: string[];
   reason: string;
 }[] = [
+  {
+    tool: "compliance-policies",
+    path: /\/\w+(List|Patch)\/\w+\.ts$/,
+    reason:
+      "List and Patch resources: the platform declares whole objects (a Patch resource changes an object someone else owns)",
+  },
   {
     tool: "checkov",
     path: /k8s\/(ApiServer|Kubelet|Kublet|Etcd|ControllerManager|Scheduler|PeerClient|KubeControllerManager|RotateKubeletServerCertificate)/,
@@ -266,7 +279,12 @@ export const EXAMPLE_TYPES: Record<string, string> = {
  * instead, or why the check's demand does not fit this platform. Listed as "not adopted" in
  * COVERAGE.md; a security team that disagrees can add a rule (policies/README.md).
  */
-export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
+export const NOT_ADOPTED: {
+  ids: string[];
+  /** Ids matched by pattern (a family of generated checks); a check a rule cites is covered. */
+  pattern?: RegExp;
+  reason: string;
+}[] = [
   {
     ids: ["CKV_K8S_11", "AVD-KSV-0011", "kube-linter:unset-cpu-requirements"],
     reason:
@@ -283,7 +301,12 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "probes are required where a container serves a port (k8s-server-probes); workers and jobs have nothing to probe",
   },
   {
-    ids: ["kube-linter:minimum-three-replicas", "kube-linter:hpa-minimum-three-replicas"],
+    ids: [
+      "kube-linter:minimum-three-replicas",
+      "kube-linter:hpa-minimum-three-replicas",
+      "compliance-policies:kubernetes-apps-v1-deployment-configure-minimum-replica-count",
+      "compliance-policies:kubernetes-apps-v1-replicaset-configure-minimum-replica-count",
+    ],
     reason:
       "where high availability is required, k8s-server-replicas-pdb asks for minReplicas (2 unless the stack sets more) and a PodDisruptionBudget",
   },
@@ -314,12 +337,26 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "kube-linter:priority-class-name",
       "kube-linter:required-annotation-email",
       "kube-linter:required-label-owner",
+      "compliance-policies:kubernetes-apps-v1-daemonset-configure-recommended-labels",
+      "compliance-policies:kubernetes-apps-v1-deployment-configure-recommended-labels",
+      "compliance-policies:kubernetes-apps-v1-replicaset-configure-recommended-labels",
+      "compliance-policies:kubernetes-apps-v1-statefulset-configure-recommended-labels",
+      "compliance-policies:kubernetes-batch-v1-cronjob-configure-recommended-labels",
+      "compliance-policies:kubernetes-batch-v1-job-configure-recommended-labels",
+      "compliance-policies:kubernetes-core-v1-service-configure-recommended-labels",
     ],
     reason:
       "scheduling and ownership conventions rather than misconfigurations; ownership is carried by the team label cost-required-labels asks for",
   },
   {
-    ids: ["CKV_AWS_143", "CKV_AWS_144", "AVD-AWS-0170", "CKV2_AWS_62"],
+    ids: [
+      "CKV_AWS_143",
+      "CKV_AWS_144",
+      "AVD-AWS-0170",
+      "CKV2_AWS_62",
+      "compliance-policies:aws-s3-bucket-configure-replication-configuration",
+      "compliance-policies:aws-s3-bucket-enable-replication-configuration",
+    ],
     reason:
       "artifacts are protected by versioning with capped noncurrent versions (aws-s3-versioning, cost-bucket-versions-capped); object lock, cross-region replication, event notifications and MFA delete (which only the root user can switch on, outside IaC) are retention and DR decisions each organisation makes",
   },
@@ -379,7 +416,7 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
       "authorized networks on GKE's public endpoint are by nature public addresses (office, VPN, CI egress); gcp-gke-restricted-control-plane refuses 0.0.0.0/0, and the DNS endpoint admits only IAM-authorized callers",
   },
   {
-    ids: ["CKV_AWS_260"],
+    ids: ["CKV_AWS_260", "compliance-policies:aws-ec2-securitygroup-disallow-inbound-http-traffic"],
     reason:
       "the platform opens no port 80; public load balancers are refused by k8s-service-not-public unless a stack allows them, and a web listener on 80 is then a deliberate choice",
   },
@@ -442,8 +479,19 @@ export const NOT_ADOPTED: { ids: string[]; reason: string }[] = [
     reason:
       "its patterns (key:, email:, username:, MD5, IBAN-like strings) match ordinary configuration; k8s-configmap-no-secrets refuses credential keys and credential-like lines",
   },
+  {
+    ids: [],
+    pattern: /^compliance-policies:kubernetes-.+-disallow-(alpha|beta)-resource$/,
+    reason:
+      "pre-release APIs the clusters still serve are a deliberate choice (beta dynamic resource allocation for GPUs, for one); k8s-no-removed-apis refuses the beta versions removed from the Kubernetes releases the platform runs, which fail to apply",
+  },
+  {
+    ids: ["compliance-policies:aws-ec2-securitygroup-disallow-public-internet-ingress"],
+    reason:
+      "public ingress on a service port (443 to a load balancer) is how a public endpoint works; aws-ec2-no-ssh-from-anywhere refuses SSH, RDP and every port from the internet, and k8s-service-not-public refuses public load balancers unless a stack allows them",
+  },
 ];
 
-/** The not-adopted reason for a check id, or undefined. */
+/** The not-adopted reason for a check id, or undefined (the caller looks for a covering rule first). */
 export const notAdopted = (id: string): string | undefined =>
-  NOT_ADOPTED.find((n) => n.ids.includes(id))?.reason;
+  NOT_ADOPTED.find((n) => n.ids.includes(id) || n.pattern?.test(id))?.reason;

@@ -28,6 +28,7 @@ export const EC2_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const RDS_INSTANCE = "aws:rds/instance:Instance";
 /** Aurora: the platform runs RDS instances, but a backups rule must read clusters too. */
 export const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+export const RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 export const RDS_PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup";
 /** Aurora's cluster-level parameters: the same PostgreSQL settings, another resource. */
 export const RDS_CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup";

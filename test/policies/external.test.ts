@@ -18,7 +18,14 @@ import {
   type ExternalCheck,
 } from "../../policies/external/scope";
 import { allRules } from "../../policies/rules";
-import { checkov, kubeLinter, main, readUpstream, trivy } from "../../scripts/external-checks";
+import {
+  checkov,
+  compliancePolicies,
+  kubeLinter,
+  main,
+  readUpstream,
+  trivy,
+} from "../../scripts/external-checks";
 import { COVERAGE, coverageDoc } from "../../scripts/policy-table";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -167,6 +174,46 @@ describe("npm run external-checks reads the tools' own formats", () => {
     "checks/cloud/google/gke/enable_network_policy_test.rego": "package test",
     "checks/cloud/aws/ecr/enable_image_scans.rego":
       "# METADATA\n# title: ECR\n# custom:\n#   id: AWS-0030\n",
+    // compliance-policies: a policy on a type the program creates, its spec (run with the
+    // helpers replaced by recorders), one on a type it does not, a List type (out of scope).
+    "vendor-aws/aws/s3/Bucket/disallowPublicRead.ts": [
+      "export const disallowPublicRead = policyManager.registerPolicy({",
+      '    resourceValidationPolicy: { name: "aws-s3-bucket-disallow-public-read",',
+      "        description: \"Checks that S3 Bucket ACLs don't allow 'public-read'.\",",
+    ].join("\n"),
+    "vendor-aws/tests/aws/s3/Bucket/disallowPublicRead.spec.ts": [
+      'import "mocha";',
+      'import { assertHasResourceViolation, assertNoResourceViolations } from "@pulumi/compliance-policies-unit-test-helpers";',
+      'import * as policies from "../../../../index";',
+      'import { getResourceValidationArgs } from "./resource";',
+      'describe("aws.s3.Bucket.disallowPublicRead", function() {',
+      "    const policy = policies.aws.s3.Bucket.disallowPublicRead;",
+      '    it("policy-config-include", async function() {',
+      "        const args = getResourceValidationArgs();",
+      '        args.props.acl = "authenticated-read";',
+      '        await assertHasResourceViolation(policy, args, { message: "x" });',
+      "    });",
+      '    it("#1", async function() {',
+      "        await assertNoResourceViolations(policy, getResourceValidationArgs());",
+      "    });",
+      '    it("#2", async function() {',
+      "        const args = getResourceValidationArgs();",
+      '        args.props.acl = "public-read";',
+      '        await assertHasResourceViolation(policy, args, { message: "x" });',
+      "    });",
+      "});",
+    ].join("\n"),
+    "vendor-aws/tests/aws/s3/Bucket/resource.ts": [
+      'import * as aws from "@pulumi/aws";',
+      'import { createResourceValidationArgs } from "@pulumi/compliance-policies-unit-test-helpers";',
+      "export function getResourceValidationArgs() {",
+      '    return createResourceValidationArgs(aws.s3.Bucket, { acl: "private" });',
+      "}",
+    ].join("\n"),
+    "vendor-aws/aws/ecr/Repository/enableImageScans.ts":
+      '    resourceValidationPolicy: { name: "aws-ecr-repository-enable-image-scans",',
+    "vendor-kubernetes/kubernetes/apps/v1beta1/DeploymentList/disallowBetaResource.ts":
+      '    resourceValidationPolicy: { name: "kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",',
     "pkg/builtinchecks/yamls/privileged.yaml": [
       'name: "privileged-container"',
       'description: "Indicates when deployments have containers running in privileged mode."',
@@ -255,14 +302,49 @@ describe("npm run external-checks reads the tools' own formats", () => {
     ]);
   });
 
-  it("the command policies/README.md shows writes one file with the three tools' checks and commits", () => {
+  it("compliance-policies: policies on the program's types, with their tests' inputs as examples", async () => {
+    const found = await compliancePolicies(dir, "HEAD");
+    expect(found.map((c) => c.id)).toEqual([
+      "compliance-policies:aws-s3-bucket-disallow-public-read",
+      "compliance-policies:kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",
+    ]);
+    const acl = found[0];
+    expect(acl.targets).toEqual(["aws:s3/bucket:Bucket"]);
+    expect(acl.title).toBe("Checks that S3 Bucket ACLs don't allow 'public-read'.");
+    // the policy-config test (a filter by resource name) gives no example
+    expect(acl.examples!.pulumi).toEqual({
+      good: [JSON.stringify({ type: "aws:s3/bucket:Bucket", props: { acl: "private" } })],
+      bad: [JSON.stringify({ type: "aws:s3/bucket:Bucket", props: { acl: "public-read" } })],
+    });
+    // a List type is out of scope: recorded without examples
+    expect(found[1].examples).toBeUndefined();
+    expect(outOfScope(found[1])).toMatch(/List and Patch/);
+  });
+
+  it("the command policies/README.md shows writes one file with the four tools' checks and commits", async () => {
     const out = path.join(repo, "upstream.json");
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-    main(["--checkov", dir, "--trivy", dir, "--kube-linter", dir, "--out", out]);
-    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^6 in-scope checks written to /));
+    await main([
+      "--checkov",
+      dir,
+      "--trivy",
+      dir,
+      "--kube-linter",
+      dir,
+      "--compliance-policies",
+      dir,
+      "--out",
+      out,
+    ]);
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^8 in-scope checks written to /));
     log.mockRestore();
     const written = JSON.parse(fs.readFileSync(out, "utf8"));
-    expect(Object.keys(written.sources)).toEqual(["checkov", "trivy", "kube-linter"]);
+    expect(Object.keys(written.sources)).toEqual([
+      "checkov",
+      "trivy",
+      "kube-linter",
+      "compliance-policies",
+    ]);
     expect(written.sources.trivy.commit).toBe(git("rev-parse", "HEAD").trim());
     expect(written.checks.map((c: ExternalCheck) => c.id)).toEqual([
       "AVD-GCP-0056",
@@ -270,13 +352,15 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "CKV_AWS_24",
       "CKV_GCP_9",
       "CKV_K8S_16",
+      "compliance-policies:aws-s3-bucket-disallow-public-read",
+      "compliance-policies:kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",
       "kube-linter:privileged-container",
     ]);
-    expect(() => main(["--checkov", dir])).toThrow(/--trivy <git dir> is required/);
+    await expect(main(["--checkov", dir])).rejects.toThrow(/--trivy <git dir> is required/);
   });
 
   it("the recorded file names its sources' commits", () => {
-    for (const tool of ["checkov", "trivy", "kube-linter"])
+    for (const tool of ["checkov", "trivy", "kube-linter", "compliance-policies"])
       expect(upstream.sources[tool].commit, tool).toMatch(/^[0-9a-f]{40}$/);
   });
 });

@@ -23,6 +23,7 @@ interface ResourceCase {
   config?: { config: Record<string, unknown>; props: Record<string, unknown>; violates: boolean };
 }
 
+const KEY = "arn:aws:kms:us-east-1:111122223333:key/k";
 const CL = "gcp:container/cluster:Cluster";
 const NP = "gcp:container/nodePool:NodePool";
 const SQL = "gcp:sql/databaseInstance:DatabaseInstance";
@@ -1173,6 +1174,15 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     ],
     absentViolates: false,
   },
+  "aws-kms-key-described": {
+    type: "aws:kms/key:Key",
+    good: { description: "MLflow artifacts, mlops-prod" },
+    bad: [
+      [{ description: " " }, /no description/],
+      [{ description: "key" }, /"key" is too short/],
+    ],
+    absentViolates: true,
+  },
   "aws-kms-key-policy-safe": {
     type: "aws:kms/key:Key",
     good: { enableKeyRotation: true },
@@ -1383,7 +1393,10 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     good: {
       rules: [
-        { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true },
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY },
+          bucketKeyEnabled: true,
+        },
       ],
     },
     bad: [
@@ -1392,8 +1405,25 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
         /the default encryption is not SSE-KMS/,
       ],
       [
-        { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] },
+        {
+          rules: [
+            {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY },
+            },
+          ],
+        },
         /SSE-KMS without bucketKeyEnabled/,
+      ],
+      [
+        {
+          rules: [
+            {
+              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" },
+              bucketKeyEnabled: true,
+            },
+          ],
+        },
+        /the AWS-managed aws\/s3 key/,
       ],
     ],
     absentViolates: true,
@@ -2845,7 +2875,10 @@ describe("S3 rules read the deprecated inline blocks of aws.s3.Bucket", () => {
     const inline = (sseAlgorithm: string, bucketKeyEnabled?: boolean) => ({
       bucket: "b",
       serverSideEncryptionConfiguration: {
-        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm }, bucketKeyEnabled },
+        rule: {
+          applyServerSideEncryptionByDefault: { sseAlgorithm, kmsMasterKeyId: KEY },
+          bucketKeyEnabled,
+        },
       },
     });
     expect(runResourceRule(rule("aws-s3-sse-kms"), B, inline("AES256"))).toHaveLength(1);

@@ -1,7 +1,8 @@
 /**
  * The rules judged on the other tools' own examples: for every check a rule cites in
  * `covers`, the tool's bad examples (trivy's documentation examples in Terraform and
- * Kubernetes YAML, kube-linter's e2e test objects) must be flagged by a covering rule, and
+ * Kubernetes YAML, kube-linter's e2e test objects, the inputs of pulumi/compliance-policies'
+ * unit tests) must be flagged by a covering rule, and
  * its good examples must not be flagged for what makes the bad ones bad: every bad example
  * draws a message the good one does not. A good example flagged only for a further
  * requirement of a broader rule passes; one flagged for the same thing fails.
@@ -53,6 +54,12 @@ interface Case {
 
 const cited = checks.filter((c) => c.examples && covering(c.id).length > 0);
 
+/** compliance-policies' examples are already Pulumi inputs: `{ type, props }`. */
+function pulumiExample(text: string): Translated {
+  const { type, props } = JSON.parse(text) as { type: string; props: Record<string, unknown> };
+  return { items: [{ type, name: "example", props }], problems: [] };
+}
+
 async function translateAll(): Promise<Case[]> {
   const cases: Case[] = [];
   for (const c of cited)
@@ -64,7 +71,11 @@ async function translateAll(): Promise<Case[]> {
             id: c.id,
             verdict,
             translated:
-              lang === "terraform" ? await terraformToPulumi(text) : kubernetesToPulumi(text),
+              lang === "terraform"
+                ? await terraformToPulumi(text)
+                : lang === "pulumi"
+                  ? pulumiExample(text)
+                  : kubernetesToPulumi(text),
           });
   return cases;
 }

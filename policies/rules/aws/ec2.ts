@@ -46,11 +46,18 @@ export const ec2Rules: Rule[] = [
       return out;
     },
   }),
-  resourceRule({
+  resourceRule<{ requireCustomerKey: boolean }>({
     name: "aws-ec2-launch-template-hardened",
-    covers: ["CKV_AWS_88", "CKV_AWS_46", "AVD-AWS-0129"],
+    covers: [
+      "CKV_AWS_88",
+      "CKV_AWS_46",
+      "AVD-AWS-0129",
+      "compliance-policies:aws-ec2-launchtemplate-disallow-public-ip",
+      "compliance-policies:aws-ec2-launchtemplate-disallow-unencrypted-block-device",
+      "compliance-policies:aws-ec2-launchtemplate-configure-customer-managed-key",
+    ],
     description:
-      "Launch templates must encrypt every EBS volume, give nodes no public IP address, and carry no AWS credentials in their user data (nodes get theirs from the instance role).",
+      "Launch templates must encrypt every EBS volume (with a customer-managed key where the stack requires it), give nodes no public IP address, and carry no AWS credentials in their user data (nodes get theirs from the instance role).",
     severity: "high",
     types: [EC2_LAUNCH_TEMPLATE],
     tags: ["aws", "ec2", "encryption", "network"],
@@ -62,7 +69,14 @@ export const ec2Rules: Rule[] = [
     ),
     remediationSteps:
       "Set blockDeviceMappings[].ebs.encrypted = 'true' and networkInterfaces[].associatePublicIpAddress = 'false' (or omit it in private subnets); remove credentials from userData.",
-    check: (p) => {
+    config: {
+      requireCustomerKey: {
+        type: "boolean",
+        default: false,
+        description: "Require blockDeviceMappings[].ebs.kmsKeyId (a customer-managed KMS key).",
+      },
+    },
+    check: (p, { config }) => {
       const out: string[] = [];
       // userData is base64 for launch templates; read it both ways. Key ids per AWS's IAM
       // identifier prefixes (docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html).
@@ -77,6 +91,10 @@ export const ec2Rules: Rule[] = [
       for (const [i, b] of asArray<any>(p.blockDeviceMappings).entries())
         if (b.ebs && String(b.ebs.encrypted) !== "true")
           out.push(`blockDeviceMappings[${i}] (${b.deviceName ?? "?"}) is not encrypted.`);
+        else if (b.ebs && config.requireCustomerKey && !b.ebs.kmsKeyId)
+          out.push(
+            `blockDeviceMappings[${i}] (${b.deviceName ?? "?"}) uses the AWS-managed EBS key.`,
+          );
       for (const [i, n] of asArray<any>(p.networkInterfaces).entries())
         if (String(n.associatePublicIpAddress) === "true")
           out.push(`networkInterfaces[${i}] assigns a public IP.`);
@@ -85,7 +103,14 @@ export const ec2Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-ec2-security-group-described",
-    covers: ["CKV_AWS_23", "AVD-AWS-0099", "AVD-AWS-0124"],
+    covers: [
+      "CKV_AWS_23",
+      "AVD-AWS-0099",
+      "AVD-AWS-0124",
+      "compliance-policies:aws-ec2-securitygroup-missing-description",
+      "compliance-policies:aws-ec2-securitygroup-missing-egress-rule-description",
+      "compliance-policies:aws-ec2-securitygroup-missing-ingress-rule-description",
+    ],
     description:
       "Security groups and each of their rules must say what they admit (a description other than the provider's default), so a review can tell a deliberate opening from a leftover.",
     severity: "low",

@@ -7,7 +7,13 @@ import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
 export const eksRules: Rule[] = [
   resourceRule<{ allowPublicEndpoint: boolean }>({
     name: "aws-eks-endpoint-restricted",
-    covers: ["CKV_AWS_38", "AVD-AWS-0041", "CKV_AWS_39", "AVD-AWS-0040"],
+    covers: [
+      "CKV_AWS_38",
+      "AVD-AWS-0041",
+      "CKV_AWS_39",
+      "AVD-AWS-0040",
+      "compliance-policies:aws-eks-cluster-disallow-api-endpoint-public-access",
+    ],
     description:
       "The EKS API endpoint must be private, or public only to listed CIDRs (never 0.0.0.0/0).",
     severity: "critical",
@@ -43,7 +49,11 @@ export const eksRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-eks-secrets-encryption",
-    covers: ["CKV_AWS_58", "AVD-AWS-0039"],
+    covers: [
+      "CKV_AWS_58",
+      "AVD-AWS-0039",
+      "compliance-policies:aws-eks-cluster-enable-cluster-encryption-config",
+    ],
     description: "EKS must envelope-encrypt Kubernetes Secrets with a KMS key.",
     severity: "high",
     types: [EKS_CLUSTER],

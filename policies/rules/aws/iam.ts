@@ -244,7 +244,10 @@ export const iamRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-kms-key-policy-safe",
-    covers: ["CKV_AWS_33"],
+    covers: [
+      "CKV_AWS_33",
+      "compliance-policies:aws-kms-key-disallow-bypass-policy-lockout-safety-check",
+    ],
     description:
       "KMS key policies must not allow every principal without conditions, and keys must not skip the policy lockout safety check.",
     severity: "high",

@@ -4,6 +4,7 @@ import { cis, asArray, resourceRule, type Rule } from "../../lib/rule";
 import { postgresLoggingProblems } from "../../lib/postgres";
 import {
   RDS_CLUSTER,
+  RDS_CLUSTER_INSTANCE,
   RDS_CLUSTER_PARAMETER_GROUP,
   RDS_INSTANCE,
   RDS_PARAMETER_GROUP,
@@ -12,10 +13,18 @@ import {
 export const rdsRules: Rule[] = [
   resourceRule<{ requireCustomerKey: boolean }>({
     name: "aws-rds-encrypted",
-    covers: ["CKV_AWS_16", "AVD-AWS-0080"],
-    description: "RDS storage must be encrypted, with a customer-managed KMS key where required.",
+    covers: [
+      "CKV_AWS_16",
+      "AVD-AWS-0080",
+      "compliance-policies:aws-rds-cluster-configure-customer-managed-key",
+      "compliance-policies:aws-rds-cluster-disallow-unencrypted-storage",
+      "compliance-policies:aws-rds-instance-configure-customer-managed-key",
+      "compliance-policies:aws-rds-instance-disallow-unencrypted-storage",
+    ],
+    description:
+      "RDS and Aurora storage must be encrypted, with a customer-managed KMS key where required.",
     severity: "high",
-    types: [RDS_INSTANCE],
+    types: [RDS_INSTANCE, RDS_CLUSTER],
     tags: ["aws", "rds", "encryption"],
     framework: awsCis("2.3.1", "Ensure that encryption-at-rest is enabled for RDS Instances"),
     remediationSteps: "Set storageEncrypted = true and kmsKeyId to a key with rotation.",
@@ -31,10 +40,15 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule({
     name: "aws-rds-not-public",
-    covers: ["CKV_AWS_17", "AVD-AWS-0180"],
+    covers: [
+      "CKV_AWS_17",
+      "AVD-AWS-0180",
+      "compliance-policies:aws-rds-clusterinstance-disallow-public-access",
+      "compliance-policies:aws-rds-instance-disallow-public-access",
+    ],
     description: "RDS instances must not be publicly accessible.",
     severity: "critical",
-    types: [RDS_INSTANCE],
+    types: [RDS_INSTANCE, RDS_CLUSTER_INSTANCE],
     tags: ["aws", "rds", "network", "security"],
     framework: awsCis("2.3.3", "Ensure that public access is not given to RDS Instance"),
     remediationSteps: "Set publiclyAccessible = false and place the instance in private subnets.",
@@ -42,7 +56,14 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ minBackupRetentionDays: number }>({
     name: "aws-rds-backups",
-    covers: ["CKV_AWS_133", "AVD-AWS-0077"],
+    covers: [
+      "CKV_AWS_133",
+      "AVD-AWS-0077",
+      "compliance-policies:aws-rds-cluster-configure-backup-retention",
+      "compliance-policies:aws-rds-cluster-enable-backup-retention",
+      "compliance-policies:aws-rds-instance-configure-backup-retention",
+      "compliance-policies:aws-rds-instance-enable-backup-retention",
+    ],
     description:
       "RDS must keep automated backups for at least the configured number of days (7 in dev and staging, 14 in prod: deliberately stricter than checkov and trivy, which only require backups on; minBackupRetentionDays per stack).",
     severity: "high",
@@ -70,11 +91,16 @@ export const rdsRules: Rule[] = [
   }),
   resourceRule<{ requireDeletionProtection: boolean; requireHighAvailability: boolean }>({
     name: "aws-rds-resilience",
-    covers: ["CKV_AWS_293", "CKV_AWS_157", "AVD-AWS-0177"],
+    covers: [
+      "CKV_AWS_293",
+      "CKV_AWS_157",
+      "AVD-AWS-0177",
+      "compliance-policies:aws-rds-cluster-disallow-single-availability-zone",
+    ],
     description:
-      "RDS must keep deletion protection and a final snapshot, and run Multi-AZ where high availability is required.",
+      "RDS and Aurora must keep deletion protection and a final snapshot, and run in more than one zone where high availability is required (Multi-AZ; an Aurora cluster not pinned to one zone).",
     severity: "high",
-    types: [RDS_INSTANCE],
+    types: [RDS_INSTANCE, RDS_CLUSTER],
     tags: ["aws", "rds", "reliability"],
     remediationSteps:
       "Set deletionProtection = true, skipFinalSnapshot = false with finalSnapshotIdentifier, and multiAz = true in prod.",
@@ -91,13 +117,19 @@ export const rdsRules: Rule[] = [
         description: "Require Multi-AZ.",
       },
     },
-    check: (p, { config }) => {
+    check: (p, { config, type }) => {
       const out: string[] = [];
       if (config.requireDeletionProtection) {
         if (p.deletionProtection !== true) out.push("deletionProtection is not true.");
         if (p.skipFinalSnapshot !== false) out.push("skipFinalSnapshot is not false.");
       }
-      if (config.requireHighAvailability && p.multiAz !== true) out.push("multiAz is not true.");
+      // An Aurora cluster spreads its storage over three zones; pinning it to one zone is the
+      // single-AZ misconfiguration (its instances then share one failure domain).
+      if (config.requireHighAvailability)
+        if (type === RDS_CLUSTER) {
+          if (asArray(p.availabilityZones).length === 1)
+            out.push("availabilityZones names a single zone.");
+        } else if (p.multiAz !== true) out.push("multiAz is not true.");
       return out;
     },
   }),
@@ -189,11 +221,15 @@ export const rdsRules: Rule[] = [
       "AVD-AWS-0133",
       "AVD-AWS-0078",
       "AVD-AWS-0176",
+      "compliance-policies:aws-rds-clusterinstance-disallow-unencrypted-performance-insights",
+      "compliance-policies:aws-rds-clusterinstance-enable-performance-insights",
+      "compliance-policies:aws-rds-instance-disallow-unencrypted-performance-insights",
+      "compliance-policies:aws-rds-instance-enable-performance-insights",
     ],
     description:
       "RDS must export its logs to CloudWatch, take minor upgrades, encrypt Performance Insights with a customer key, use its own parameter group and, where required, run Performance Insights, Enhanced Monitoring and IAM database authentication.",
     severity: "medium",
-    types: [RDS_INSTANCE],
+    types: [RDS_INSTANCE, RDS_CLUSTER_INSTANCE],
     tags: ["aws", "rds", "operations", "security"],
     framework: cis(
       "checkov",
@@ -222,12 +258,14 @@ export const rdsRules: Rule[] = [
           "Require IAM database authentication. Off by default: MLflow connects with a password it reads from a Kubernetes Secret.",
       },
     },
-    check: (p, { config }) => {
+    check: (p, { config, type }) => {
       const out: string[] = [];
+      // An Aurora instance exports logs and takes its parameters through its cluster.
+      const clusterMember = type === RDS_CLUSTER_INSTANCE;
       // PostgreSQL exports its log as "postgresql"; another engine must export at least one log.
       const exports = asArray<string>(p.enabledCloudwatchLogsExports);
       const postgres = p.engine === undefined || /postgres/.test(String(p.engine));
-      if (postgres ? !exports.includes("postgresql") : exports.length === 0)
+      if (!clusterMember && (postgres ? !exports.includes("postgresql") : exports.length === 0))
         out.push(
           postgres
             ? "postgresql logs are not exported to CloudWatch."
@@ -237,7 +275,10 @@ export const rdsRules: Rule[] = [
       if (p.autoMinorVersionUpgrade === false) out.push("autoMinorVersionUpgrade is off.");
       if (p.performanceInsightsEnabled === true && !p.performanceInsightsKmsKeyId)
         out.push("Performance Insights is encrypted with the AWS-managed key, not yours.");
-      if (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default."))
+      if (
+        !clusterMember &&
+        (!p.parameterGroupName || String(p.parameterGroupName).startsWith("default."))
+      )
         out.push("the instance uses the default parameter group.");
       // The CAs RDS issues today (docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html);
       // rds-ca-2019 expired in August 2024. Absent, RDS assigns its current default.
@@ -249,7 +290,11 @@ export const rdsRules: Rule[] = [
       // Provider default monitoringInterval 0: Enhanced Monitoring off.
       if (config.requireEnhancedMonitoring && !(Number(p.monitoringInterval) > 0))
         out.push("Enhanced Monitoring is off (monitoringInterval 0).");
-      if (config.requireIamAuthentication && p.iamDatabaseAuthenticationEnabled !== true)
+      if (
+        !clusterMember &&
+        config.requireIamAuthentication &&
+        p.iamDatabaseAuthenticationEnabled !== true
+      )
         out.push("IAM database authentication is off.");
       return out;
     },

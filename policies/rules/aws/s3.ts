@@ -149,7 +149,15 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule<{ logBucketPatterns: string[] }>({
     name: "aws-s3-sse-kms",
-    covers: ["CKV_AWS_19", "CKV_AWS_145", "AVD-AWS-0132"],
+    covers: [
+      "CKV_AWS_19",
+      "CKV_AWS_145",
+      "AVD-AWS-0132",
+      "compliance-policies:aws-s3-bucket-configure-server-side-encryption-customer-managed-key",
+      "compliance-policies:aws-s3-bucket-configure-server-side-encryption-kms",
+      "compliance-policies:aws-s3-bucket-enable-server-side-encryption",
+      "compliance-policies:aws-s3-bucket-enable-server-side-encryption-bucket-key",
+    ],
     description:
       "S3 buckets must default to SSE-KMS with a bucket key (the bucket key is deliberately stricter than checkov and trivy: it cuts KMS requests and their cost); server access-log target buckets may use SSE-S3, the only encryption log delivery supports.",
     severity: "medium",
@@ -186,6 +194,9 @@ export const s3Rules: Rule[] = [
         (r) => get(r, "applyServerSideEncryptionByDefault.sseAlgorithm") === "aws:kms",
       );
       if (kms.length === 0) return ["the default encryption is not SSE-KMS."];
+      // Without kmsMasterKeyId S3 uses the AWS-managed aws/s3 key, whose policy you cannot set.
+      if (!kms.some((r) => get(r, "applyServerSideEncryptionByDefault.kmsMasterKeyId")))
+        return ["SSE-KMS with the AWS-managed aws/s3 key, not a customer-managed one."];
       // S3 Bucket Keys cut KMS requests (and their cost) by up to 99%; stricter than checkov/trivy.
       return kms.some((r) => r.bucketKeyEnabled === true)
         ? []
@@ -278,6 +289,7 @@ export const s3Rules: Rule[] = [
       "CKV2_AWS_61",
       "CKV_AWS_19",
       "CKV_AWS_145",
+      "compliance-policies:aws-s3-bucket-enable-server-side-encryption",
     ],
     description:
       "Every S3 bucket needs a BucketPublicAccessBlock, a default encryption (BucketServerSideEncryptionConfiguration or the inline block; aws-s3-sse-kms judges what it says), its versioning configured by a BucketVersioning resource (the inline block is deprecated), a lifecycle configuration (BucketLifecycleConfiguration or the inline lifecycleRules) so noncurrent versions and logs expire, and server access logging (BucketLogging or the inline block) where the stack requires it; a bucket others log into is exempt from logging.",
@@ -353,7 +365,13 @@ export const s3Rules: Rule[] = [
   }),
   resourceRule({
     name: "aws-s3-no-public-acl",
-    covers: ["CKV_AWS_20", "CKV_AWS_57", "AVD-AWS-0092", "CKV_AWS_379"],
+    covers: [
+      "CKV_AWS_20",
+      "CKV_AWS_57",
+      "AVD-AWS-0092",
+      "CKV_AWS_379",
+      "compliance-policies:aws-s3-bucket-disallow-public-read",
+    ],
     description:
       "Buckets must not use a public canned ACL (public-read, public-read-write, authenticated-read) or grant the AllUsers or AuthenticatedUsers groups, inline or through BucketAcl; a public access block that ignores public ACLs does not make one acceptable (checkov CKV_AWS_379 accepts it then).",
     severity: "critical",

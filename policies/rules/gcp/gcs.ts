@@ -29,7 +29,10 @@ export const gcsRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gcs-public-access-prevention",
-    covers: ["CKV_GCP_114"],
+    covers: [
+      "CKV_GCP_114",
+      "compliance-policies:gcp-storage-bucket-enforce-public-access-prevention",
+    ],
     description: "Cloud Storage buckets must enforce public access prevention.",
     severity: "high",
     types: [GCS_BUCKET],

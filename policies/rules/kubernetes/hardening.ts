@@ -122,7 +122,17 @@ export const hardeningRules: Rule[] = [
   }),
   podRule<{ requireReadOnlyRootFilesystem: boolean }>({
     name: "k8s-pod-read-only-root",
-    covers: ["CKV_K8S_22", "AVD-KSV-0014", "kube-linter:no-read-only-root-fs"],
+    covers: [
+      "CKV_K8S_22",
+      "AVD-KSV-0014",
+      "kube-linter:no-read-only-root-fs",
+      "compliance-policies:kubernetes-apps-v1-daemonset-enable-read-only-root-filesystem",
+      "compliance-policies:kubernetes-apps-v1-deployment-enable-read-only-root-filesystem",
+      "compliance-policies:kubernetes-apps-v1-replicaset-enable-read-only-root-filesystem",
+      "compliance-policies:kubernetes-apps-v1-statefulset-enable-read-only-root-filesystem",
+      "compliance-policies:kubernetes-batch-v1-cronjob-enable-read-only-root-filesystem",
+      "compliance-policies:kubernetes-batch-v1-job-enable-read-only-root-filesystem",
+    ],
     description:
       "Containers must run with a read-only root filesystem (writable paths as emptyDir mounts), where the stack requires it.",
     severity: "medium",
@@ -237,6 +247,7 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-no-naked-pods",
+    covers: ["compliance-policies:kubernetes-core-v1-pod-disallow-pod"],
     description:
       "Pods must be owned by a controller (Deployment, Job, Rollout...), which replaces them when a node goes away.",
     severity: "low",
@@ -255,6 +266,7 @@ export const hardeningRules: Rule[] = [
       "kube-linter:pdb-max-unavailable",
       "kube-linter:pdb-unhealthy-pod-eviction-policy",
       "kube-linter:pdb-min-available",
+      "compliance-policies:kubernetes-policy-v1-poddisruptionbudget-disallow-zero-voluntary-disruption",
     ],
     description:
       "PodDisruptionBudgets must allow at least one disruption (maxUnavailable: 0 or minAvailable: 100% blocks node drains and upgrades forever) and say how unready pods are evicted (unhealthyPodEvictionPolicy; AlwaysAllow keeps a crash-looping pod from blocking a drain).",
@@ -473,10 +485,19 @@ const REMOVED_TYPES = REMOVED_APIS.flatMap((a) =>
   a.kinds.map((k) => `kubernetes:${a.groupVersion}:${k}`),
 );
 
+/** compliance-policies' disallow-beta policy of each removed type (named by SDK module). */
+const REMOVED_POLICY_IDS = REMOVED_APIS.flatMap((a) => {
+  const [group, version] = a.groupVersion.split("/");
+  return a.kinds.map(
+    (k) =>
+      `compliance-policies:kubernetes-${group.split(".")[0]}-${version}-${k.toLowerCase()}-disallow-beta-resource`,
+  );
+});
+
 export const apiRules: Rule[] = [
   resourceRule({
     name: "k8s-no-removed-apis",
-    covers: ["AVD-KSV-0107", "kube-linter:no-extensions-v1beta"],
+    covers: ["AVD-KSV-0107", "kube-linter:no-extensions-v1beta", ...REMOVED_POLICY_IDS],
     description:
       "Objects must use API versions the cluster serves: the beta versions Kubernetes removed by 1.32 (extensions/v1beta1, apps/v1beta*, policy/v1beta1, batch/v1beta1 and others) fail to apply on every cluster the platform creates.",
     severity: "high",

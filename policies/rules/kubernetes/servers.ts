@@ -51,7 +51,11 @@ export const serverRules: Rule[] = [
   }),
   resourceRule<{ allowPublicLoadBalancers: boolean; allowNodePorts: boolean }>({
     name: "k8s-service-not-public",
-    covers: ["AVD-KSV-0108", "kube-linter:exposed-services"],
+    covers: [
+      "AVD-KSV-0108",
+      "kube-linter:exposed-services",
+      "compliance-policies:kubernetes-core-v1-service-disallow-load-balancer",
+    ],
     description:
       "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it, and never set externalIPs (CVE-2020-8554). An internal LoadBalancer, which reaches only the VPC, is accepted (kube-linter's exposed-services flags every LoadBalancer).",
     severity: "high",
