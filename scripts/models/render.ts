@@ -175,6 +175,16 @@ export function render(r: RenderInput): RenderedObject[] {
           automountServiceAccountToken: false,
           securityContext: podSecurity,
           ...gpuScheduling,
+          // Replicas prefer different nodes, so one node's loss takes one replica; a soft
+          // preference, because GPU nodes are few and a hard one would leave pods Pending.
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "ScheduleAnyway",
+              labelSelector: { matchLabels: { [NAME_LABEL]: name } },
+            },
+          ],
           containers: [
             {
               name: "server",

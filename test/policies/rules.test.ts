@@ -1058,6 +1058,26 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ spec: { template: { spec: { containers: [] } } } }, /never cleaned up/]],
     absentViolates: true,
   },
+  "k8s-job-cleanup (a deployer's hook)": {
+    rule: "k8s-job-cleanup",
+    type: "kubernetes:batch/v1:Job",
+    good: {
+      metadata: {
+        annotations: {
+          "argocd.argoproj.io/hook": "PreSync",
+          "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        },
+      },
+      spec: { template: { spec: { containers: [] } } },
+    },
+    bad: [
+      [
+        { metadata: { annotations: { "argocd.argoproj.io/hook": "PreSync" } }, spec: {} },
+        /never cleaned up/,
+      ],
+    ],
+    absentViolates: true,
+  },
   "k8s-job-cleanup (CronJob)": {
     rule: "k8s-job-cleanup",
     type: "kubernetes:batch/v1:CronJob",

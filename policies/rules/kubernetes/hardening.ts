@@ -46,6 +46,15 @@ const CORE_VOLUME_TYPES = [
   "secret",
 ];
 
+/**
+ * A Job its deployer deletes: an Argo CD resource hook or a Helm hook with a deletion policy
+ * (argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/#hook-deletion-policies).
+ */
+const deletedAsHook = (p: Record<string, any>) => {
+  const ann = get(p, "metadata.annotations") ?? {};
+  return !!(ann["argocd.argoproj.io/hook-delete-policy"] || ann["helm.sh/hook-delete-policy"]);
+};
+
 export const hardeningRules: Rule[] = [
   podRule({
     name: "k8s-pod-baseline-extras",
@@ -228,7 +237,7 @@ export const hardeningRules: Rule[] = [
     name: "k8s-job-cleanup",
     covers: ["kube-linter:job-ttl-seconds-after-finished"],
     description:
-      "A standalone Job must set ttlSecondsAfterFinished, or its finished pods and their logs stay until someone deletes them; a CronJob's Jobs must not, because the CronJob's history limits already prune them and the two race.",
+      "A standalone Job must set ttlSecondsAfterFinished, or its finished pods and their logs stay until someone deletes them (an Argo CD or Helm hook with a deletion policy is deleted by its deployer); a CronJob's Jobs must not, because the CronJob's history limits already prune them and the two race.",
     severity: "low",
     types: ["kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"],
     tags: ["kubernetes", "operations"],
@@ -236,7 +245,7 @@ export const hardeningRules: Rule[] = [
       "Set spec.ttlSecondsAfterFinished on the Job; on a CronJob, drop it from jobTemplate and keep successfulJobsHistoryLimit / failedJobsHistoryLimit.",
     check: (p, { type }) =>
       type === "kubernetes:batch/v1:Job"
-        ? get(p, "spec.ttlSecondsAfterFinished") === undefined
+        ? get(p, "spec.ttlSecondsAfterFinished") === undefined && !deletedAsHook(p)
           ? ["a standalone Job without ttlSecondsAfterFinished is never cleaned up."]
           : []
         : get(p, "spec.jobTemplate.spec.ttlSecondsAfterFinished") !== undefined
