@@ -1,5 +1,5 @@
 /**
- * Records the checks of checkov, trivy-checks, kube-linter and pulumi/compliance-policies that fall in this
+ * Records the checks of checkov, trivy-checks, kube-linter, pulumi/compliance-policies and Polaris that fall in this
  * project's scope (the resource types the program creates, the Kubernetes objects
  * it and the models CLI render) into policies/external/upstream.json, from git
  * clones of the tools at the commits you choose. The pack's rules cite these ids
@@ -12,9 +12,11 @@
  *   git clone --bare https://github.com/aquasecurity/trivy-checks /tmp/trivy-checks.git
  *   git clone --bare https://github.com/stackrox/kube-linter /tmp/kube-linter.git
  *   git clone --bare https://github.com/pulumi/compliance-policies /tmp/compliance-policies.git
+ *   git clone --bare https://github.com/FairwindsOps/polaris /tmp/polaris.git
  *   npm run -s external-checks -- --checkov /tmp/checkov.git \
  *     --trivy /tmp/trivy-checks.git --kube-linter /tmp/kube-linter.git \
- *     --compliance-policies /tmp/compliance-policies.git [--rev HEAD] [--out FILE]
+ *     --compliance-policies /tmp/compliance-policies.git --polaris /tmp/polaris.git \
+ *     [--rev HEAD] [--out FILE]
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -366,6 +368,33 @@ export async function compliancePolicies(dir: string, rev: string): Promise<Exte
   return out;
 }
 
+/**
+ * Polaris: the built-in checks (pkg/config/checks/<check>.yaml) with their test manifests,
+ * test/checks/<check>/success.*.yaml (must pass) and failure.*.yaml (must fail).
+ */
+export function polaris(dir: string, rev: string): ExternalCheck[] {
+  const tests = list(dir, rev, "test/checks");
+  return list(dir, rev, "pkg/config/checks")
+    .filter((f) => f.endsWith(".yaml"))
+    .map((file) => {
+      const name = path.basename(file, ".yaml");
+      const doc = parse(show(dir, rev, file)) ?? {};
+      const mine = tests.filter((t) => t.startsWith(`test/checks/${name}/`));
+      const of = (prefix: string) =>
+        mine.filter((t) => path.basename(t).startsWith(prefix)).map((t) => show(dir, rev, t));
+      const good = of("success");
+      const bad = of("failure");
+      return {
+        id: `polaris:${name}`,
+        tool: "polaris" as const,
+        title: String(doc.failureMessage ?? name).trim(),
+        targets: ["kubernetes"],
+        path: file,
+        ...(good.length || bad.length ? { examples: { kubernetes: { good, bad } } } : {}),
+      };
+    });
+}
+
 export async function main(argv: string[]) {
   const arg = (name: string) => {
     const i = argv.indexOf(`--${name}`);
@@ -378,6 +407,7 @@ export async function main(argv: string[]) {
     trivy: arg("trivy"),
     "kube-linter": arg("kube-linter"),
     "compliance-policies": arg("compliance-policies"),
+    polaris: arg("polaris"),
   };
   const sources = Object.fromEntries(
     Object.entries(dirs).map(([tool, dir]) => {
@@ -390,6 +420,7 @@ export async function main(argv: string[]) {
     ...trivy(dirs.trivy, rev),
     ...kubeLinter(dirs["kube-linter"], rev),
     ...(await compliancePolicies(dirs["compliance-policies"], rev)),
+    ...polaris(dirs.polaris, rev),
   ].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
   const doc = {
     generatedBy: "npm run external-checks (scripts/external-checks.ts); do not edit by hand",

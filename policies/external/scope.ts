@@ -14,13 +14,14 @@ export const TOOL_REPOSITORIES = {
   trivy: "aquasecurity/trivy-checks",
   "kube-linter": "stackrox/kube-linter",
   "compliance-policies": "pulumi/compliance-policies",
+  polaris: "FairwindsOps/polaris",
 } as const;
 export type Tool = keyof typeof TOOL_REPOSITORIES;
 
 export interface ExternalCheck {
   /**
    * checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`,
-   * `compliance-policies:<policy name>`.
+   * `compliance-policies:<policy name>`, `polaris:<check>`.
    */
   id: string;
   tool: Tool;
@@ -286,7 +287,12 @@ export const NOT_ADOPTED: {
   reason: string;
 }[] = [
   {
-    ids: ["CKV_K8S_11", "AVD-KSV-0011", "kube-linter:unset-cpu-requirements"],
+    ids: [
+      "CKV_K8S_11",
+      "AVD-KSV-0011",
+      "kube-linter:unset-cpu-requirements",
+      "polaris:cpuLimitsMissing",
+    ],
     reason:
       "CPU limits throttle latency-sensitive model servers (CFS quota) even on idle nodes; k8s-pod-resources requires CPU and memory requests and a memory limit",
   },
@@ -296,6 +302,8 @@ export const NOT_ADOPTED: {
       "CKV_K8S_9",
       "kube-linter:no-liveness-probe",
       "kube-linter:no-readiness-probe",
+      "polaris:livenessProbeMissing",
+      "polaris:readinessProbeMissing",
     ],
     reason:
       "probes are required where a container serves a port (k8s-server-probes); workers and jobs have nothing to probe",
@@ -306,12 +314,14 @@ export const NOT_ADOPTED: {
       "kube-linter:hpa-minimum-three-replicas",
       "compliance-policies:kubernetes-apps-v1-deployment-configure-minimum-replica-count",
       "compliance-policies:kubernetes-apps-v1-replicaset-configure-minimum-replica-count",
+      "polaris:hpaMaxAvailability",
+      "polaris:hpaMinAvailability",
     ],
     reason:
       "where high availability is required, k8s-server-replicas-pdb asks for minReplicas (2 unless the stack sets more) and a PodDisruptionBudget",
   },
   {
-    ids: ["CKV_K8S_15"],
+    ids: ["CKV_K8S_15", "polaris:pullPolicyNotAlways"],
     reason:
       "images are pinned to an exact tag or digest (k8s-pod-pinned-images), so pulling Always only adds registry traffic",
   },
@@ -344,6 +354,8 @@ export const NOT_ADOPTED: {
       "compliance-policies:kubernetes-batch-v1-cronjob-configure-recommended-labels",
       "compliance-policies:kubernetes-batch-v1-job-configure-recommended-labels",
       "compliance-policies:kubernetes-core-v1-service-configure-recommended-labels",
+      "polaris:metadataAndInstanceMismatched",
+      "polaris:priorityClassNotSet",
     ],
     reason:
       "scheduling and ownership conventions rather than misconfigurations; ownership is carried by the team label cost-required-labels asks for",
@@ -386,7 +398,12 @@ export const NOT_ADOPTED: {
       "a port below 1024 needs root or NET_BIND_SERVICE to bind; containers must run as non-root (k8s-pod-restricted-security-context) and may add no other capability",
   },
   {
-    ids: ["CKV_K8S_38", "AVD-KSV-0036", "kube-linter:default-service-account"],
+    ids: [
+      "CKV_K8S_38",
+      "AVD-KSV-0036",
+      "kube-linter:default-service-account",
+      "polaris:automountServiceAccountToken",
+    ],
     reason:
       "pods on their own ServiceAccount may need the API; the token is refused where it grants nothing deliberate, on the namespace's default ServiceAccount (k8s-pod-service-account-token)",
   },
@@ -489,6 +506,11 @@ export const NOT_ADOPTED: {
     ids: ["compliance-policies:aws-ec2-securitygroup-disallow-public-internet-ingress"],
     reason:
       "public ingress on a service port (443 to a load balancer) is how a public endpoint works; aws-ec2-no-ssh-from-anywhere refuses SSH, RDP and every port from the internet, and k8s-service-not-public refuses public load balancers unless a stack allows them",
+  },
+  {
+    ids: ["polaris:missingNetworkPolicy"],
+    reason:
+      "Polaris asks every workload for a policy restricting both ingress and egress; k8s-namespace-network-policy requires that a NetworkPolicy select every workload (CIS 5.3.2), and egress limits are a per-workload choice (MLflow reaches its database, its bucket and Google or AWS APIs)",
   },
 ];
 

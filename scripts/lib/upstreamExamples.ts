@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { EXAMPLE_TYPES, TERRAFORM_TYPES } from "../../policies/external/scope";
 import type { StackItem } from "./policyInProcess";
 import { typeToken } from "./strictSchema";
@@ -232,16 +232,47 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
 }
 
 /** One Kubernetes manifest -> the Pulumi Kubernetes resource (its inputs are the manifest). */
+/** kubernetes-models' root folder: <apiVersion>/<Kind>.js for every kind the API serves. */
+const MODELS_ROOT = path.resolve(__dirname, "..", "..", "node_modules", "kubernetes-models");
+
+/**
+ * False when the API version exists in the Kubernetes OpenAPI (kubernetes-models) but has no
+ * such kind, e.g. `apiVersion: v1, kind: Deployment`, which an API server refuses. Versions
+ * the models do not carry (removed betas, custom resources) are not judged here.
+ */
+function servedKind(apiVersion: string, kind: string): boolean {
+  const dir = path.join(MODELS_ROOT, apiVersion);
+  return !fs.existsSync(dir) || fs.existsSync(path.join(dir, `${kind}.js`));
+}
+
 export function kubernetesToPulumi(yaml: string): Translated {
-  const doc = parseYaml(yaml);
-  if (!doc?.apiVersion || !doc?.kind) return { items: [], problems: ["not a Kubernetes object"] };
-  const type = typeToken(doc);
-  const group = type.split(":")[1].split("/")[0];
-  // Kubernetes' own API groups only (an OpenShift DeploymentConfig has no Pulumi type).
-  if (
-    !["core", "apps", "batch", "policy", "autoscaling"].includes(group) &&
-    !group.endsWith(".k8s.io")
-  )
-    return { items: [], problems: [`${doc.apiVersion} ${doc.kind}: not a Kubernetes API group`] };
-  return { items: [{ type, name: doc.metadata?.name ?? "example", props: doc }], problems: [] };
+  // One manifest may hold several objects (a Pod and its ServiceAccount, say).
+  const docs = parseAllDocuments(yaml)
+    .map((d) => d.toJS())
+    .filter((d) => d && typeof d === "object");
+  if (docs.length === 0) return { items: [], problems: ["not a Kubernetes object"] };
+  const items: StackItem[] = [];
+  const problems: string[] = [];
+  for (const doc of docs) {
+    if (!doc.apiVersion || !doc.kind) {
+      problems.push("not a Kubernetes object");
+      continue;
+    }
+    if (!servedKind(String(doc.apiVersion), String(doc.kind))) {
+      problems.push(`${doc.apiVersion} ${doc.kind}: no such kind in that API version`);
+      continue;
+    }
+    const type = typeToken(doc);
+    const group = type.split(":")[1].split("/")[0];
+    // Kubernetes' own API groups only (an OpenShift DeploymentConfig has no Pulumi type).
+    if (
+      !["core", "apps", "batch", "policy", "autoscaling"].includes(group) &&
+      !group.endsWith(".k8s.io")
+    ) {
+      problems.push(`${doc.apiVersion} ${doc.kind}: not a Kubernetes API group`);
+      continue;
+    }
+    items.push({ type, name: doc.metadata?.name ?? "example", props: doc });
+  }
+  return { items, problems };
 }

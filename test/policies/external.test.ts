@@ -23,6 +23,7 @@ import {
   compliancePolicies,
   kubeLinter,
   main,
+  polaris,
   readUpstream,
   trivy,
 } from "../../scripts/external-checks";
@@ -214,6 +215,12 @@ describe("npm run external-checks reads the tools' own formats", () => {
       '    resourceValidationPolicy: { name: "aws-ecr-repository-enable-image-scans",',
     "vendor-kubernetes/kubernetes/apps/v1beta1/DeploymentList/disallowBetaResource.ts":
       '    resourceValidationPolicy: { name: "kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",',
+    // Polaris: a check and its test manifests (success.* must pass, failure.* must fail).
+    "pkg/config/checks/hostPortSet.yaml":
+      "successMessage: Host port is not configured\nfailureMessage: Host port should not be configured\ntarget: Container",
+    "test/checks/hostPortSet/success.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok",
+    "test/checks/hostPortSet/failure.host_port.yaml":
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad",
     "pkg/builtinchecks/yamls/privileged.yaml": [
       'name: "privileged-container"',
       'description: "Indicates when deployments have containers running in privileged mode."',
@@ -321,7 +328,25 @@ describe("npm run external-checks reads the tools' own formats", () => {
     expect(outOfScope(found[1])).toMatch(/List and Patch/);
   });
 
-  it("the command policies/README.md shows writes one file with the four tools' checks and commits", async () => {
+  it("polaris: each check with its success and failure test manifests", () => {
+    expect(polaris(dir, "HEAD")).toEqual([
+      {
+        id: "polaris:hostPortSet",
+        tool: "polaris",
+        title: "Host port should not be configured",
+        targets: ["kubernetes"],
+        path: "pkg/config/checks/hostPortSet.yaml",
+        examples: {
+          kubernetes: {
+            good: ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n"],
+            bad: ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n"],
+          },
+        },
+      },
+    ]);
+  });
+
+  it("the command policies/README.md shows writes one file with the five tools' checks and commits", async () => {
     const out = path.join(repo, "upstream.json");
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     await main([
@@ -333,10 +358,12 @@ describe("npm run external-checks reads the tools' own formats", () => {
       dir,
       "--compliance-policies",
       dir,
+      "--polaris",
+      dir,
       "--out",
       out,
     ]);
-    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^8 in-scope checks written to /));
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^9 in-scope checks written to /));
     log.mockRestore();
     const written = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(Object.keys(written.sources)).toEqual([
@@ -344,6 +371,7 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "trivy",
       "kube-linter",
       "compliance-policies",
+      "polaris",
     ]);
     expect(written.sources.trivy.commit).toBe(git("rev-parse", "HEAD").trim());
     expect(written.checks.map((c: ExternalCheck) => c.id)).toEqual([
@@ -355,12 +383,13 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "compliance-policies:aws-s3-bucket-disallow-public-read",
       "compliance-policies:kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",
       "kube-linter:privileged-container",
+      "polaris:hostPortSet",
     ]);
     await expect(main(["--checkov", dir])).rejects.toThrow(/--trivy <git dir> is required/);
   });
 
   it("the recorded file names its sources' commits", () => {
-    for (const tool of ["checkov", "trivy", "kube-linter", "compliance-policies"])
+    for (const tool of ["checkov", "trivy", "kube-linter", "compliance-policies", "polaris"])
       expect(upstream.sources[tool].commit, tool).toMatch(/^[0-9a-f]{40}$/);
   });
 });

@@ -1659,6 +1659,11 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [{ data: { password: "hunter2" } }, /key password names a credential/],
       [{ data: { "app.env": "DB_PASSWORD=abcd1234" } }, /credential-like line/],
       [{ data: { "cfg.yaml": "clientSecret: s3cr3t" } }, /credential-like line/],
+      [{ data: { AZURE_BATCH_KEY: "abc" } }, /key AZURE_BATCH_KEY names a credential/],
+      [
+        { data: { "tls.key": "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n" } },
+        /key tls.key holds a private key/,
+      ],
     ],
     absentViolates: false,
   },
@@ -1874,9 +1879,9 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
       [
         deployment(
           {},
-          { securityContext: { ...goodContainer.securityContext, procMount: "Unmasked" } },
+          { securityContext: { ...goodContainer.securityContext, procMount: "Other" } },
         ),
-        /Unmasked/,
+        /procMount is Other, not Default/,
       ],
       [
         deployment({ securityContext: { sysctls: [{ name: "kernel.msgmax", value: "1" }] } }),

@@ -72,6 +72,9 @@ export const hardeningRules: Rule[] = [
       "AVD-KSV-0116",
       "AVD-KSV-0007",
       "CKV_K8S_159",
+      "polaris:hostPortSet",
+      "polaris:hostProcess",
+      "polaris:procMount",
     ],
     description:
       "Pods must not bind host ports, unmask /proc, set unsafe sysctls, custom SELinux options or Windows HostProcess, run as user 0 or group 0 (primary, supplementary or fsGroup), mount volume types beyond the core ones (Pod Security Standards baseline/restricted; kubescape C-0013), rewrite /etc/hosts (hostAliases: name resolution the cluster's DNS and NetworkPolicies do not see), or set git-sync's GITSYNC_GIT (the binary git-sync runs: command injection, Akamai 2024).",
@@ -123,7 +126,9 @@ export const hardeningRules: Rule[] = [
         if (asArray<any>(c.env).some((e) => e.name === "GITSYNC_GIT"))
           out.push(`${c.name}: sets GITSYNC_GIT, the binary git-sync runs.`);
         const sc = c.securityContext ?? {};
-        if (sc.procMount === "Unmasked") out.push(`${c.name}: procMount is Unmasked.`);
+        // Pod Security baseline allows procMount undefined or Default only.
+        if (sc.procMount !== undefined && sc.procMount !== "Default")
+          out.push(`${c.name}: procMount is ${sc.procMount}, not Default.`);
         if (sc.runAsGroup === 0) out.push(`${c.name}: runAsGroup is 0 (root group).`);
       }
       return out;
@@ -141,6 +146,7 @@ export const hardeningRules: Rule[] = [
       "compliance-policies:kubernetes-apps-v1-statefulset-enable-read-only-root-filesystem",
       "compliance-policies:kubernetes-batch-v1-cronjob-enable-read-only-root-filesystem",
       "compliance-policies:kubernetes-batch-v1-job-enable-read-only-root-filesystem",
+      "polaris:notReadOnlyRootFilesystem",
     ],
     description:
       "Containers must run with a read-only root filesystem (writable paths as emptyDir mounts), where the stack requires it.",
@@ -276,6 +282,7 @@ export const hardeningRules: Rule[] = [
       "kube-linter:pdb-unhealthy-pod-eviction-policy",
       "kube-linter:pdb-min-available",
       "compliance-policies:kubernetes-policy-v1-poddisruptionbudget-disallow-zero-voluntary-disruption",
+      "polaris:pdbDisruptionsIsZero",
     ],
     description:
       "PodDisruptionBudgets must allow at least one disruption (maxUnavailable: 0 or minAvailable: 100% blocks node drains and upgrades forever) and say how unready pods are evicted (unhealthyPodEvictionPolicy; AlwaysAllow keeps a crash-looping pod from blocking a drain).",
@@ -542,7 +549,9 @@ export const apiRules: Rule[] = [
 
 /** Key names and `name = value` lines that hold credentials (trivy KSV-0109's own patterns). */
 const SECRET_KEY =
-  /(password|passwd|passwrd|pswrd|pword|passphrase|secret|token|pwd|aws_access_key_id)/i;
+  /(password|passwd|passwrd|pswrd|pword|passphrase|secret|token|pwd|aws_access_key_id|(^|[_-])(api|access|account|batch|private|storage)[_-]?key($|[_-])|key[_-]content$)/i;
+/** A PEM private key (RSA, EC, OpenSSH, PKCS#8...) pasted into a value. */
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const SECRET_LINE =
   /(password|passwd|passwrd|pswrd|pword|passphrase|pass|secret|secretkey|appsecret|clientsecret|token|pwd|aws_access_key_id)\s*(=|:)\s*(.*)$/i;
 /** A line assigning a credential a literal value (an empty one or a ${VAR} reference is fine). */
@@ -557,7 +566,7 @@ const holdsCredential = (text: string) =>
 export const configMapRules: Rule[] = [
   resourceRule({
     name: "k8s-configmap-no-secrets",
-    covers: ["AVD-KSV-0109"],
+    covers: ["AVD-KSV-0109", "polaris:sensitiveConfigmapContent"],
     description:
       "ConfigMaps must not hold credentials (keys or `name = value` lines naming passwords, secrets or tokens): anyone who may read ConfigMaps reads them. Use a Secret and secretKeyRef.",
     severity: "high",
@@ -569,9 +578,11 @@ export const configMapRules: Rule[] = [
       Object.entries({ ...(p.data ?? {}), ...(p.binaryData ?? {}) }).flatMap(([k, v]) =>
         SECRET_KEY.test(k)
           ? [`key ${k} names a credential.`]
-          : typeof v === "string" && holdsCredential(v)
-            ? [`key ${k} holds a credential-like line.`]
-            : [],
+          : typeof v === "string" && PRIVATE_KEY.test(v)
+            ? [`key ${k} holds a private key.`]
+            : typeof v === "string" && holdsCredential(v)
+              ? [`key ${k} holds a credential-like line.`]
+              : [],
       ),
   }),
 ];

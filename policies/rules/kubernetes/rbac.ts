@@ -14,15 +14,36 @@ const BROAD_GROUPS = [
 export const rbacRules: Rule[] = [
   resourceRule({
     name: "k8s-rbac-no-cluster-admin",
-    covers: ["AVD-KSV-0111", "AVD-KSV-0123", "kube-linter:cluster-admin-role-binding"],
+    covers: [
+      "AVD-KSV-0111",
+      "AVD-KSV-0123",
+      "kube-linter:cluster-admin-role-binding",
+      "polaris:clusterrolebindingClusterAdmin",
+      "polaris:rolebindingClusterAdminClusterRole",
+      "polaris:rolebindingClusterAdminRole",
+    ],
     description:
-      "No binding may grant the cluster-admin ClusterRole, or bind the system:masters group (which bypasses RBAC altogether).",
+      "No binding may grant the cluster-admin ClusterRole, or bind the system:masters group (which bypasses RBAC altogether), and no role may be cluster-admin by another name (every verb on every resource).",
     severity: "critical",
-    types: RBAC_BINDINGS,
+    types: [...RBAC_BINDINGS, ...RBAC_ROLES],
     tags: ["kubernetes", "rbac", "security"],
     framework: k8sCis("5.1.1", "Ensure that the cluster-admin role is only used where required"),
     remediationSteps: "Bind a role with the verbs and resources the subject needs.",
-    check: (p) => [
+    check: (p, { type }) => [
+      ...(RBAC_ROLES.includes(type)
+        ? asArray<any>(p.rules)
+            .filter(
+              (r) =>
+                // `*`, or every verb spelled out
+                (asArray<string>(r.verbs).includes("*") ||
+                  ["get", "list", "watch", "create", "update", "patch", "delete"].every((v) =>
+                    asArray<string>(r.verbs).includes(v),
+                  )) &&
+                asArray<string>(r.resources).includes("*") &&
+                asArray<string>(r.apiGroups ?? [""]).some((g) => g === "*" || g === ""),
+            )
+            .map(() => "grants every verb on every resource: cluster-admin by another name.")
+        : []),
       ...(get(p, "roleRef.name") === "cluster-admin" ? ["binds cluster-admin."] : []),
       ...asArray<any>(p.subjects)
         .filter((s) => s.kind === "Group" && s.name === "system:masters")
@@ -72,6 +93,11 @@ export const rbacRules: Rule[] = [
       "AVD-KSV-0055",
       "AVD-KSV-0042",
       "AVD-KSV-0115",
+      "polaris:clusterrolePodExecAttach",
+      "polaris:rolePodExecAttach",
+      "polaris:clusterrolebindingPodExecAttach",
+      "polaris:rolebindingClusterRolePodExecAttach",
+      "polaris:rolebindingRolePodExecAttach",
     ],
     description:
       "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing role bindings (adds subjects to roles); changing admission webhooks or EKS's aws-auth ConfigMap; approving certificate requests; the kubelet API through nodes/proxy; exec or attach into pods; deleting pod logs (erases the trail); and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
@@ -88,8 +114,14 @@ export const rbacRules: Rule[] = [
       for (const [i, r] of asArray<any>(p.rules).entries()) {
         const verbs = asArray<string>(r.verbs);
         const resources = asArray<string>(r.resources);
+        // `*` grants every resource and every verb, exec and attach included.
         const on = (res: string, allowed: string[]) =>
-          resources.includes(res) && verbs.some((v) => allowed.includes(v));
+          (resources.includes(res) || resources.includes("*")) &&
+          verbs.some((v) => allowed.includes(v) || v === "*");
+        if (resources.includes("*") && verbs.includes("*")) {
+          out.push(`rules[${i}] grants every verb on every resource.`);
+          continue;
+        }
         for (const v of ["escalate", "bind", "impersonate"])
           if (verbs.includes(v)) out.push(`rules[${i}] grants ${v}.`);
         // The wildcard verb on RBAC objects is escalate + bind too (k8s-rbac-no-wildcards says so).
@@ -114,8 +146,11 @@ export const rbacRules: Rule[] = [
           out.push(`rules[${i}] may approve certificate signing requests.`);
         if (on("nodes/proxy", ["get", "create", "*"]))
           out.push(`rules[${i}] reaches the kubelet API (nodes/proxy).`);
+        // get is enough since WebSocket streaming (KEP-4006, kubectl 1.30+ opens exec and
+        // attach with a GET upgrade).
         for (const sub of ["pods/exec", "pods/attach"])
-          if (on(sub, CHANGE)) out.push(`rules[${i}] may ${sub.split("/")[1]} into pods.`);
+          if (on(sub, ["get", ...CHANGE]))
+            out.push(`rules[${i}] may ${sub.split("/")[1]} into pods.`);
         if (clusterWide && on("secrets", ["get", "list", "watch", ...CHANGE]))
           out.push(`rules[${i}] reads or changes Secrets in every namespace.`);
       }

@@ -122,7 +122,13 @@ export const serverRules: Rule[] = [
   }),
   stackRule<{ requireHighAvailability: boolean; minReplicas: number }>({
     name: "k8s-server-replicas-pdb",
-    covers: ["kube-linter:no-anti-affinity", "kube-linter:no-rolling-update-strategy"],
+    covers: [
+      "kube-linter:no-anti-affinity",
+      "kube-linter:no-rolling-update-strategy",
+      "polaris:deploymentMissingReplicas",
+      "polaris:missingPodDisruptionBudget",
+      "polaris:topologySpreadConstraint",
+    ],
     description:
       "Where high availability is required (prod), servers run at least N replicas spread over nodes (pod anti-affinity or topology spread constraints; kube-linter accepts only anti-affinity), roll out gradually (no Recreate strategy), and have a PodDisruptionBudget.",
     severity: "medium",
