@@ -326,9 +326,9 @@ export const NOT_ADOPTED: {
       "images are pinned to an exact tag or digest (k8s-pod-pinned-images), so pulling Always only adds registry traffic",
   },
   {
-    ids: ["CKV_K8S_35", "kube-linter:env-var-secret", "kube-linter:read-secret-from-env-var"],
+    ids: ["CKV_K8S_35", "kube-linter:read-secret-from-env-var"],
     reason:
-      "secrets reach the environment through secretKeyRef, never as values in the manifest; MLflow and libpq read their credentials from the environment (PGPASSWORD)",
+      "a Secret referenced from the environment (secretKeyRef) is how MLflow and libpq read their credentials (PGPASSWORD); k8s-env-no-literal-secrets refuses credentials written into the manifest as literal values",
   },
   {
     ids: ["CKV_K8S_40", "AVD-KSV-0020", "AVD-KSV-0021"],

@@ -104,6 +104,8 @@ export const SERVER_TYPES = [
 export const K8S_SERVICE = "kubernetes:core/v1:Service";
 export const K8S_NAMESPACE = "kubernetes:core/v1:Namespace";
 export const K8S_PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+export const K8S_HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+export const K8S_INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 export const K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const K8S_SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 

@@ -994,6 +994,51 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     bad: [[{ destinationCidrBlock: "0.0.0.0/0", instanceId: "i-1" }, /through an instance/]],
     absentViolates: false,
   },
+  "k8s-env-no-literal-secrets": {
+    type: DEP,
+    good: deployment(
+      {},
+      {
+        env: [
+          { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow:5000" },
+          { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } },
+          { name: "API_TOKEN", value: "${API_TOKEN}" },
+        ],
+      },
+    ),
+    bad: [
+      [
+        deployment({}, { env: [{ name: "DB_PASSWORD", value: "hunter2" }] }),
+        /env DB_PASSWORD carries a credential/,
+      ],
+      [
+        deployment({}, { env: [{ name: "AWS_SECRET_ACCESS_KEY", value: "x" }] }),
+        /AWS_SECRET_ACCESS_KEY/,
+      ],
+      [
+        deployment({}, { env: [{ name: "blob", value: "---BEGIN OPENSSH PRIVATE KEY---\nx\n" }] }),
+        /env blob carries a credential/,
+      ],
+    ],
+    absentViolates: false,
+  },
+  "k8s-ingress-tls": {
+    type: "kubernetes:networking.k8s.io/v1:Ingress",
+    good: {
+      spec: {
+        tls: [{ hosts: ["models.example.org"], secretName: "models-tls" }],
+        rules: [{ host: "models.example.org" }],
+      },
+    },
+    bad: [
+      [{ spec: { rules: [{ host: "a.example.org" }] } }, /spec.tls is not set/],
+      [
+        { spec: { tls: [{ hosts: ["a.example.org"] }], rules: [{ host: "b.example.org" }] } },
+        /host b.example.org has no TLS entry/,
+      ],
+    ],
+    absentViolates: true,
+  },
   "k8s-default-service-account-inert": {
     type: "kubernetes:core/v1:ServiceAccount",
     good: {
@@ -2422,7 +2467,48 @@ const STACK_CASES: Record<string, StackCase> = {
       { type: DEP, props: deployment() },
       { ...pdb, props: { ...pdb.props, spec: { ...pdb.props.spec, minAvailable: "2" } } },
     ],
-    message: /minAvailable 2 >= the 2 replica\(s\) of .*: no pod can be evicted/,
+    message: /minAvailable 2 asks for 2 of .*'s 2 replica\(s\): no pod can be evicted/,
+  },
+  "k8s-pdb-min-below-replicas (an autoscaled server, a percentage)": {
+    rule: "k8s-pdb-min-below-replicas",
+    good: [
+      {
+        type: DEP,
+        name: "app",
+        props: { ...deployment(), metadata: { name: "app", namespace: "models" } },
+      },
+      { ...pdb, props: { ...pdb.props, spec: { ...pdb.props.spec, minAvailable: "50%" } } },
+      {
+        type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        name: "app-hpa",
+        props: {
+          metadata: { namespace: "models" },
+          spec: {
+            scaleTargetRef: { kind: "Deployment", name: "app" },
+            minReplicas: 4,
+            maxReplicas: 8,
+          },
+        },
+      },
+    ],
+    bad: [
+      // 2 replicas declared, but the HPA may take it down to 1, and 50% of 1 rounds up to 1
+      {
+        type: DEP,
+        name: "app",
+        props: { ...deployment(), metadata: { name: "app", namespace: "models" } },
+      },
+      { ...pdb, props: { ...pdb.props, spec: { ...pdb.props.spec, minAvailable: "50%" } } },
+      {
+        type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        name: "app-hpa",
+        props: {
+          metadata: { namespace: "models" },
+          spec: { scaleTargetRef: { kind: "Deployment", name: "app" }, maxReplicas: 8 },
+        },
+      },
+    ],
+    message: /minAvailable 50% asks for 1 of app's 1 replica\(s\) \(the floor of app-hpa\)/,
   },
   "aws-s3-bucket-companions": {
     config: { requireAccessLogging: true },

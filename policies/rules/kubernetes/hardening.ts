@@ -5,6 +5,7 @@
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, cis, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
 import {
+  K8S_INGRESS,
   K8S_NAMESPACE,
   K8S_NETWORK_POLICY,
   K8S_PDB,
@@ -512,6 +513,26 @@ const REMOVED_POLICY_IDS = REMOVED_APIS.flatMap((a) => {
 
 export const apiRules: Rule[] = [
   resourceRule({
+    name: "k8s-ingress-tls",
+    covers: ["polaris:tlsSettingsMissing"],
+    description:
+      "An Ingress must terminate TLS for every host it serves (spec.tls), so traffic to models and tools is never plain HTTP.",
+    severity: "high",
+    types: [K8S_INGRESS],
+    tags: ["kubernetes", "network", "encryption"],
+    remediationSteps:
+      "Add spec.tls with a certificate Secret (cert-manager, or the cloud's managed certificates) listing every host of spec.rules.",
+    check: (p) => {
+      const tls = asArray<any>(get(p, "spec.tls"));
+      if (tls.length === 0) return ["spec.tls is not set: the Ingress serves plain HTTP."];
+      const covered = new Set(tls.flatMap((t) => asArray<string>(t.hosts)));
+      return asArray<any>(get(p, "spec.rules"))
+        .map((r) => r.host)
+        .filter((h): h is string => typeof h === "string" && !covered.has(h))
+        .map((h) => `host ${h} has no TLS entry.`);
+    },
+  }),
+  resourceRule({
     name: "k8s-no-removed-apis",
     covers: ["AVD-KSV-0107", "kube-linter:no-extensions-v1beta", ...REMOVED_POLICY_IDS],
     description:
@@ -551,7 +572,10 @@ export const apiRules: Rule[] = [
 const SECRET_KEY =
   /(password|passwd|passwrd|pswrd|pword|passphrase|secret|token|pwd|aws_access_key_id|(^|[_-])(api|access|account|batch|private|storage)[_-]?key($|[_-])|key[_-]content$)/i;
 /** A PEM private key (RSA, EC, OpenSSH, PKCS#8...) pasted into a value. */
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const PRIVATE_KEY = /-{3,}BEGIN [A-Z ]*PRIVATE KEY-{3,}/;
+/** Environment variables that hold or point at cloud credentials, whatever they are called. */
+const CREDENTIAL_ENV =
+  /^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS|AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$/i;
 const SECRET_LINE =
   /(password|passwd|passwrd|pswrd|pword|passphrase|pass|secret|secretkey|appsecret|clientsecret|token|pwd|aws_access_key_id)\s*(=|:)\s*(.*)$/i;
 /** A line assigning a credential a literal value (an empty one or a ${VAR} reference is fine). */
@@ -564,6 +588,28 @@ const holdsCredential = (text: string) =>
   });
 
 export const configMapRules: Rule[] = [
+  podRule({
+    name: "k8s-env-no-literal-secrets",
+    covers: ["polaris:sensitiveContainerEnvVar", "kube-linter:env-var-secret"],
+    description:
+      "Containers must not carry credentials as literal environment values (a credential-like name with a value, a cloud key variable, a private key): the value sits in the manifest, the GitOps repository and every describe of the pod. Reference a Secret (valueFrom.secretKeyRef) or use workload identity.",
+    severity: "high",
+    tags: ["kubernetes", "secrets"],
+    remediationSteps:
+      "Move the value to a Kubernetes Secret and use valueFrom.secretKeyRef; for cloud access use Workload Identity (GKE) or IRSA (EKS) instead of keys.",
+    checkPod: (spec) =>
+      containersOf(spec).flatMap((c) =>
+        asArray<any>(c.env)
+          .filter((e) => typeof e.value === "string" && e.value.trim() !== "")
+          .filter(
+            (e) =>
+              CREDENTIAL_ENV.test(String(e.name)) ||
+              PRIVATE_KEY.test(e.value) ||
+              (SECRET_KEY.test(String(e.name)) && !/^\$[{(]/.test(e.value.trim())),
+          )
+          .map((e) => `${c.name}: env ${e.name} carries a credential as a literal value.`),
+      ),
+  }),
   resourceRule({
     name: "k8s-configmap-no-secrets",
     covers: ["AVD-KSV-0109", "polaris:sensitiveConfigmapContent"],

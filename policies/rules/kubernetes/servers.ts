@@ -2,7 +2,7 @@
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
 import { selects } from "../../lib/selector";
-import { WORKLOAD_TYPES, SERVER_TYPES, K8S_PDB, K8S_SERVICE } from "../types";
+import { WORKLOAD_TYPES, SERVER_TYPES, K8S_HPA, K8S_PDB, K8S_SERVICE } from "../types";
 import { containersOf, podRule } from "./podRule";
 
 export const serverRules: Rule[] = [
@@ -90,29 +90,44 @@ export const serverRules: Rule[] = [
   }),
   stackRule({
     name: "k8s-pdb-min-below-replicas",
-    covers: ["kube-linter:pdb-min-available"],
+    covers: ["kube-linter:pdb-min-available", "polaris:pdbMinAvailableGreaterThanHPAMinReplicas"],
     description:
-      "A PodDisruptionBudget's minAvailable must be below the replicas of every server it selects: at or above it, no pod may ever be evicted and node drains hang.",
+      "A PodDisruptionBudget's minAvailable (a number, or a percentage rounded up) must be below the replicas of every server it selects, counting an autoscaled server at its HorizontalPodAutoscaler's minReplicas: at or above that, no pod may be evicted and node drains hang.",
     severity: "medium",
-    types: [...SERVER_TYPES, K8S_PDB],
+    types: [...SERVER_TYPES, K8S_PDB, K8S_HPA],
     tags: ["kubernetes", "reliability"],
-    remediationSteps: "Lower minAvailable below spec.replicas, or use maxUnavailable: 1.",
+    remediationSteps:
+      "Lower minAvailable below the replicas (the HPA's minReplicas when one scales the server), or use maxUnavailable: 1.",
     check: (resources) => {
       const out: { message: string; urn: string }[] = [];
+      const hpas = resources.filter((r) => r.type === K8S_HPA);
       for (const pdb of resources.filter((r) => r.type === K8S_PDB)) {
         const pp = pdb.props as Record<string, any>;
         const min = get(pp, "spec.minAvailable");
-        if (typeof min === "string" && !/^\d+$/.test(min)) continue; // a percentage
         if (min === undefined) continue;
         for (const r of resources.filter((x) => SERVER_TYPES.includes(x.type))) {
           const p = r.props as Record<string, any>;
-          if (get(p, "metadata.namespace") !== get(pp, "metadata.namespace")) continue;
+          const ns = get(p, "metadata.namespace");
+          if (ns !== get(pp, "metadata.namespace")) continue;
           if (!selects(get(pp, "spec.selector"), get(p, "spec.template.metadata.labels") ?? {}))
             continue;
-          const replicas = Number(get(p, "spec.replicas") ?? 1);
-          if (Number(min) >= replicas)
+          // An autoscaled server can shrink to the HPA's floor (minReplicas, default 1).
+          const hpa = hpas.find(
+            (h) =>
+              get(h.props, "metadata.namespace") === ns &&
+              get(h.props, "spec.scaleTargetRef.kind") === r.type.split(":").pop() &&
+              get(h.props, "spec.scaleTargetRef.name") === get(p, "metadata.name"),
+          );
+          const replicas = Number(
+            hpa ? (get(hpa.props, "spec.minReplicas") ?? 1) : (get(p, "spec.replicas") ?? 1),
+          );
+          // A percentage minAvailable is rounded up (Kubernetes' disruption controller).
+          const pct = /^(\d+)%$/.exec(String(min));
+          const needed = pct ? Math.ceil((Number(pct[1]) * replicas) / 100) : Number(min);
+          if (Number.isNaN(needed)) continue;
+          if (needed >= replicas)
             out.push({
-              message: `${pdb.name}: minAvailable ${min} >= the ${replicas} replica(s) of ${r.name}: no pod can be evicted.`,
+              message: `${pdb.name}: minAvailable ${min} asks for ${needed} of ${r.name}'s ${replicas} replica(s)${hpa ? ` (the floor of ${hpa.name})` : ""}: no pod can be evicted.`,
               urn: pdb.urn,
             });
         }
