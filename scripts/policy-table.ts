@@ -113,7 +113,7 @@ export function policyTable(): string {
   return [
     START,
     "",
-    `${allRules.length} rules. Enforcement is dev / staging / prod as resolved from \`config/<stack>.json\`; config shows schema defaults. "Covers" lists the checks of other tools each rule catches (checkov \`CKV_*\`, trivy \`AVD-*\`, kube-linter); \`policies/external/COVERAGE.md\` lists every in-scope check of those tools and what covers it:`,
+    `${allRules.length} rules. Enforcement is dev / staging / prod as resolved from \`config/<stack>.json\`; config shows schema defaults. "Covers" lists the checks of other tools each rule catches (checkov \`CKV_*\`, trivy \`AVD-*\`, kube-linter, compliance-policies, polaris); \`policies/external/COVERAGE.md\` lists every in-scope check of those tools and what covers it:`,
     "",
     ...coverageSummary(),
     "",
