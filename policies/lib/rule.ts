@@ -167,6 +167,18 @@ export const parseDoc = (doc: unknown): any => {
 };
 
 /**
+ * Whether `r` takes an input from `target` (the engine's property dependencies): through
+ * `prop` when given, else through any property. How a companion resource is tied to the one
+ * it configures when the value it holds is the other's computed id.
+ */
+export const takesInputFrom = (r: PolicyResource, target: PolicyResource, prop?: string) =>
+  Object.entries(r.propertyDependencies ?? {}).some(
+    ([k, deps]) =>
+      (prop === undefined || k === prop) &&
+      asArray<PolicyResource>(deps).some((d) => d.urn === target.urn),
+  );
+
+/**
  * A policy document given as text that is not JSON: AWS refuses it (MalformedPolicyDocument),
  * and a rule that cannot read it must not pass it.
  */

@@ -19,7 +19,7 @@ export const statements = (doc: unknown): Statement[] =>
 const list = (v: string | string[] | undefined) => asArray<string>(v);
 const allows = (s: Statement) => (s.Effect ?? "Allow") === "Allow";
 /** A principal every AWS account (or anyone) matches. */
-const isPublicPrincipal = (p: unknown): boolean =>
+export const isPublicPrincipal = (p: unknown): boolean =>
   p === "*" ||
   // a list is not a valid Principal, but a `*` in one is read as everyone (checkov does too)
   (Array.isArray(p) && p.includes("*")) ||

@@ -10,6 +10,7 @@ import {
   cis,
   resourceRule,
   stackRule,
+  takesInputFrom,
   unreadablePolicy,
   type Rule,
 } from "../../lib/rule";
@@ -25,13 +26,7 @@ import {
   S3_LIFECYCLE,
   S3_BUCKET_V2,
 } from "../types";
-
-/** A statement's principal matches everyone: `*` or `AWS: *` (alone or in a list). */
-const anyPrincipal = (p: unknown): boolean =>
-  p === "*" ||
-  (typeof p === "object" &&
-    p !== null &&
-    asArray<string>((p as { AWS?: string | string[] }).AWS).includes("*"));
+import { isPublicPrincipal } from "./iam";
 
 /** Condition keys that pin a public-principal statement to the caller's network, org or identity. */
 const PINNING_KEYS = [
@@ -240,7 +235,7 @@ export const s3Rules: Rule[] = [
     check: (p) => [
       ...unreadablePolicy(p.policy),
       ...asArray<any>(parseDoc(p.policy).Statement).flatMap((st) => {
-        if (!anyPrincipal(st.Principal)) return [];
+        if (!isPublicPrincipal(st.Principal)) return [];
         const actions = asArray<string>(st.Action).map((a) => String(a).toLowerCase());
         if ((st.Effect ?? "Allow") === "Allow")
           return conditionRestricts(st.Condition)
@@ -318,8 +313,7 @@ export const s3Rules: Rule[] = [
       // A companion points at its bucket by name, or (when the value is the bucket's computed ID)
       // through the engine's property dependency on the bucket resource.
       const pointsAt = (r: PolicyResource, prop: string, b: PolicyResource, name: string) =>
-        String(r.props[prop]) === name ||
-        asArray<PolicyResource>(r.propertyDependencies?.[prop]).some((d) => d.urn === b.urn);
+        String(r.props[prop]) === name || takesInputFrom(r, b, prop);
       const of = (types: string[]) => resources.filter((r) => types.includes(r.type));
       return resources
         .filter((r) => r.type === S3_BUCKET)
@@ -350,7 +344,7 @@ export const s3Rules: Rule[] = [
           // others log into (a BucketLogging or inline block names it the target) is exempt.
           const inlineTarget = (x: PolicyResource) =>
             String(get(x.props, "logging.targetBucket")) === name ||
-            asArray<PolicyResource>(x.propertyDependencies?.logging).some((d) => d.urn === b.urn);
+            takesInputFrom(x, b, "logging");
           const logged =
             !!get(b.props, "logging.targetBucket") ||
             of([S3_LOGGING]).some(

@@ -1,7 +1,6 @@
 /** VPC: flow logs, subnets that hand out public IPs, default routes, unused groups and addresses. */
-import type { PolicyResource } from "@pulumi/policy";
 import { awsCis } from "../../lib/frameworks";
-import { asArray, cis, resourceRule, stackRule, type Rule } from "../../lib/rule";
+import { asArray, cis, resourceRule, stackRule, takesInputFrom, type Rule } from "../../lib/rule";
 import {
   DEFAULT_SECURITY_GROUP,
   EIP,
@@ -19,12 +18,6 @@ const SG_RULE_TYPES = [
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
 ];
-
-/** Whether `r` takes any input from `target` (the engine's property dependencies). */
-const usesThrough = (r: PolicyResource, target: PolicyResource) =>
-  Object.values(r.propertyDependencies ?? {}).some((deps) =>
-    asArray<PolicyResource>(deps).some((d) => d.urn === target.urn),
-  );
 
 export const vpcRules: Rule[] = [
   resourceRule({
@@ -58,13 +51,9 @@ export const vpcRules: Rule[] = [
     check: (resources, config) => {
       if (!config.requireFlowLogs) return [];
       // The flow log's vpcId comes from the VPC resource, so it is a property dependency on it.
-      const logged = new Set(
-        resources
-          .filter((r) => r.type === VPC_FLOW_LOG)
-          .flatMap((r) => (r.propertyDependencies?.vpcId ?? []).map((d) => d.urn)),
-      );
+      const logs = resources.filter((r) => r.type === VPC_FLOW_LOG);
       return resources
-        .filter((r) => r.type === VPC && !logged.has(r.urn))
+        .filter((r) => r.type === VPC && !logs.some((l) => takesInputFrom(l, r, "vpcId")))
         .map((r) => ({ message: `VPC ${r.name} has no flow log.`, urn: r.urn }));
     },
   }),
@@ -105,13 +94,15 @@ export const vpcRules: Rule[] = [
       const out: { message: string; urn: string }[] = [];
       for (const sg of resources.filter((r) => r.type === SECURITY_GROUP))
         if (
-          !resources.some((r) => !SG_RULE_TYPES.includes(r.type) && r !== sg && usesThrough(r, sg))
+          !resources.some(
+            (r) => !SG_RULE_TYPES.includes(r.type) && r !== sg && takesInputFrom(r, sg),
+          )
         )
           out.push({ message: `security group ${sg.name} is attached to nothing.`, urn: sg.urn });
       for (const eip of resources.filter((r) => r.type === EIP)) {
         if (eip.props.domain !== "vpc" && eip.props.vpc !== true) continue;
         if (eip.props.instance || eip.props.networkInterface) continue;
-        if (!resources.some((r) => r !== eip && usesThrough(r, eip)))
+        if (!resources.some((r) => r !== eip && takesInputFrom(r, eip)))
           out.push({ message: `Elastic IP ${eip.name} is attached to nothing.`, urn: eip.urn });
       }
       return out;
@@ -136,7 +127,7 @@ export const vpcRules: Rule[] = [
         .filter((r) => r.type === VPC)
         .flatMap((vpc) => {
           const managed = resources.filter(
-            (r) => r.type === DEFAULT_SECURITY_GROUP && usesThrough(r, vpc),
+            (r) => r.type === DEFAULT_SECURITY_GROUP && takesInputFrom(r, vpc),
           );
           if (managed.length === 0)
             return [
@@ -147,7 +138,9 @@ export const vpcRules: Rule[] = [
             ];
           // A separate rule resource opens the managed default group again.
           return resources
-            .filter((r) => SG_RULE_TYPES.includes(r.type) && managed.some((g) => usesThrough(r, g)))
+            .filter(
+              (r) => SG_RULE_TYPES.includes(r.type) && managed.some((g) => takesInputFrom(r, g)),
+            )
             .map((r) => ({
               message: `VPC ${vpc.name}: ${r.name} adds a rule to the default security group.`,
               urn: vpc.urn,
