@@ -28,3 +28,22 @@ describe("selects", () => {
     expect(selects(undefined, labels)).toBe(false);
   });
 });
+
+describe("podLabelsOf: the labels a workload's pods carry, whatever the kind", () => {
+  it("reads a Pod's own labels, a CronJob's nested template and a Deployment's template", async () => {
+    const { podLabelsOf } = await import("../../policies/rules/kubernetes/podRule");
+    const labels = { app: "a" };
+    expect(podLabelsOf("kubernetes:core/v1:Pod", { metadata: { labels } })).toEqual(labels);
+    expect(
+      podLabelsOf("kubernetes:batch/v1:CronJob", {
+        spec: { jobTemplate: { spec: { template: { metadata: { labels } } } } },
+      }),
+    ).toEqual(labels);
+    expect(
+      podLabelsOf("kubernetes:apps/v1:Deployment", {
+        spec: { template: { metadata: { labels } } },
+      }),
+    ).toEqual(labels);
+    expect(podLabelsOf("kubernetes:apps/v1:Deployment", {})).toEqual({});
+  });
+});

@@ -14,7 +14,7 @@ import {
   RBAC_BINDINGS,
   WORKLOAD_TYPES,
 } from "../types";
-import { containersOf, podRule, podSpecOf } from "./podRule";
+import { containersOf, podLabelsOf, podRule, podSpecOf } from "./podRule";
 import { selects } from "../../lib/selector";
 
 /** Sysctls the Pod Security Standards' baseline profile allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
@@ -380,14 +380,11 @@ export const hardeningRules: Rule[] = [
           }
           continue;
         }
-        const p = r.props as Record<string, any>;
-        const labels =
-          (r.type === "kubernetes:core/v1:Pod"
-            ? get(p, "metadata.labels")
-            : r.type === "kubernetes:batch/v1:CronJob"
-              ? get(p, "spec.jobTemplate.spec.template.metadata.labels")
-              : get(p, "spec.template.metadata.labels")) ?? {};
-        if (!mine.some((np) => selects(get(np.props, "spec.podSelector"), labels)))
+        if (
+          !mine.some((np) =>
+            selects(get(np.props, "spec.podSelector"), podLabelsOf(r.type, r.props)),
+          )
+        )
           out.push({
             message: `no NetworkPolicy selects the pods of ${r.name} (namespace ${ns}).`,
             urn: r.urn,

@@ -2,12 +2,21 @@
 import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
 import { WORKLOAD_TYPES } from "../types";
 
-/** The pod spec inside any workload kind (CronJob nests two templates). */
-export function podSpecOf(type: string, p: Record<string, any>): Record<string, any> | undefined {
-  if (type === "kubernetes:core/v1:Pod") return p.spec;
-  if (type === "kubernetes:batch/v1:CronJob") return get(p, "spec.jobTemplate.spec.template.spec");
-  return get(p, "spec.template.spec");
+/** The pod template (metadata and spec) of any workload kind; a bare Pod is its own. */
+function podTemplateOf(type: string, p: Record<string, any>): Record<string, any> | undefined {
+  if (type === "kubernetes:core/v1:Pod") return p;
+  // CronJob nests two templates.
+  if (type === "kubernetes:batch/v1:CronJob") return get(p, "spec.jobTemplate.spec.template");
+  return get(p, "spec.template");
 }
+
+/** The pod spec inside any workload kind. */
+export const podSpecOf = (type: string, p: Record<string, any>): Record<string, any> | undefined =>
+  podTemplateOf(type, p)?.spec;
+
+/** The labels the pods of any workload kind carry (what selectors match). */
+export const podLabelsOf = (type: string, p: Record<string, any>): Record<string, string> =>
+  get(podTemplateOf(type, p) ?? {}, "metadata.labels") ?? {};
 
 export const containersOf = (spec: Record<string, any>) => [
   ...asArray<any>(spec.initContainers),

@@ -3,7 +3,7 @@ import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
 import { selects } from "../../lib/selector";
 import { WORKLOAD_TYPES, SERVER_TYPES, K8S_HPA, K8S_PDB, K8S_SERVICE } from "../types";
-import { containersOf, podRule } from "./podRule";
+import { containersOf, podLabelsOf, podRule } from "./podRule";
 
 export const serverRules: Rule[] = [
   podRule({
@@ -109,8 +109,7 @@ export const serverRules: Rule[] = [
           const p = r.props as Record<string, any>;
           const ns = get(p, "metadata.namespace");
           if (ns !== get(pp, "metadata.namespace")) continue;
-          if (!selects(get(pp, "spec.selector"), get(p, "spec.template.metadata.labels") ?? {}))
-            continue;
+          if (!selects(get(pp, "spec.selector"), podLabelsOf(r.type, p))) continue;
           // An autoscaled server can shrink to the HPA's floor (minReplicas, default 1).
           const hpa = hpas.find(
             (h) =>
@@ -193,7 +192,7 @@ export const serverRules: Rule[] = [
             message: `${r.name}: update strategy ${strategy} does not roll replicas one by one.`,
             urn: r.urn,
           });
-        const labels = get(p, "spec.template.metadata.labels") ?? {};
+        const labels = podLabelsOf(r.type, p);
         const ns = get(p, "metadata.namespace");
         const covered = pdbs.some((pdb) => {
           const pp = pdb.props as Record<string, any>;
