@@ -4,6 +4,8 @@
  *
  *   pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json
  */
+// Before the SDK serves: every policy reads one deserialization of a resource (see the file).
+import "./lib/deserializeOnce";
 import { PolicyPack } from "@pulumi/policy";
 import { allRules } from "./rules";
 

@@ -2,13 +2,28 @@
  * Calls a rule the way @pulumi/policy's server does: props behind the SDK's
  * unknown-checking proxy, config from getConfig (schema defaults are filled by
  * the rule helper, as the CLI would), and a report function collecting messages.
+ *
+ * A rule must not change what it reads: the pack gives every policy the same deserialized
+ * properties (policies/lib/deserializeOnce.ts), so each call here fails a rule that does.
  */
 import type {
   PolicyResource,
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { isDeepStrictEqual } from "node:util";
 import type { Rule } from "../../policies/lib/rule";
+
+/** Runs `call` and throws when it changed `inputs` (see the file comment). */
+function readOnly<T>(ruleName: string, inputs: unknown, call: () => T): T {
+  const before = structuredClone(inputs);
+  const result = call();
+  if (!isDeepStrictEqual(before, inputs))
+    throw new Error(
+      `${ruleName} changed the properties it reads; every policy shares them, so a rule may only read.`,
+    );
+  return result;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
@@ -20,33 +35,38 @@ export function runResourceRule(
   type: string,
   props: Record<string, unknown>,
   config: Record<string, unknown> = {},
-  opts: { protect?: boolean } = {},
+  /** `readOnlyCheck: false` skips the copy-and-compare (the bench times the rules alone). */
+  opts: { protect?: boolean; readOnlyCheck?: boolean } = {},
 ): string[] {
   const messages: string[] = [];
   const validate = (rule as ResourceValidationPolicy).validateResource;
   if (!validate || Array.isArray(validate))
     throw new Error(`${rule.name} is not a single resource rule`);
-  void validate(
-    {
-      type,
-      props: unknownCheckingProxy(props),
-      urn: `urn:pulumi:test::mlops-platform::${type}::r`,
-      name: "r",
-      opts: {
-        protect: opts.protect ?? false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-      },
-      isType: () => false,
-      asType: () => undefined,
-      getConfig: <T>() => config as T,
-      notApplicable: () => {
-        throw new Error("not applicable");
-      },
-    } as never,
-    (message?: string) => messages.push(message ?? ""),
+  const run =
+    opts.readOnlyCheck === false ? <T>(_n: string, _i: unknown, f: () => T) => f() : readOnly;
+  void run(rule.name, props, () =>
+    validate(
+      {
+        type,
+        props: unknownCheckingProxy(props),
+        urn: `urn:pulumi:test::mlops-platform::${type}::r`,
+        name: "r",
+        opts: {
+          protect: opts.protect ?? false,
+          ignoreChanges: [],
+          aliases: [],
+          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+          additionalSecretOutputs: [],
+        },
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: <T>() => config as T,
+        notApplicable: () => {
+          throw new Error("not applicable");
+        },
+      } as never,
+      (message?: string) => messages.push(message ?? ""),
+    ),
   );
   return messages;
 }
@@ -99,13 +119,18 @@ export function runStackRuleOn(
       });
     }
   });
-  void (rule as StackValidationPolicy).validateStack(
-    { resources, getConfig: <T>() => config as T, notApplicable: () => undefined } as never,
-    (message?: string, urn?: string) =>
-      messages.push({
-        message: message ?? "",
-        name: resources.find((r) => r.urn === urn)?.name,
-      }),
+  void readOnly(
+    rule.name,
+    items.map((it) => it.props),
+    () =>
+      (rule as StackValidationPolicy).validateStack(
+        { resources, getConfig: <T>() => config as T, notApplicable: () => undefined } as never,
+        (message?: string, urn?: string) =>
+          messages.push({
+            message: message ?? "",
+            name: resources.find((r) => r.urn === urn)?.name,
+          }),
+      ),
   );
   return messages;
 }
