@@ -1,7 +1,7 @@
 /**
  * `npm run check`: starts the policy pack's process first (it spends seconds
- * type-checking the pack, as the CLI's does), then loads the checker and runs
- * the stack program meanwhile. See ./check.ts.
+ * loading the SDK and transpiling the pack), then loads the checker and runs
+ * the stack program meanwhile. See ./check.ts; the pack's runner is ./lib/run-pack.cjs.
  */
 import { spawnPack } from "./lib/packProcess";
 

@@ -311,7 +311,7 @@ export interface CheckDeps {
   record?: (stack: string, cloud?: "gcp" | "aws") => Promise<EngineResource[]>;
   /** A running pack session to reuse (it is configured per stack and left open). */
   pack?: PackSession;
-  /** A pack process spawned before this module loaded (the CLI does it to overlap the pack's type-check). */
+  /** A pack process spawned before this module loaded (the CLI does it to overlap the pack's start). */
   spawned?: SpawnedPack;
   /** The pack's rules for SARIF metadata; loaded lazily when absent. */
   rules?: Rule[];
@@ -339,7 +339,7 @@ export async function main(
       "example mode: the stack file's placeholders are accepted; replace them before `pulumi up`.",
     );
   }
-  // The pack's process (ts-node compiling the pack, as the CLI does) starts while the
+  // The pack's process (the CLI's runner, ts-node transpiling the pack) starts while the
   // program runs: the two are independent, and the start is most of the checker's overhead.
   const starting = deps.pack ? undefined : PackSession.start(undefined, deps.spawned);
   let resources: EngineResource[];

@@ -182,7 +182,6 @@ export class PackSession {
     public readonly policies: PolicyMetadata[],
   ) {}
 
-  /** Starts the pack as the CLI does and reads its policies. */
   /** Starts the pack (or takes one already spawned, see ./packProcess.ts) and connects to it. */
   static async start(
     packDir = PACK_DIR,
