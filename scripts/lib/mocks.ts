@@ -217,6 +217,32 @@ const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
  * Installs mocks for a project/stack and returns a live recording. Call once per
  * test file (setMocks is process-global), or per stack with `vi.resetModules()`.
  */
+/**
+ * Where Pulumi captures a stack for every resource and every internal promise: the resource's
+ * source position for the engine (`Resource.callsites`, @pulumi/pulumi resource.js) and a debug
+ * trace on each promise (`debuggablePromise`, runtime/debuggable.js). Both read `new Error().stack`
+ * at once, with no limit on its depth.
+ */
+const PULUMI_STACK_CAPTURE = /[\\/]@pulumi[\\/]pulumi[\\/](resource|runtime[\\/]debuggable)\.js$/;
+
+/**
+ * Under ts-node (source-map-support) or vitest, every `.stack` is mapped back to the TypeScript
+ * through source maps: profiled, about a quarter of a stack's run under mocks went there, for
+ * positions the mock monitor never reads. Those two captures get V8's own format (positions in
+ * the emitted JavaScript); every other error keeps the mapped trace. Idempotent.
+ */
+export function plainPulumiStackCaptures(): void {
+  type Prepare = NonNullable<typeof Error.prepareStackTrace> & { plainForPulumi?: true };
+  const mapped = Error.prepareStackTrace as Prepare | undefined;
+  if (!mapped || mapped.plainForPulumi) return;
+  const prepare: Prepare = (error, callsites) =>
+    PULUMI_STACK_CAPTURE.test(callsites[0]?.getFileName() ?? "")
+      ? `${String(error)}${callsites.map((c) => `\n    at ${String(c)}`).join("")}`
+      : mapped(error, callsites);
+  prepare.plainForPulumi = true;
+  Error.prepareStackTrace = prepare;
+}
+
 export async function installMocks(opts: {
   stack: string;
   project?: string;
@@ -224,6 +250,7 @@ export async function installMocks(opts: {
   preview?: boolean;
 }): Promise<MockSession> {
   const project = opts.project ?? "mlops-platform";
+  plainPulumiStackCaptures();
   const byUrnMap = new Map<string, RecordedResource>();
   const resources: RecordedResource[] = [];
   const invokes = new Set<string>();
