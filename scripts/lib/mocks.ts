@@ -214,22 +214,23 @@ const INVOKES: Record<string, (inputs: any) => Record<string, unknown>> = {
 };
 
 /**
- * Installs mocks for a project/stack and returns a live recording. Call once per
- * test file (setMocks is process-global), or per stack with `vi.resetModules()`.
- */
-/**
  * Where Pulumi captures a stack for every resource and every internal promise: the resource's
  * source position for the engine (`Resource.callsites`, @pulumi/pulumi resource.js) and a debug
  * trace on each promise (`debuggablePromise`, runtime/debuggable.js). Both read `new Error().stack`
- * at once, with no limit on its depth.
+ * at once.
  */
 const PULUMI_STACK_CAPTURE = /[\\/]@pulumi[\\/]pulumi[\\/](resource|runtime[\\/]debuggable)\.js$/;
+
+/** Frames kept in a plain capture: Pulumi's own few plus the caller's source position. */
+const PLAIN_FRAMES = 8;
 
 /**
  * Under ts-node (source-map-support) or vitest, every `.stack` is mapped back to the TypeScript
  * through source maps: profiled, about a quarter of a stack's run under mocks went there, for
- * positions the mock monitor never reads. Those two captures get V8's own format (positions in
- * the emitted JavaScript); every other error keeps the mapped trace. Idempotent.
+ * positions the mock monitor never reads (and `Resource.callsites` lifts the depth limit, so
+ * each capture formats the whole async stack). Those two captures get V8's own format, their
+ * first frames only (positions in the emitted JavaScript); every other error keeps the mapped
+ * trace. Idempotent.
  */
 export function plainPulumiStackCaptures(): void {
   type Prepare = NonNullable<typeof Error.prepareStackTrace> & { plainForPulumi?: true };
@@ -237,12 +238,19 @@ export function plainPulumiStackCaptures(): void {
   if (!mapped || mapped.plainForPulumi) return;
   const prepare: Prepare = (error, callsites) =>
     PULUMI_STACK_CAPTURE.test(callsites[0]?.getFileName() ?? "")
-      ? `${String(error)}${callsites.map((c) => `\n    at ${String(c)}`).join("")}`
+      ? `${String(error)}${callsites
+          .slice(0, PLAIN_FRAMES)
+          .map((c) => `\n    at ${String(c)}`)
+          .join("")}`
       : mapped(error, callsites);
   prepare.plainForPulumi = true;
   Error.prepareStackTrace = prepare;
 }
 
+/**
+ * Installs mocks for a project/stack and returns a live recording. Call once per
+ * test file (setMocks is process-global), or per stack with `vi.resetModules()`.
+ */
 export async function installMocks(opts: {
   stack: string;
   project?: string;
