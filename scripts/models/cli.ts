@@ -508,6 +508,22 @@ export function parseCommandLine(argv: string[]): { command?: string; pos: strin
   return { command, pos, o: parsed.values as Opts };
 }
 
+/**
+ * An error with its causes: Node's fetch reports every network failure as "fetch failed" and
+ * puts what happened (ECONNREFUSED, a reset socket, a TLS error) in `cause`.
+ */
+export function describeError(e: unknown): string {
+  const parts: string[] = [];
+  for (let cur = e as { message?: string; code?: string; cause?: unknown } | undefined; cur;) {
+    const text = cur.message || cur.code || String(cur);
+    if (!parts.includes(text))
+      parts.push(cur.code && !text.includes(cur.code) ? `${text} (${cur.code})` : text);
+    cur = cur.cause as typeof cur;
+    if (parts.length > 4) break;
+  }
+  return parts.join(": ");
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const { command, pos, o } = parseCommandLine(argv);
@@ -553,7 +569,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       e.problems.forEach(io.err);
       return 1;
     }
-    io.err(`models: ${(e as Error).message}`);
+    io.err(`models: ${describeError(e)}`);
     return 1;
   }
 }

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { main, type Io } from "../../scripts/models/cli";
+import { describeError, main, type Io } from "../../scripts/models/cli";
 import { REGISTRY_CHECK_SCRIPT } from "../../scripts/models/render";
 import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
 import { haveTool } from "../helpers/tools";
@@ -474,4 +474,17 @@ describe("models CLI, from a registered version to prod", () => {
       });
     },
   );
+});
+
+describe("models CLI errors", () => {
+  it("a network failure names its cause, not only fetch's 'fetch failed'", async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const { port } = closed.address() as { port: number };
+    await new Promise((r) => closed.close(r));
+    const e = await fetch(`http://127.0.0.1:${port}/`).catch((x: unknown) => x);
+    expect((e as Error).message).toBe("fetch failed");
+    expect(describeError(e)).toBe(`fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(describeError(new Error("plain"))).toBe("plain");
+  });
 });
