@@ -52,6 +52,9 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     const url = new URL(req.url!, "http://x");
     res.setHeader("Content-Type", "application/json");
+    // No keep-alive: a socket reused just as this server times it out fails the next fetch
+    // ("fetch failed", seen twice in full runs on a loaded machine); the CLI's calls are one-shot.
+    res.setHeader("Connection", "close");
     if (url.pathname === "/mlflow/api/2.0/mlflow/model-versions/get") {
       const status =
         url.searchParams.get("name") === "fraud" && versions[url.searchParams.get("version")!];
