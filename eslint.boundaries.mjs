@@ -56,7 +56,7 @@ export const boundaries = [
       relative(["gcp", "aws", "services", "platform", "lib/helm", "contracts"], "components/"),
       relative(["stacks", "scripts", "test"]),
     ],
-    "the policy pack loads on its own and is type-checked on every preview: import only pure shared definitions (components/model, lib/charts); contracts.ts pulls in the Kubernetes typings.",
+    "the policy pack loads on its own and is type-checked on every preview: import only pure shared definitions (components/model, lib/charts, lib/ec2Gpus); contracts.ts pulls in the Kubernetes typings.",
     [],
   ),
 ];

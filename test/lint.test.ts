@@ -62,6 +62,7 @@ const RIGHT_WAY: [file: string, importFrom: string][] = [
   ["stacks/config.ts", "../components/aws/configChecks"],
   ["policies/rules/argo.ts", "../../components/model"],
   ["policies/rules/argo.ts", "../../components/lib/charts"],
+  ["policies/rules/cost.ts", "../../components/lib/ec2Gpus"],
   // Packages whose names contain a layer's name are not layers.
   ["components/services/gpuAddons.ts", "@pulumi/aws"],
   ["components/gcp/gkeCluster.ts", "@pulumi/gcp"],

@@ -2,25 +2,32 @@
  * What a cloud-neutral GPU pool ("l4 x1, 0..4 nodes, spot") becomes on EKS:
  * the EC2 instance type. Pure data and pure functions: no Pulumi, no I/O.
  */
+import { EC2_GPUS } from "../lib/ec2Gpus";
 import type { GpuKind, GpuPoolSpec } from "../model";
 
 /**
- * EKS instance types per GPU kind and count (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing).
+ * The EC2 instance type a pool of each GPU kind is built from, one per GPU count
+ * (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing).
  * t4 -> g4dn, a10g -> g5, l4 -> g6, a100 -> p4d, a100-80gb -> p4de, h100 -> p5.
  */
+const EKS_INSTANCES: Partial<Record<GpuKind, { family: string; instances: string[] }>> = {
+  t4: { family: "g4dn.", instances: ["g4dn.2xlarge", "g4dn.12xlarge", "g4dn.metal"] },
+  a10g: { family: "g5.", instances: ["g5.2xlarge", "g5.12xlarge", "g5.48xlarge"] },
+  l4: { family: "g6.", instances: ["g6.2xlarge", "g6.12xlarge", "g6.48xlarge"] },
+  a100: { family: "p4d.", instances: ["p4d.24xlarge"] },
+  "a100-80gb": { family: "p4de.", instances: ["p4de.24xlarge"] },
+  h100: { family: "p5.", instances: ["p5.48xlarge"] },
+};
+
+/** Per GPU kind: its instance family and the instance type for each GPU count (from EC2_GPUS). */
 export const EKS_GPUS: Partial<
   Record<GpuKind, { family: string; instanceByCount: Record<number, string> }>
-> = {
-  t4: {
-    family: "g4dn.",
-    instanceByCount: { 1: "g4dn.2xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" },
-  },
-  a10g: { family: "g5.", instanceByCount: { 1: "g5.2xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" } },
-  l4: { family: "g6.", instanceByCount: { 1: "g6.2xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" } },
-  a100: { family: "p4d.", instanceByCount: { 8: "p4d.24xlarge" } },
-  "a100-80gb": { family: "p4de.", instanceByCount: { 8: "p4de.24xlarge" } },
-  h100: { family: "p5.", instanceByCount: { 8: "p5.48xlarge" } },
-};
+> = Object.fromEntries(
+  Object.entries(EKS_INSTANCES).map(([kind, { family, instances }]) => [
+    kind,
+    { family, instanceByCount: Object.fromEntries(instances.map((i) => [EC2_GPUS[i], i])) },
+  ]),
+);
 
 /** Problems with a pool on EKS (same shape as {@link gkeGpuProblems}). */
 export function eksGpuProblems(pool: GpuPoolSpec): string[] {
@@ -43,10 +50,10 @@ export function eksGpuProblems(pool: GpuPoolSpec): string[] {
   }
   // An EC2 GPU instance type has a fixed GPU count; the autoscaler's node template and the
   // GPU budget read gpusPerNode, so they must agree.
-  const known = Object.entries(gpu.instanceByCount).find(([, t]) => t === pool.machineType);
-  if (known && Number(known[0]) !== pool.gpusPerNode)
+  const perNode = pool.machineType ? EC2_GPUS[pool.machineType] : undefined;
+  if (perNode !== undefined && perNode !== pool.gpusPerNode)
     return [
-      `machineType "${pool.machineType}" has ${known[0]} x ${pool.gpu}, but gpusPerNode is ${pool.gpusPerNode}: set gpusPerNode to ${known[0]} or drop machineType.`,
+      `machineType "${pool.machineType}" has ${perNode} x ${pool.gpu}, but gpusPerNode is ${pool.gpusPerNode}: set gpusPerNode to ${perNode} or drop machineType.`,
     ];
   return [];
 }

@@ -1,5 +1,6 @@
 /** Cost and governance rules: labels, GPU budget and shapes, spot in non-prod, DB sizes, versions kept, protect, coverage. */
 import type { PolicyResource } from "@pulumi/policy";
+import { EC2_GPUS } from "../../components/lib/ec2Gpus";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../lib/rule";
 import {
   CLOUD_SQL_INSTANCE as SQL,
@@ -15,36 +16,6 @@ import {
   S3_LIFECYCLE,
   VPC,
 } from "./types";
-
-/** GPUs per EC2 instance type (the types our catalog uses plus common neighbours). */
-const EC2_GPUS: Record<string, number> = {
-  "g4dn.xlarge": 1,
-  "g4dn.2xlarge": 1,
-  "g4dn.4xlarge": 1,
-  "g4dn.8xlarge": 1,
-  "g4dn.12xlarge": 4,
-  "g4dn.16xlarge": 1,
-  "g4dn.metal": 8,
-  "g5.xlarge": 1,
-  "g5.2xlarge": 1,
-  "g5.4xlarge": 1,
-  "g5.8xlarge": 1,
-  "g5.12xlarge": 4,
-  "g5.16xlarge": 1,
-  "g5.24xlarge": 4,
-  "g5.48xlarge": 8,
-  "g6.xlarge": 1,
-  "g6.2xlarge": 1,
-  "g6.4xlarge": 1,
-  "g6.8xlarge": 1,
-  "g6.12xlarge": 4,
-  "g6.16xlarge": 1,
-  "g6.24xlarge": 4,
-  "g6.48xlarge": 8,
-  "p4d.24xlarge": 8,
-  "p4de.24xlarge": 8,
-  "p5.48xlarge": 8,
-};
 
 /** Where each taggable type keeps its labels/tags. */
 const LABEL_PATHS: Record<string, string> = {

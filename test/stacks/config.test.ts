@@ -247,6 +247,16 @@ function awsCases(): [string, RawStackConfig, string, RegExp][] {
       /"g5\.12xlarge" has 4 x a10g, but gpusPerNode is 1: set gpusPerNode to 4/,
     ],
     [
+      "aws: a neighbour instance type the catalog does not pick, GPU count from the same table",
+      awsRaw({
+        gpuPools: [
+          { name: "a", gpu: "l4", machineType: "g6.24xlarge", gpusPerNode: 8, maxNodes: 1 },
+        ],
+      }),
+      "mlops-platform:gpuPools[0]",
+      /"g6\.24xlarge" has 4 x l4, but gpusPerNode is 8: set gpusPerNode to 4/,
+    ],
+    [
       "aws: GPU pool that can never have a node",
       awsRaw({ gpuPools: [{ name: "l4", gpu: "l4", maxNodes: 0 }] }),
       "mlops-platform:gpuPools[0].maxNodes",
