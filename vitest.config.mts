@@ -24,6 +24,9 @@ class SlowFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Loads the six shipped stacks once, as `pulumi up` loads the entry; the entry test judges
+    // that load and files that only read a shipped stack use its recording.
+    globalSetup: ["test/setup/loadStacks.ts"],
     environment: "node",
     // Pulumi mocks are process-global: one file per worker, no shared state.
     pool: "forks",

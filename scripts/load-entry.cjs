@@ -9,9 +9,10 @@
  * Pulumi.<stack>.yaml and requires the entry named by Pulumi.yaml `main`.
  * TypeScript type-checks the program once; later stacks reuse it.
  *
- * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>]
+ * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>] [--record <file>]
  * Prints one JSON line per stack {"stack","cloud","resources","types","files","compilerOptions"}
- * or exits 1 with the error. PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does
+ * or exits 1 with the error. --record writes what each stack registered to <file>
+ * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...]}}; test/setup/loadStacks.ts). PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does
  * for `pulumi up`.
  */
 const fs = require("node:fs");
@@ -20,9 +21,10 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 process.chdir(root);
 const argv = process.argv.slice(2);
-const entryAt = argv.indexOf("--entry");
-const entryOverride = entryAt >= 0 ? argv[entryAt + 1] : undefined;
-const targets = argv.filter((a, i) => !a.startsWith("--") && !(entryAt >= 0 && i === entryAt + 1));
+const valueOf = (flag) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+const entryOverride = valueOf("--entry");
+const recordTo = valueOf("--record");
+const targets = argv.filter((a, i) => !a.startsWith("--") && !argv[i - 1]?.startsWith("--"));
 const stacks = (targets.length ? targets : ["dev"]).map((t) => {
   const [stack, cloud] = t.split(":");
   return { stack, cloud };
@@ -86,22 +88,35 @@ async function load({ stack, cloud }) {
     .map((k) => path.relative(root, k))
     .filter((f) => !f.startsWith(`scripts${path.sep}`))
     .sort();
-  return { stack, cloud: cloud ?? "stack file", resources: session.resources.length, types, files };
+  const recording = { resources: session.resources, invokes: [...session.invokes] };
+  return {
+    summary: {
+      stack,
+      cloud: cloud ?? "stack file",
+      resources: session.resources.length,
+      types,
+      files,
+    },
+    recording,
+  };
 }
 
 (async () => {
+  const recordings = {};
   for (const target of stacks) {
-    const result = await load(target);
+    const { summary, recording } = await load(target);
+    recordings[target.cloud ? `${target.stack}:${target.cloud}` : target.stack] = recording;
     console.log(
       JSON.stringify({
         ok: true,
         typescript: ts.version,
         transpileOnly: !!transpileOnly,
         compilerOptions: registeredOptions,
-        ...result,
+        ...summary,
       }),
     );
   }
+  if (recordTo) fs.writeFileSync(recordTo, JSON.stringify(recordings));
 })().catch((err) => {
   console.error(err && err.message ? err.message : String(err));
   process.exit(1);

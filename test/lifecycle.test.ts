@@ -4,22 +4,22 @@
  * (the reasons are cited next to each in the components).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackRun } from "./helpers/stack";
-import { runStack } from "./helpers/stack";
-import { stackFileConfig } from "../scripts/lib/mocks";
+import { recordedStack, runStack } from "./helpers/stack";
+import { SPAWN_TEST_TIMEOUT_MS } from "./helpers/timeouts";
+import { stackFileConfig, type MockSession } from "../scripts/lib/mocks";
 import { REQUIRED_GCP_APIS } from "../components/gcp/projectServices";
 import { gcpComponentNames } from "../components/gcp/cloudLayer";
 import { gkeNodePoolNames } from "../components/gcp/gkeCluster";
 import { POOL_LABEL } from "../components/model";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
-const runs: Record<string, StackRun> = {};
+const runs: Record<string, MockSession> = {};
 beforeAll(async () => {
-  for (const env of ["dev", "prod"]) {
-    runs[`gcp/${env}`] = await runStack(env);
-    runs[`aws/${env}`] = await runStack(env, AWS);
+  for (const env of ["dev", "prod"] as const) {
+    runs[`gcp/${env}`] = await recordedStack(env);
+    runs[`aws/${env}`] = await recordedStack(env, "aws");
   }
-}, 120_000);
+}, SPAWN_TEST_TIMEOUT_MS);
 
 describe("GKE: a second up does not replace the cluster or its pools", () => {
   it("the cluster ignores nodeConfig and initialNodeCount after create (TPG #12070)", () => {
@@ -110,7 +110,7 @@ describe("AWS destroy keeps what it must", () => {
 });
 
 describe("AWS: the EKS control-plane log group survives a destroy and a re-create", () => {
-  const group = (run: StackRun) =>
+  const group = (run: MockSession) =>
     run
       .ofType("aws:cloudwatch/logGroup:LogGroup")
       .find((g) => g.inputs.name?.startsWith("/aws/eks/"))!;

@@ -259,7 +259,6 @@ export async function installMocks(opts: {
 }): Promise<MockSession> {
   const project = opts.project ?? "mlops-platform";
   plainPulumiStackCaptures();
-  const byUrnMap = new Map<string, RecordedResource>();
   const resources: RecordedResource[] = [];
   const invokes = new Set<string>();
   const pending = new Map<string, Partial<RecordedResource>>();
@@ -319,12 +318,27 @@ export async function installMocks(opts: {
           secretPaths: secretPaths(req.getObject()?.toJavaScript()),
         };
         resources.push(rec);
-        byUrnMap.set(rec.urn, rec);
       }
       callback(err, resp);
     });
   };
 
+  return sessionOver(resources, invokes);
+}
+
+/**
+ * The queries tests make over a recording: live (installMocks keeps appending) or read back
+ * from a file (test/setup/loadStacks.ts records the shipped stacks once per run).
+ */
+export function sessionOver(resources: RecordedResource[], invokes: Set<string>): MockSession {
+  const index = { size: -1, byUrn: new Map<string, RecordedResource>() };
+  const byUrnMap = () => {
+    if (index.size !== resources.length) {
+      index.byUrn = new Map(resources.map((r) => [r.urn, r]));
+      index.size = resources.length;
+    }
+    return index.byUrn;
+  };
   const session: MockSession = {
     resources,
     invokes,
@@ -339,13 +353,13 @@ export async function installMocks(opts: {
       }
       return found[0];
     },
-    byUrn: (urn) => byUrnMap.get(urn),
+    byUrn: (urn) => byUrnMap().get(urn),
     ancestors(r) {
       const chain: RecordedResource[] = [];
-      let cur = byUrnMap.get(r.parent);
+      let cur = byUrnMap().get(r.parent);
       while (cur) {
         chain.push(cur);
-        cur = byUrnMap.get(cur.parent);
+        cur = byUrnMap().get(cur.parent);
       }
       return chain;
     },
@@ -360,7 +374,7 @@ export async function installMocks(opts: {
         for (const urn of direct) {
           if (seen.has(urn)) continue;
           seen.add(urn);
-          const dep = byUrnMap.get(urn);
+          const dep = byUrnMap().get(urn);
           if (dep) stack.push(dep);
         }
       }

@@ -3,14 +3,20 @@
  * with the config of `Pulumi.<stack>.yaml`, optionally overridden, and returns
  * the recording and the program's exports.
  */
-import { vi } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { inject, vi } from "vitest";
 import {
   installMocks,
   programEntry,
+  sessionOver,
   settle,
   stackFileConfig,
   type MockSession,
+  type RecordedResource,
 } from "../../scripts/lib/mocks";
+import { LOAD_FILES, SHIPPED_STACKS, type EntryLoad } from "../setup/loadStacks";
+import { SPAWN_TIMEOUT_MS } from "./timeouts";
 
 export interface StackRun extends MockSession {
   exports: Record<string, unknown>;
@@ -26,3 +32,40 @@ export async function runStack(
   await settle();
   return Object.assign(session, { exports });
 }
+
+/** The shipped stacks' load (test/setup/loadStacks.ts), once it has finished. */
+export async function shippedLoad(): Promise<EntryLoad> {
+  const outcome = path.join(inject("shippedStacks"), LOAD_FILES.outcome);
+  const deadline = Date.now() + SPAWN_TIMEOUT_MS;
+  while (!fs.existsSync(outcome)) {
+    if (Date.now() > deadline)
+      throw new Error(`the shipped stacks' load did not finish (${outcome})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return JSON.parse(fs.readFileSync(outcome, "utf8")) as EntryLoad;
+}
+
+/**
+ * A shipped stack as it registers with its own stack file (on `cloud` when given), read from
+ * the recording test/setup/loadStacks.ts makes once per run: for tests that only read it.
+ * Each call parses anew, so a test may change what it gets without touching another's.
+ */
+export async function recordedStack(
+  stack: "dev" | "staging" | "prod",
+  cloud?: "gcp" | "aws",
+): Promise<MockSession> {
+  const load = await shippedLoad();
+  if (load.status !== 0)
+    throw new Error(`the shipped stacks did not load (test/setup/loadStacks.ts):\n${load.stderr}`);
+  recordings ??= fs.readFileSync(path.join(inject("shippedStacks"), LOAD_FILES.recordings), "utf8");
+  const key = cloud === "aws" ? `${stack}:aws` : stack;
+  const rec = (
+    JSON.parse(recordings) as Record<string, { resources: RecordedResource[]; invokes: string[] }>
+  )[key];
+  if (!rec)
+    throw new Error(
+      `no recording of ${key}: test/setup/loadStacks.ts loads ${SHIPPED_STACKS.join(", ")}`,
+    );
+  return sessionOver(rec.resources, new Set(rec.invokes));
+}
+let recordings: string | undefined;

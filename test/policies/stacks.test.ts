@@ -13,7 +13,8 @@ import {
   type Diagnostic,
   type EngineResource,
 } from "../../scripts/lib/policyEngine";
-import { runStack } from "../helpers/stack";
+import { recordedStack, runStack } from "../helpers/stack";
+import { SPAWN_TEST_TIMEOUT_MS } from "../helpers/timeouts";
 
 let pack: PackSession;
 const stacks: Record<string, EngineResource[]> = {};
@@ -23,13 +24,13 @@ const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 
 beforeAll(async () => {
   pack = await PackSession.start();
-  for (const env of ["dev", "staging", "prod"]) {
-    stacks[env] = (await runStack(env)).resources;
-    awsStacks[env] = (await runStack(env, AWS)).resources;
+  for (const env of ["dev", "staging", "prod"] as const) {
+    stacks[env] = (await recordedStack(env)).resources;
+    awsStacks[env] = (await recordedStack(env, "aws")).resources;
   }
   for (const rs of [...Object.values(stacks), ...Object.values(awsStacks)])
     for (const r of rs) baseline.set(`${cloudOf(rs)}|${r.urn}`, fingerprint(r));
-}, 180_000);
+}, SPAWN_TEST_TIMEOUT_MS);
 afterAll(() => pack?.close());
 
 /** The unmutated recordings, per cloud (the clusters' layers share URNs across clouds). */

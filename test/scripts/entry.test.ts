@@ -3,7 +3,7 @@
  * nodejs runtime registers it (project tsconfig), then the module Pulumi.yaml
  * `main` names is required under mocks with each stack's config. vitest's own
  * loader would accept code that ts-node refuses, so this runs in a separate
- * node process through scripts/load-entry.cjs.
+ * node process through scripts/load-entry.cjs (once per run, by test/setup/loadStacks.ts).
  *
  * Type checking happens once per `npm test`, in `npm run typecheck` (tsc -p
  * tsconfig.json). The stacks load with the runtime's own switch
@@ -18,6 +18,8 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
+import { shippedLoad } from "../helpers/stack";
+import { SHIPPED_STACKS } from "../setup/loadStacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const LOADER = path.join(ROOT, "scripts", "load-entry.cjs");
@@ -36,12 +38,14 @@ function load(targets: string[], opts: { entry?: string; transpileOnly?: boolean
   });
 }
 
-/** All six env x cloud stacks in one load; `npm run typecheck` is their type check (see below). */
-const STACKS = ["dev", "staging", "prod", "dev:aws", "staging:aws", "prod:aws"];
-let loaded: ReturnType<typeof load> | undefined;
-const loadAll = () => (loaded ??= load(STACKS, { transpileOnly: true }));
-const loadedLines = () => {
-  const res = loadAll();
+/**
+ * All six env x cloud stacks in one load, made once per run by test/setup/loadStacks.ts
+ * (scripts/load-entry.cjs with PULUMI_NODEJS_TRANSPILE_ONLY=true; `npm run typecheck` is their
+ * type check, see below); the other test files read its recordings.
+ */
+const STACKS = SHIPPED_STACKS;
+const loadedLines = async () => {
+  const res = await shippedLoad();
   expect(res.status, res.stderr).toBe(0);
   return res.stdout
     .trim()
@@ -89,8 +93,8 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
 
   it.each(STACKS)(
     "stack %s compiles through the runtime's ts-node and registers its resources (the mocks answer every invoke)",
-    (target) => {
-      const lines = loadedLines();
+    async (target) => {
+      const lines = await loadedLines();
       const [stack, cloud = "stack file"] = target.split(":");
       const out = lines.find((l) => l.stack === stack && l.cloud === cloud);
       expect(out, JSON.stringify(lines.map((l) => [l.stack, l.cloud]))).toBeDefined();
@@ -111,7 +115,7 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
 
   it(
     "the runtime registers exactly the tsconfig's compiler options (its own defaults are all overridden)",
-    () => {
+    async () => {
       // tsutils.d.ts declares nothing; the runtime's own loader (cmd/run/run.js) is what we call.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { loadTypeScriptCompilerOptions } = require("@pulumi/pulumi/tsutils") as {
@@ -120,7 +124,7 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
       const fromTsconfig = loadTypeScriptCompilerOptions(path.join(ROOT, "tsconfig.json"));
       // ts-node applies register()'s compilerOptions over the tsconfig's, so when every key the
       // runtime sets comes from the tsconfig, ts-node type-checks with tsc's options.
-      const [first] = loadedLines();
+      const [first] = await loadedLines();
       expect(first.compilerOptions).toEqual(JSON.parse(JSON.stringify(fromTsconfig)));
     },
     SPAWN_TEST_TIMEOUT_MS,
@@ -137,7 +141,7 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
         ROOT,
       );
       const checked = new Set(parsed.fileNames.map((f) => path.relative(ROOT, f)));
-      const compiled = new Set(loadedLines().flatMap((l) => l.files as string[]));
+      const compiled = new Set((await loadedLines()).flatMap((l) => l.files as string[]));
       expect(compiled.size).toBeGreaterThan(40);
       expect(compiled.has("stacks/index.ts")).toBe(true);
       expect([...compiled].filter((f) => !checked.has(f))).toEqual([]);

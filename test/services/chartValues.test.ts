@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CHARTS } from "../../components/lib/charts";
 import { checkValueKeys, leafPaths, unverified, withSubchart } from "../../scripts/lib/chartValues";
 import { FIXTURE } from "../../scripts/chart-values";
-import { runStack } from "../helpers/stack";
+import { recordedStack } from "../helpers/stack";
+import { SPAWN_TEST_TIMEOUT_MS } from "../helpers/timeouts";
 
 type Verified = Record<string, { checked: string; against: string; keys: string[] }>;
 const verified = JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as Verified;
@@ -21,12 +22,9 @@ const releases: {
   values: Record<string, unknown>;
 }[] = [];
 beforeAll(async () => {
-  for (const [cloud, over] of [
-    ["gcp", {}],
-    ["aws", { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" }],
-  ] as const)
-    for (const env of ["dev", "prod"]) {
-      const run = await runStack(env, over);
+  for (const cloud of ["gcp", "aws"] as const)
+    for (const env of ["dev", "staging", "prod"] as const) {
+      const run = await recordedStack(env, cloud);
       for (const r of run.ofType("kubernetes:helm.sh/v3:Release"))
         releases.push({
           stack: `${cloud}/${env}`,
@@ -35,7 +33,7 @@ beforeAll(async () => {
           values: r.inputs.values,
         });
     }
-}, 120_000);
+}, SPAWN_TEST_TIMEOUT_MS);
 
 describe("Helm values against the charts' documented values", () => {
   it("every pinned chart has a verification record for its exact version", () => {

@@ -10,29 +10,25 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHARTS } from "../../components/lib/charts";
 import type { RecordedResource } from "../../scripts/lib/mocks";
-import { runStack } from "../helpers/stack";
+import { recordedStack } from "../helpers/stack";
+import { SPAWN_TEST_TIMEOUT_MS } from "../helpers/timeouts";
 import { MODEL_TYPES, unknownFields } from "../../scripts/lib/strictSchema";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const STACKS: [string, Record<string, string>][] = [
-  ["gcp/dev", {}],
-  ["gcp/staging", {}],
-  ["gcp/prod", {}],
-  ["aws/dev", { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" }],
-  ["aws/prod", { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" }],
-];
+const STACKS = ["gcp/dev", "gcp/staging", "gcp/prod", "aws/dev", "aws/staging", "aws/prod"];
 /** Kinds whose content is not a Kubernetes object (Helm releases carry chart values; see chartValues.test.ts). */
 const NOT_OBJECTS = new Set(["kubernetes:helm.sh/v3:Release"]);
 
 const objects: { stack: string; r: RecordedResource }[] = [];
 beforeAll(async () => {
-  for (const [name, over] of STACKS) {
-    const run = await runStack(name.split("/")[1], over);
+  for (const name of STACKS) {
+    const [cloud, env] = name.split("/") as ["gcp" | "aws", "dev" | "staging" | "prod"];
+    const run = await recordedStack(env, cloud);
     for (const r of run.resources)
       if (r.custom && r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type))
         objects.push({ stack: name, r });
   }
-}, 120_000);
+}, SPAWN_TEST_TIMEOUT_MS);
 
 /** The model class for a type token, from the same module the strict walk reads. */
 async function modelClass(type: string): Promise<new (data: unknown) => { validate(): void }> {
