@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS } from "../../components/aws/eks/addonVersions";
-import { valueOf, type RecordedResource } from "../../scripts/lib/mocks";
-import { runStack, type StackRun } from "../helpers/stack";
+import { valueOf, type MockSession, type RecordedResource } from "../../scripts/lib/mocks";
+import { recordedStack, runStack, type StackRun } from "../helpers/stack";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
 
@@ -562,7 +562,7 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
 
 describe("the cluster layer is the same on both clouds", () => {
   /** Resources under the ClusterLayer, by type and name without the env prefix. */
-  const layer = (run: StackRun) => {
+  const layer = (run: MockSession) => {
     const root = run.one("mlops:cluster:ClusterLayer");
     return run.resources
       .filter((r) => run.ancestors(r).some((a) => a.urn === root.urn))
@@ -571,7 +571,7 @@ describe("the cluster layer is the same on both clouds", () => {
   };
 
   it("registers the same resources as on GCP, plus the device plugin EKS needs (DCGM runs on both)", async () => {
-    const gcp = await runStack("prod");
+    const gcp = await recordedStack("prod");
     const aws = layer(runs.prod);
     const extra = aws.filter((r) => !layer(gcp).includes(r));
     expect(layer(gcp).filter((r) => !aws.includes(r))).toEqual([]);
