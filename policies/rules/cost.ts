@@ -31,8 +31,23 @@ const LABEL_PATHS: Record<string, string> = {
   [VPC]: "tags",
 };
 
-/** GPU shape of a node pool / node group: GPUs per node, max nodes, min nodes, spot, type name. */
-export function gpuPool(type: string, p: Record<string, any>) {
+/**
+ * EKS AMI types that carry the NVIDIA driver (AL2_x86_64_GPU, AL2023_*_NVIDIA,
+ * BOTTLEROCKET_*_NVIDIA; EKS API AMITypes): a group on one of them is a GPU pool whatever
+ * its instance type, so a type missing from EC2_GPUS cannot slip past the GPU rules.
+ */
+const NVIDIA_AMI = /NVIDIA|_GPU$/;
+
+/**
+ * GPU shape of a node pool / node group: GPUs per node (undefined when the instance type's
+ * count is not known), max nodes, min nodes, spot, type name.
+ */
+export function gpuPool(
+  type: string,
+  p: Record<string, any>,
+):
+  | { gpus: number | undefined; maxNodes: number; minNodes: number; spot: boolean; kind: string }
+  | undefined {
   if (type === GKE_POOL) {
     const acc = asArray<any>(get(p, "nodeConfig.guestAccelerators"))[0];
     if (!acc) return undefined;
@@ -57,13 +72,13 @@ export function gpuPool(type: string, p: Record<string, any>) {
   if (type === EKS_NG) {
     const instance = asArray<string>(p.instanceTypes)[0];
     const gpus = instance ? EC2_GPUS[instance] : undefined;
-    if (!gpus) return undefined;
+    if (!gpus && !NVIDIA_AMI.test(String(p.amiType ?? ""))) return undefined;
     return {
       gpus,
       maxNodes: Number(get(p, "scalingConfig.maxSize") ?? 0),
       minNodes: Number(get(p, "scalingConfig.minSize") ?? 0),
       spot: p.capacityType === "SPOT",
-      kind: instance,
+      kind: instance ?? "",
     };
   }
   return undefined;
@@ -115,14 +130,24 @@ export const costRules: Rule[] = [
       const pools = resources
         .map((r) => ({ r, g: gpuPool(r.type, r.props as Record<string, any>) }))
         .filter((x) => x.g);
-      const total = pools.reduce((sum, x) => sum + x.g!.gpus * x.g!.maxNodes, 0);
-      return total > config.maxGpus
-        ? [
-            {
-              message: `GPU pools can scale to ${total} GPUs (${pools.map((x) => `${x.r.name}: ${x.g!.maxNodes}x${x.g!.gpus}`).join(", ")}); budget is ${config.maxGpus}.`,
-            },
-          ]
-        : [];
+      // A GPU group whose GPUs per node are unknown cannot be held to the budget: refuse it.
+      const uncounted = pools
+        .filter((x) => x.g!.gpus === undefined)
+        .map((x) => ({
+          message: `GPU node group ${x.r.name}: instance type ${x.g!.kind || "(none)"} has no known GPU count, so the budget cannot count it; use a type listed in components/lib/ec2Gpus.ts or add it there.`,
+          urn: x.r.urn,
+        }));
+      const total = pools.reduce((sum, x) => sum + (x.g!.gpus ?? 0) * x.g!.maxNodes, 0);
+      return [
+        ...uncounted,
+        ...(total > config.maxGpus
+          ? [
+              {
+                message: `GPU pools can scale to ${total} GPUs (${pools.map((x) => `${x.r.name}: ${x.g!.maxNodes}x${x.g!.gpus ?? "?"}`).join(", ")}); budget is ${config.maxGpus}.`,
+              },
+            ]
+          : []),
+      ];
     },
   }),
   resourceRule<{ allowedGpuTypes: string[] }>({
