@@ -112,7 +112,7 @@ export const costRules: Rule[] = [
   stackRule<{ maxGpus: number }>({
     name: "cost-gpu-budget",
     description:
-      "The stack's GPU pools together may hold at most maxGpus GPUs (sum over pools of max nodes x GPUs per node).",
+      "The stack's GPU pools together may hold at most maxGpus GPUs (sum over pools of max nodes x GPUs per node); a GPU node group whose GPUs per node are not known is refused, since it cannot be counted.",
     severity: "high",
     types: [GKE_POOL, EKS_NG],
     tags: ["cost", "gpu"],
