@@ -63,6 +63,7 @@ require(tsnodeRequire).register({
 
 // --- the shared mocks (the same ones the tests and `npm run check` use) ---
 const { installMocks, settle, stackFileConfig } = require("./lib/mocks.ts");
+const compiledFiles = require("./lib/compiledFiles.cjs");
 
 async function load({ stack, cloud }) {
   const overrides = cloud ? { "mlops-platform:cloud": cloud } : {};
@@ -80,14 +81,7 @@ async function load({ stack, cloud }) {
   const types = {};
   for (const r of session.resources) types[r.type] = (types[r.type] ?? 0) + 1;
   // The project files this stack compiled (what the runtime's ts-node would type-check).
-  const files = Object.keys(require.cache)
-    .filter(
-      (k) => k.startsWith(root + path.sep) && !k.includes(`${path.sep}node_modules${path.sep}`),
-    )
-    .filter((k) => /\.[cm]?ts$/.test(k))
-    .map((k) => path.relative(root, k))
-    .filter((f) => !f.startsWith(`scripts${path.sep}`))
-    .sort();
+  const files = compiledFiles().filter((f) => !f.startsWith(`scripts${path.sep}`));
   const recording = { resources: session.resources, invokes: [...session.invokes] };
   return {
     summary: {

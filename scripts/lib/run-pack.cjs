@@ -18,7 +18,7 @@
  * options run.js passed, the options ts-node got, the project files it compiled) and exits.
  */
 const fs = require("node:fs");
-const path = require("node:path");
+const compiledFiles = require("./compiledFiles.cjs");
 
 const tsutils = require("@pulumi/pulumi/tsutils");
 // The ts-node run.js resolves, so its `tsn.register(...)` call reaches this wrapper.
@@ -36,15 +36,7 @@ tsn.register = (options) => {
 const report = process.env.MLOPS_PACK_REPORT;
 if (report)
   process.on("SIGTERM", () => {
-    const root = path.resolve(__dirname, "..", "..");
-    const files = Object.keys(require.cache)
-      .filter(
-        (k) => k.startsWith(root + path.sep) && !k.includes(`${path.sep}node_modules${path.sep}`),
-      )
-      .filter((k) => /\.[cm]?ts$/.test(k))
-      .map((k) => path.relative(root, k))
-      .sort();
-    fs.writeFileSync(report, JSON.stringify({ registered, used, files }));
+    fs.writeFileSync(report, JSON.stringify({ registered, used, files: compiledFiles() }));
     process.exit(0);
   });
 
