@@ -78,7 +78,7 @@ export function gpuPool(
       maxNodes: Number(get(p, "scalingConfig.maxSize") ?? 0),
       minNodes: Number(get(p, "scalingConfig.minSize") ?? 0),
       spot: p.capacityType === "SPOT",
-      kind: instance ?? "",
+      kind: instance ?? "(no instance type)",
     };
   }
   return undefined;
@@ -134,7 +134,7 @@ export const costRules: Rule[] = [
       const uncounted = pools
         .filter((x) => x.g!.gpus === undefined)
         .map((x) => ({
-          message: `GPU node group ${x.r.name}: instance type ${x.g!.kind || "(none)"} has no known GPU count, so the budget cannot count it; use a type listed in components/lib/ec2Gpus.ts or add it there.`,
+          message: `GPU node group ${x.r.name}: instance type ${x.g!.kind} has no known GPU count, so the budget cannot count it; use a type listed in components/lib/ec2Gpus.ts or add it there.`,
           urn: x.r.urn,
         }));
       const total = pools.reduce((sum, x) => sum + (x.g!.gpus ?? 0) * x.g!.maxNodes, 0);

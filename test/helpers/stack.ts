@@ -66,6 +66,9 @@ export async function recordedStack(
     throw new Error(
       `no recording of ${key}: test/setup/loadStacks.ts loads ${SHIPPED_STACKS.join(", ")}`,
     );
+  // The stack files choose gcp; a recording on another cloud is not what a gcp caller asked for.
+  if (cloud === "gcp" && !rec.resources.some((r) => r.type.startsWith("gcp:")))
+    throw new Error(`the recording of ${stack} is not on gcp: its stack file picks another cloud`);
   return sessionOver(rec.resources, new Set(rec.invokes));
 }
 let recordings: string | undefined;
