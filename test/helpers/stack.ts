@@ -33,9 +33,11 @@ export async function runStack(
   return Object.assign(session, { exports });
 }
 
-/** The shipped stacks' load (test/setup/loadStacks.ts), once it has finished. */
+/** The shipped stacks' load (test/setup/loadStacks.ts, started on the first ask), once finished. */
 export async function shippedLoad(): Promise<EntryLoad> {
-  const outcome = path.join(inject("shippedStacks"), LOAD_FILES.outcome);
+  const dir = inject("shippedStacks");
+  fs.writeFileSync(path.join(dir, LOAD_FILES.wanted), "");
+  const outcome = path.join(dir, LOAD_FILES.outcome);
   const deadline = Date.now() + SPAWN_TIMEOUT_MS;
   while (!fs.existsSync(outcome)) {
     if (Date.now() > deadline)
