@@ -12,8 +12,8 @@
  * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>] [--record <file>]
  * Prints one JSON line per stack {"stack","cloud","resources","types","files","compilerOptions"}
  * or exits 1 with the error. --record writes what each stack registered to <file>
- * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...]}}; test/setup/loadStacks.ts). PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does
- * for `pulumi up`.
+ * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...]}}; test/setup/loadStacks.ts).
+ * PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does for `pulumi up`.
  */
 const fs = require("node:fs");
 const path = require("node:path");

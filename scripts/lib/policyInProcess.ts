@@ -42,9 +42,7 @@ export function runResourceRule(
   const validate = (rule as ResourceValidationPolicy).validateResource;
   if (!validate || Array.isArray(validate))
     throw new Error(`${rule.name} is not a single resource rule`);
-  const run =
-    opts.readOnlyCheck === false ? <T>(_n: string, _i: unknown, f: () => T) => f() : readOnly;
-  void run(rule.name, props, () =>
+  const call = () =>
     validate(
       {
         type,
@@ -66,8 +64,8 @@ export function runResourceRule(
         },
       } as never,
       (message?: string) => messages.push(message ?? ""),
-    ),
-  );
+    );
+  void (opts.readOnlyCheck === false ? call() : readOnly(rule.name, props, call));
   return messages;
 }
 

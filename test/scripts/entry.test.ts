@@ -25,12 +25,11 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const LOADER = path.join(ROOT, "scripts", "load-entry.cjs");
 const PROBE = path.join(ROOT, "stacks", "__typecheck_probe__.ts");
 
-function load(targets: string[], opts: { entry?: string; transpileOnly?: boolean } = {}) {
-  const { entry, transpileOnly = false } = opts;
+/** One type-checked load (the runtime's default); the shared load is test/setup/loadStacks.ts. */
+function load(targets: string[], entry: string) {
   const env = { ...process.env };
   delete env.PULUMI_NODEJS_TRANSPILE_ONLY;
-  if (transpileOnly) env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-  return spawnSync(process.execPath, [LOADER, ...targets, ...(entry ? ["--entry", entry] : [])], {
+  return spawnSync(process.execPath, [LOADER, ...targets, "--entry", entry], {
     cwd: ROOT,
     env,
     encoding: "utf8",
@@ -153,7 +152,7 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     "the runtime's registration without PULUMI_NODEJS_TRANSPILE_ONLY refuses a type error",
     () => {
       fs.writeFileSync(PROBE, 'const n: number = "not a number";\nexport default n;\n');
-      const res = load(["dev"], { entry: path.relative(ROOT, PROBE) });
+      const res = load(["dev"], path.relative(ROOT, PROBE));
       expect(res.status).not.toBe(0);
       expect(res.stderr).toMatch(/TS2322/);
     },
