@@ -1,21 +1,22 @@
 /**
- * Records the checks of checkov, trivy-checks, kube-linter, pulumi/compliance-policies and Polaris that fall in this
- * project's scope (the resource types the program creates, the Kubernetes objects
- * it and the models CLI render) into policies/external/upstream.json, from git
- * clones of the tools at the commits you choose. The pack's rules cite these ids
- * (`covers` in their metadata), policies/external/gaps.ts gives the reason for
- * every in-scope check no rule covers, and test/policies/external.test.ts holds
- * the three together: no cited id that upstream lacks, no in-scope check left
- * unaccounted for.
+ * Records the checks of checkov, trivy-checks, kube-linter, pulumi/compliance-policies, Polaris
+ * and kubescape that fall in this project's scope (the resource types the program creates, the
+ * Kubernetes objects it and the models CLI render) into policies/external/upstream.json, from git
+ * clones of the tools at the commits you choose. The pack's rules cite these ids (`covers` in
+ * their metadata), policies/external/scope.ts gives the reason for every in-scope check no rule
+ * covers (NOT_ADOPTED) and for every check out of scope, and test/policies/external.test.ts holds
+ * them together: no cited id that upstream lacks, no in-scope check left unaccounted for.
  *
  *   git clone --bare https://github.com/bridgecrewio/checkov /tmp/checkov.git
  *   git clone --bare https://github.com/aquasecurity/trivy-checks /tmp/trivy-checks.git
  *   git clone --bare https://github.com/stackrox/kube-linter /tmp/kube-linter.git
  *   git clone --bare https://github.com/pulumi/compliance-policies /tmp/compliance-policies.git
  *   git clone --bare https://github.com/FairwindsOps/polaris /tmp/polaris.git
+ *   git clone --bare https://github.com/kubescape/regolibrary /tmp/regolibrary.git
  *   npm run -s external-checks -- --checkov /tmp/checkov.git \
  *     --trivy /tmp/trivy-checks.git --kube-linter /tmp/kube-linter.git \
  *     --compliance-policies /tmp/compliance-policies.git --polaris /tmp/polaris.git \
+ *     --kubescape /tmp/regolibrary.git \
  *     [--rev HEAD] [--out FILE]
  */
 import { execFileSync } from "node:child_process";
@@ -395,6 +396,85 @@ export function polaris(dir: string, rev: string): ExternalCheck[] {
     });
 }
 
+/** apiVersions of the data kubescape gathers from clouds and hosts, not of Kubernetes manifests. */
+const KUBESCAPE_DATA = /kubescape|amazonaws\.com|azure\.com|googleapis\.com|^armo\./;
+
+/** The objects of one kubescape test input file (YAML documents, a JSON object or array, a List). */
+function kubescapeObjects(text: string): Record<string, unknown>[] {
+  const docs = parseAllDocuments(text).flatMap((d) => {
+    const js = d.toJS();
+    return Array.isArray(js) ? js : [js];
+  });
+  return docs
+    .filter((d) => d && typeof d === "object")
+    .flatMap((d) => (d.kind === "List" && Array.isArray(d.items) ? d.items : [d]));
+}
+
+/**
+ * kubescape: the controls (controls/C-*.json, in kubescape/regolibrary) with the Kubernetes kinds
+ * their rules match (rules/<rule>/rule.metadata.json) and, as examples, their rules' tests:
+ * rules/<rule>/test/<case>/input/* (the objects) and expected.json (`[]` when the case passes).
+ * Cases that feed the rule data kubescape gathers from a cloud API or a node's host sensor
+ * instead of manifests are left out.
+ */
+export function kubescape(dir: string, rev: string): ExternalCheck[] {
+  const files = list(dir, rev, "controls", "rules");
+  // A control names its rules by the `name` in their metadata, which is not always the folder's.
+  const rules = new Map<
+    string,
+    {
+      folder: string;
+      meta: { match?: { resources?: string[] }[]; dynamicMatch?: { resources?: string[] }[] };
+    }
+  >();
+  for (const f of files.filter((f) => /^rules\/[^/]+\/rule\.metadata\.json$/.test(f))) {
+    const meta = JSON.parse(show(dir, rev, f));
+    rules.set(meta.name, { folder: path.dirname(f), meta });
+  }
+  return files
+    .filter((f) => /^controls\/C-\d+[^/]*\.json$/.test(f))
+    .map((file) => {
+      const control = JSON.parse(show(dir, rev, file));
+      const targets = new Set<string>();
+      const good: string[] = [];
+      const bad: string[] = [];
+      for (const name of (control.rulesNames ?? []) as string[]) {
+        const rule = rules.get(name);
+        if (!rule) continue;
+        // `*-native` rules read a self-managed control plane from its kube-system static pods;
+        // their cloud twins (ClusterDescribe) are what applies to GKE and EKS.
+        const native = /-native(-cis)?$/.test(name);
+        const { match = [], dynamicMatch = [] } = rule.meta;
+        for (const m of [...match, ...dynamicMatch])
+          for (const r of m.resources ?? []) targets.add(r);
+        const tests = files.filter((f) => f.startsWith(`${rule.folder}/test/`));
+        const cases = new Set(tests.map((f) => f.split("/")[3]));
+        for (const c of [...cases].sort()) {
+          const expected = tryShow(dir, rev, `${rule.folder}/test/${c}/expected.json`);
+          const inputs = tests.filter((f) => f.startsWith(`${rule.folder}/test/${c}/input/`));
+          if (native || expected === undefined || inputs.length === 0) continue;
+          const objects = inputs.flatMap((f) => kubescapeObjects(show(dir, rev, f)));
+          if (objects.some((o) => KUBESCAPE_DATA.test(String(o.apiVersion ?? "")))) continue;
+          const text = objects.map((o) => stringify(o)).join("---\n");
+          const failures = JSON.parse(expected) as unknown[] | null;
+          (failures?.length ? bad : good).push(text);
+        }
+      }
+      const check: ExternalCheck = {
+        id: `kubescape:${control.controlID}`,
+        tool: "kubescape",
+        title: String(control.name).trim(),
+        targets: [...targets].sort(),
+        path: file,
+      };
+      // Examples are kept for checks in scope only (the control-plane flag checks alone hold
+      // hundreds of kube-system Pods).
+      return (good.length || bad.length) && !outOfScope(check)
+        ? { ...check, examples: { kubernetes: { good, bad } } }
+        : check;
+    });
+}
+
 export async function main(argv: string[]) {
   const arg = (name: string) => {
     const i = argv.indexOf(`--${name}`);
@@ -408,6 +488,7 @@ export async function main(argv: string[]) {
     "kube-linter": arg("kube-linter"),
     "compliance-policies": arg("compliance-policies"),
     polaris: arg("polaris"),
+    kubescape: arg("kubescape"),
   };
   const sources = Object.fromEntries(
     Object.entries(dirs).map(([tool, dir]) => {
@@ -421,6 +502,7 @@ export async function main(argv: string[]) {
     ...kubeLinter(dirs["kube-linter"], rev),
     ...(await compliancePolicies(dirs["compliance-policies"], rev)),
     ...polaris(dirs.polaris, rev),
+    ...kubescape(dirs.kubescape, rev),
   ].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
   const doc = {
     generatedBy: "npm run external-checks (scripts/external-checks.ts); do not edit by hand",

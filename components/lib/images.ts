@@ -5,5 +5,7 @@
  * other than `latest`, or carries a `@sha256:` digest.
  */
 export function isPinnedImage(image: string): boolean {
-  return /:[\w][\w.-]*$|@sha256:/.test(image) && !/:latest$/.test(image);
+  // A version tag carries a number: `alpine`, `stable` or `edge` move like latest does
+  // (kubescape C-0075's floating tags).
+  return /:(?=[\w.-]*\d)[\w][\w.-]*$|@sha256:/.test(image) && !/:latest$/.test(image);
 }

@@ -15,18 +15,22 @@ export const TOOL_REPOSITORIES = {
   "kube-linter": "stackrox/kube-linter",
   "compliance-policies": "pulumi/compliance-policies",
   polaris: "FairwindsOps/polaris",
+  kubescape: "kubescape/regolibrary",
 } as const;
 export type Tool = keyof typeof TOOL_REPOSITORIES;
 
 export interface ExternalCheck {
   /**
    * checkov `CKV_*` / `CKV2_*`, trivy `AVD-*`, `kube-linter:<name>`,
-   * `compliance-policies:<policy name>`, `polaris:<check>`.
+   * `compliance-policies:<policy name>`, `polaris:<check>`, `kubescape:<control id>`.
    */
   id: string;
   tool: Tool;
   title: string;
-  /** Terraform types (checkov), the trivy service, or "kubernetes". */
+  /**
+   * Terraform types (checkov), the trivy service, "kubernetes", or the kinds kubescape's rules
+   * match (Kubernetes kinds, or the data kubescape gathers: ClusterDescribe, KubeletInfo...).
+   */
   targets: string[];
   /** The check's file in its repository. */
   path: string;
@@ -130,9 +134,10 @@ export const TRIVY_SERVICES = [
  */
 export const OUT_OF_SCOPE: {
   tool: ExternalCheck["tool"];
-  /** Matched on the check's file path, or listed by id. */
+  /** Matched on the check's file path, listed by id, or matched on every one of its targets. */
   path?: RegExp;
   ids?: string[];
+  targets?: RegExp;
   reason: string;
 }[] = [
   {
@@ -252,12 +257,141 @@ export const OUT_OF_SCOPE: {
     reason:
       "CIS account-level CloudTrail metric alarms: the account's trail is not part of this program",
   },
+  {
+    tool: "kubescape",
+    path: /^controls\/C-0(005|11[3-9]|1[2-5]\d|160|277|283|290)-/,
+    reason:
+      "API server, controller-manager, scheduler and etcd flags, read from the control plane's static pods: GKE and EKS run the control plane",
+  },
+  {
+    tool: "kubescape",
+    targets:
+      /^(KubeletInfo|KubeletConfiguration|KubeletCommandLine|ControlPlaneInfo|APIServerInfo|CNIInfo|KubeProxyInfo|cloudProviderInfo|LinuxKernelVariables|Node)$/,
+    reason:
+      "node files, kubelet settings and node state that kubescape's host sensor reads on a running cluster: GKE and EKS set them on their node images; what the program chooses for its nodes is judged on the clusters and node groups (gcp-gke-cos-containerd, aws-eks-supported-version...)",
+  },
+  {
+    tool: "kubescape",
+    ids: ["kubescape:C-0291"],
+    reason:
+      "kube-proxy's own configuration (its metrics bind address): GKE and the EKS kube-proxy add-on own it",
+  },
+  {
+    tool: "kubescape",
+    targets: /^SandboxTemplate$/,
+    reason: "Agent Sandbox (SandboxTemplate) is not deployed",
+  },
+  {
+    tool: "kubescape",
+    ids: ["kubescape:C-0083", "kubescape:C-0084", "kubescape:C-0085", "kubescape:C-0274"],
+    reason:
+      "results of scanning a running cluster (image vulnerability reports, live probes of services), not properties of the objects the program declares",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0058",
+      "kubescape:C-0059",
+      "kubescape:C-0079",
+      "kubescape:C-0081",
+      "kubescape:C-0087",
+      "kubescape:C-0089",
+      "kubescape:C-0090",
+      "kubescape:C-0091",
+      "kubescape:C-0292",
+    ],
+    reason:
+      "known CVEs or end of life of component versions on a running cluster (node kernel, containerd, ingress-nginx, Grafana, Kyverno, aggregated API servers, Argo CD before 2.3): the platform deploys none of them, or a version past the fix (Argo CD v3.3.9, pinned)",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0221",
+      "kubescape:C-0222",
+      "kubescape:C-0223",
+      "kubescape:C-0250",
+      "kubescape:C-0251",
+      "kubescape:C-0308",
+    ],
+    reason:
+      "container registry access and scanning (ECR, ACR, Artifact Registry): the program creates no registry",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0239",
+      "kubescape:C-0240",
+      "kubescape:C-0241",
+      "kubescape:C-0242",
+      "kubescape:C-0243",
+      "kubescape:C-0244",
+      "kubescape:C-0245",
+      "kubescape:C-0247",
+      "kubescape:C-0248",
+      "kubescape:C-0249",
+      "kubescape:C-0252",
+      "kubescape:C-0254",
+    ],
+    reason: "AKS controls (kubescape's AKS framework): the platform runs GKE or EKS",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0246",
+      "kubescape:C-0286",
+      "kubescape:C-0287",
+      "kubescape:C-0288",
+      "kubescape:C-0289",
+    ],
+    reason:
+      "manual controls: kubescape lists them for a person to review, with no automated check (k8s-rbac-no-cluster-admin refuses system:masters bindings all the same)",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0068",
+      "kubescape:C-0213",
+      "kubescape:C-0214",
+      "kubescape:C-0215",
+      "kubescape:C-0216",
+      "kubescape:C-0217",
+      "kubescape:C-0218",
+      "kubescape:C-0219",
+      "kubescape:C-0220",
+    ],
+    reason:
+      "PodSecurityPolicy was removed in Kubernetes 1.25; Pod Security admission replaces it (k8s-namespace-pod-security)",
+  },
+  {
+    tool: "kubescape",
+    ids: ["kubescape:C-0014", "kubescape:C-0266", "kubescape:C-0302"],
+    reason:
+      "the Kubernetes dashboard, the Gateway API and Istio are not deployed (the platform's entry points are Services and Ingresses, judged by k8s-service-not-public and k8s-ingress-tls)",
+  },
+  {
+    tool: "kubescape",
+    ids: [
+      "kubescape:C-0026",
+      "kubescape:C-0036",
+      "kubescape:C-0039",
+      "kubescape:C-0053",
+      "kubescape:C-0209",
+      "kubescape:C-0232",
+    ],
+    reason:
+      "inventories kubescape prints for review (every CronJob, webhook configuration, namespace, Role, or the permissions of every ServiceAccount), not a misconfiguration a rule could refuse",
+  },
 ];
 
 /** The out-of-scope reason for a check, or undefined when it is in scope. */
 export const outOfScope = (c: ExternalCheck): string | undefined =>
-  OUT_OF_SCOPE.find((o) => o.tool === c.tool && (o.path?.test(c.path) || o.ids?.includes(c.id)))
-    ?.reason;
+  OUT_OF_SCOPE.find(
+    (o) =>
+      o.tool === c.tool &&
+      (o.path?.test(c.path) ||
+        o.ids?.includes(c.id) ||
+        (o.targets && c.targets.length > 0 && c.targets.every((t) => o.targets!.test(t)))),
+  )?.reason;
 
 /**
  * Types that appear in the tools' examples and that the rules read, though the program does
@@ -292,6 +426,9 @@ export const NOT_ADOPTED: {
       "AVD-KSV-0011",
       "kube-linter:unset-cpu-requirements",
       "polaris:cpuLimitsMissing",
+      "kubescape:C-0009",
+      "kubescape:C-0050",
+      "kubescape:C-0270",
     ],
     reason:
       "CPU limits throttle latency-sensitive model servers (CFS quota) even on idle nodes; k8s-pod-resources requires CPU and memory requests and a memory limit",
@@ -304,6 +441,8 @@ export const NOT_ADOPTED: {
       "kube-linter:no-readiness-probe",
       "polaris:livenessProbeMissing",
       "polaris:readinessProbeMissing",
+      "kubescape:C-0018",
+      "kubescape:C-0056",
     ],
     reason:
       "probes are required where a container serves a port (k8s-server-probes); workers and jobs have nothing to probe",
@@ -326,7 +465,7 @@ export const NOT_ADOPTED: {
       "images are pinned to an exact tag or digest (k8s-pod-pinned-images), so pulling Always only adds registry traffic",
   },
   {
-    ids: ["CKV_K8S_35", "kube-linter:read-secret-from-env-var"],
+    ids: ["CKV_K8S_35", "kube-linter:read-secret-from-env-var", "kubescape:C-0207"],
     reason:
       "a Secret referenced from the environment (secretKeyRef) is how MLflow and libpq read their credentials (PGPASSWORD); k8s-env-no-literal-secrets refuses credentials written into the manifest as literal values",
   },
@@ -356,6 +495,8 @@ export const NOT_ADOPTED: {
       "compliance-policies:kubernetes-core-v1-service-configure-recommended-labels",
       "polaris:metadataAndInstanceMismatched",
       "polaris:priorityClassNotSet",
+      "kubescape:C-0076",
+      "kubescape:C-0077",
     ],
     reason:
       "scheduling and ownership conventions rather than misconfigurations; ownership is carried by the team label cost-required-labels asks for",
@@ -383,7 +524,7 @@ export const NOT_ADOPTED: {
       "nodes and the CI runner reach AWS APIs, registries and GitHub through the NAT gateway; where the program owns the group (the CI runner) egress is HTTPS only, and EKS owns the node groups' security group",
   },
   {
-    ids: ["AVD-KSV-0113", "kube-linter:access-to-secrets"],
+    ids: ["AVD-KSV-0113", "kube-linter:access-to-secrets", "kubescape:C-0015", "kubescape:C-0186"],
     reason:
       "a namespaced Role reading its namespace's Secrets is how controllers get their own credentials; k8s-rbac-no-escalation refuses Secrets access cluster-wide",
   },
@@ -403,12 +544,15 @@ export const NOT_ADOPTED: {
       "AVD-KSV-0036",
       "kube-linter:default-service-account",
       "polaris:automountServiceAccountToken",
+      "kubescape:C-0034",
+      "kubescape:C-0190",
+      "kubescape:C-0261",
     ],
     reason:
       "pods on their own ServiceAccount may need the API; the token is refused where it grants nothing deliberate, on the namespace's default ServiceAccount (k8s-pod-service-account-token)",
   },
   {
-    ids: ["CKV_K8S_43"],
+    ids: ["CKV_K8S_43", "kubescape:C-0306"],
     reason:
       "platform images are pinned to exact tags through pinned chart versions (helm-release-pinned-version, k8s-pod-pinned-images); model images are pinned by digest by the models CLI (npm run models -- verify)",
   },
@@ -472,6 +616,11 @@ export const NOT_ADOPTED: {
       "kube-linter:dangling-servicemonitor",
       "kube-linter:non-existent-service-account",
       "kube-linter:env-value-from",
+      "kubescape:C-0293",
+      "kubescape:C-0298",
+      "kubescape:C-0299",
+      "kubescape:C-0300",
+      "kubescape:C-0307",
     ],
     reason:
       "the pack sees one stack: a Helm release is one resource (its objects are invisible) and the models arrive through the GitOps repository, so a Service, NetworkPolicy, ServiceMonitor or secret reference aimed at them would look dangling; kube-linter run on the GitOps repository sees both ends",
@@ -508,9 +657,34 @@ export const NOT_ADOPTED: {
       "public ingress on a service port (443 to a load balancer) is how a public endpoint works; aws-ec2-no-ssh-from-anywhere refuses SSH, RDP and every port from the internet, and k8s-service-not-public refuses public load balancers unless a stack allows them",
   },
   {
-    ids: ["polaris:missingNetworkPolicy"],
+    ids: ["polaris:missingNetworkPolicy", "kubescape:C-0030"],
     reason:
       "Polaris asks every workload for a policy restricting both ingress and egress; k8s-namespace-network-policy requires that a NetworkPolicy select every workload (CIS 5.3.2), and egress limits are a per-workload choice (MLflow reaches its database, its bucket and Google or AWS APIs)",
+  },
+  {
+    ids: ["kubescape:C-0062"],
+    reason:
+      "sudo gains nothing without privilege escalation, which k8s-pod-restricted-security-context refuses (allowPrivilegeEscalation: false, non-root, ALL capabilities dropped); what an image's entrypoint script runs is not part of the manifest",
+  },
+  {
+    ids: ["kubescape:C-0231"],
+    reason:
+      "public load balancers are refused unless a stack allows them (k8s-service-not-public), and TLS is terminated by the serving pod or an Ingress (k8s-ingress-tls); an internal NLB carrying TLS through is as safe as one terminating it with an ACM certificate",
+  },
+  {
+    ids: ["kubescape:C-0234"],
+    reason:
+      "Kubernetes Secrets are the platform's secret store, envelope-encrypted with a KMS key on EKS (aws-eks-secrets-encryption) and, where a stack requires it, on GKE; an external store (Vault, a CSI driver) is an organisation's choice",
+  },
+  {
+    ids: ["kubescape:C-0236", "kubescape:C-0237"],
+    reason:
+      "signatures live in the registry: a pack judging a preview cannot fetch them; Binary Authorization verifies them at admission where a stack requires it (gcp-gke-observability-and-admission), and model images are pinned by digest (npm run models -- verify)",
+  },
+  {
+    ids: ["kubescape:C-0255", "kubescape:C-0257", "kubescape:C-0258"],
+    reason:
+      "mounting a Secret, ConfigMap or volume claim as a file is how a pod should receive them (kubescape C-0207 prefers files to environment variables); kubescape lists these mounts as context for its attack paths, not as misconfigurations",
   },
 ];
 

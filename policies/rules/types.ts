@@ -94,6 +94,9 @@ export const WORKLOAD_TYPES = [
   "kubernetes:argoproj.io/v1alpha1:Rollout",
   "kubernetes:apps/v1:ReplicaSet",
   "kubernetes:core/v1:ReplicationController",
+  // Removed in Kubernetes 1.25 (k8s-no-removed-apis refuses it) but still a Pulumi type: its pods
+  // are judged all the same.
+  "kubernetes:batch/v1beta1:CronJob",
 ];
 /** Kinds that run long-lived servers (probes, replicas and PDBs apply). */
 export const SERVER_TYPES = [

@@ -22,6 +22,7 @@ import {
   checkov,
   compliancePolicies,
   kubeLinter,
+  kubescape,
   main,
   polaris,
   readUpstream,
@@ -72,8 +73,16 @@ describe("the scope", () => {
     for (const o of OUT_OF_SCOPE) {
       const hits = upstream.checks.filter((c) => c.tool === o.tool && o.path?.test(c.path));
       if (o.path) expect(hits.length, String(o.path)).toBeGreaterThan(0);
+      const byTargets = upstream.checks.filter(
+        (c) =>
+          c.tool === o.tool &&
+          c.targets.length > 0 &&
+          c.targets.every((t) => o.targets?.test(t)) &&
+          outOfScope(c) === o.reason,
+      );
+      if (o.targets) expect(byTargets.length, String(o.targets)).toBeGreaterThan(0);
       for (const id of o.ids ?? []) expect(byId.get(id)?.tool, id).toBe(o.tool);
-      expect(!!o.path || !!o.ids?.length).toBe(true);
+      expect(!!o.path || !!o.ids?.length || !!o.targets).toBe(true);
       expect(o.reason.length).toBeGreaterThan(20);
     }
   });
@@ -91,8 +100,17 @@ describe("the scope", () => {
   });
 
   it("workload checks stay in scope (the control-plane patterns do not swallow them)", () => {
-    for (const id of ["CKV_K8S_16", "AVD-KSV-0017", "kube-linter:privileged-container"])
+    for (const id of [
+      "CKV_K8S_16",
+      "AVD-KSV-0017",
+      "kube-linter:privileged-container",
+      "kubescape:C-0057",
+      // a Pod check whose cloud twin reads ClusterDescribe: not all of its targets are host data
+      "kubescape:C-0066",
+    ])
       expect(outOfScope(byId.get(id)!), id).toBeUndefined();
+    expect(outOfScope(byId.get("kubescape:C-0113")!)).toMatch(/API server/);
+    expect(outOfScope(byId.get("kubescape:C-0175")!)).toMatch(/host sensor/);
     expect(outOfScope(byId.get("CKV_GCP_24")!)).toMatch(/PodSecurityPolicy/);
   });
 
@@ -221,6 +239,42 @@ describe("npm run external-checks reads the tools' own formats", () => {
     "test/checks/hostPortSet/success.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok",
     "test/checks/hostPortSet/failure.host_port.yaml":
       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad",
+    // kubescape: a control naming its rule by the metadata's name (not the folder's), the rule's
+    // test cases (expected.json `[]` passes), a case fed cloud data (left out), and a control
+    // whose only rule reads host-sensor data (out of scope, so recorded without examples).
+    "controls/C-0044-containerhostport.json": JSON.stringify({
+      name: "Container hostPort",
+      controlID: "C-0044",
+      rulesNames: ["container-hostPort"],
+    }),
+    "rules/container-host-port/rule.metadata.json": JSON.stringify({
+      name: "container-hostPort",
+      match: [
+        { apiGroups: [""], resources: ["Pod"] },
+        { apiGroups: ["apps"], resources: ["Deployment"] },
+      ],
+    }),
+    "rules/container-host-port/test/fail/input/pod.yaml":
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad",
+    "rules/container-host-port/test/fail/expected.json": '[{"alertMessage": "hostPort"}]',
+    "rules/container-host-port/test/pass/input/pod.json":
+      '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ok"}}',
+    "rules/container-host-port/test/pass/expected.json": "[]",
+    "rules/container-host-port/test/cloud/input/cluster.json":
+      '{"apiVersion": "eks.amazonaws.com/v1", "kind": "ClusterDescribe"}',
+    "rules/container-host-port/test/cloud/expected.json": "[]",
+    "controls/C-0175-verifythatthereadonlyportargumentissetto0.json": JSON.stringify({
+      name: "Verify that the --read-only-port argument is set to 0",
+      controlID: "C-0175",
+      rulesNames: ["read-only-port-enabled-updated"],
+    }),
+    "rules/read-only-port-enabled-updated/rule.metadata.json": JSON.stringify({
+      name: "read-only-port-enabled-updated",
+      match: [{ apiGroups: ["hostdata.kubescape.cloud"], resources: ["KubeletInfo"] }],
+    }),
+    "rules/read-only-port-enabled-updated/test/fail/input/kubelet.yaml":
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x",
+    "rules/read-only-port-enabled-updated/test/fail/expected.json": '[{"alertMessage": "x"}]',
     "pkg/builtinchecks/yamls/privileged.yaml": [
       'name: "privileged-container"',
       'description: "Indicates when deployments have containers running in privileged mode."',
@@ -346,7 +400,32 @@ describe("npm run external-checks reads the tools' own formats", () => {
     ]);
   });
 
-  it("the command policies/README.md shows writes one file with the five tools' checks and commits", async () => {
+  it("kubescape: each control with the kinds its rules match and their test cases as examples", () => {
+    expect(kubescape(dir, "HEAD")).toEqual([
+      {
+        id: "kubescape:C-0044",
+        tool: "kubescape",
+        title: "Container hostPort",
+        targets: ["Deployment", "Pod"],
+        path: "controls/C-0044-containerhostport.json",
+        examples: {
+          kubernetes: {
+            good: ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: ok\n"],
+            bad: ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n"],
+          },
+        },
+      },
+      {
+        id: "kubescape:C-0175",
+        tool: "kubescape",
+        title: "Verify that the --read-only-port argument is set to 0",
+        targets: ["KubeletInfo"],
+        path: "controls/C-0175-verifythatthereadonlyportargumentissetto0.json",
+      },
+    ]);
+  });
+
+  it("the command policies/README.md shows writes one file with the six tools' checks and commits", async () => {
     const out = path.join(repo, "upstream.json");
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     await main([
@@ -360,10 +439,12 @@ describe("npm run external-checks reads the tools' own formats", () => {
       dir,
       "--polaris",
       dir,
+      "--kubescape",
+      dir,
       "--out",
       out,
     ]);
-    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^9 in-scope checks written to /));
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^11 in-scope checks written to /));
     log.mockRestore();
     const written = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(Object.keys(written.sources)).toEqual([
@@ -372,6 +453,7 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "kube-linter",
       "compliance-policies",
       "polaris",
+      "kubescape",
     ]);
     expect(written.sources.trivy.commit).toBe(git("rev-parse", "HEAD").trim());
     expect(written.checks.map((c: ExternalCheck) => c.id)).toEqual([
@@ -383,13 +465,22 @@ describe("npm run external-checks reads the tools' own formats", () => {
       "compliance-policies:aws-s3-bucket-disallow-public-read",
       "compliance-policies:kubernetes-apps-v1beta1-deploymentlist-disallow-beta-resource",
       "kube-linter:privileged-container",
+      "kubescape:C-0044",
+      "kubescape:C-0175",
       "polaris:hostPortSet",
     ]);
     await expect(main(["--checkov", dir])).rejects.toThrow(/--trivy <git dir> is required/);
   });
 
   it("the recorded file names its sources' commits", () => {
-    for (const tool of ["checkov", "trivy", "kube-linter", "compliance-policies", "polaris"])
+    for (const tool of [
+      "checkov",
+      "trivy",
+      "kube-linter",
+      "compliance-policies",
+      "polaris",
+      "kubescape",
+    ])
       expect(upstream.sources[tool].commit, tool).toMatch(/^[0-9a-f]{40}$/);
   });
 });

@@ -40,7 +40,62 @@ const POLARIS = {
     "Pod Security restricted asks for non-root, no privilege escalation, capabilities.drop ALL and the RuntimeDefault seccomp profile together (k8s-pod-restricted-security-context), so a pod Polaris passes for one of them still fails the others, with the same messages as its failing examples",
 };
 
+/** Reasons shared by several of kubescape's examples. */
+const KUBESCAPE = {
+  secretEnv:
+    "a whole Secret passed into the environment (envFrom.secretRef) is a Secret reference, not a literal: not adopted, as checkov CKV_K8S_35 and kube-linter read-secret-from-env-var are (policies/external/scope.ts); k8s-env-no-literal-secrets refuses credentials written into the manifest",
+  words:
+    "the value only holds a word kubescape's default sensitiveValues list matches (JWT, _key_), which ordinary values carry; a value is refused for a credential's name or a credential's format (AWS key ids, GitHub, Google and Slack tokens, JWTs, bearer headers, private keys)",
+  emptyNamespace:
+    "a namespace where the stack runs no workload: the rule asks for a NetworkPolicy where the stack's workloads run (CIS 5.3.2); models and training receive theirs through GitOps, with the model's rendered NetworkPolicy",
+  stricterRole:
+    "the permission is refused in any role, whoever it is bound to; kubescape judges it only where a binding or a workload makes it reachable",
+  builtin:
+    "the cluster's own kubernetes Service and Endpoints, which kubescape exempts by name; an object a stack declares with a built-in name replaces the cluster's own, so it is judged like any other",
+};
+
 const DISAGREEMENTS: Record<string, string> = {
+  ...Object.fromEntries(
+    [1, 2, 9, 10, 13, 14].flatMap((i) =>
+      ["C-0012", "C-0259"].map((c) => [`kubescape:${c} kubernetes bad[${i}]`, KUBESCAPE.secretEnv]),
+    ),
+  ),
+  ...Object.fromEntries(
+    [3, 7].flatMap((i) =>
+      ["C-0012", "C-0259"].map((c) => [`kubescape:${c} kubernetes bad[${i}]`, KUBESCAPE.words]),
+    ),
+  ),
+  ...Object.fromEntries(
+    ["C-0049", "C-0054", "C-0206"].map((c) => [
+      `kubescape:${c} kubernetes bad[1]`,
+      KUBESCAPE.emptyNamespace,
+    ]),
+  ),
+  ...Object.fromEntries(
+    ["C-0272 kubernetes good[1]", "C-0272 kubernetes good[2]", "C-0278 kubernetes good[0]"].map(
+      (k) => [`kubescape:${k}`, KUBESCAPE.stricterRole],
+    ),
+  ),
+  "kubescape:C-0212 kubernetes good[0]": KUBESCAPE.builtin,
+  "kubescape:C-0212 kubernetes good[1]": KUBESCAPE.builtin,
+  "kubescape:C-0004 kubernetes bad[5]":
+    "kubescape compares requests and limits with minima and maxima its test configures (memory_limit_max...); sizes are a team's quota decision, and k8s-pod-resources asks that they be declared",
+  "kubescape:C-0078 kubernetes bad[2]":
+    "which registries are allowed is each organisation's list: kubescape's test configures one, the stacks set allowedRegistries (empty allows any)",
+  "kubescape:C-0020 kubernetes good[0]":
+    "every hostPath volume is refused (k8s-pod-no-hostpath); kubescape refuses only those reaching cloud credential paths",
+  "kubescape:C-0020 kubernetes good[1]":
+    "every hostPath volume is refused (k8s-pod-no-hostpath); kubescape refuses only those reaching cloud credential paths",
+  "kubescape:C-0021 kubernetes good[0]":
+    "every public LoadBalancer is refused unless the stack allows them; kubescape flags one only in front of the interfaces on its sensitiveInterfaces list, matched by port",
+  "kubescape:C-0185 kubernetes good[0]":
+    "a RoleBinding to cluster-admin grants everything in its namespace (kube-system here), so it is refused as a ClusterRoleBinding is; kubescape flags ClusterRoleBindings only",
+  "kubescape:C-0192 kubernetes good[0]":
+    "a webhook policy engine may enforce more, but every namespace still enforces a Pod Security level (k8s-namespace-pod-security): the built-in admission needs no webhook to stay up",
+  "kubescape:C-0256 kubernetes good[0]":
+    "the Ingress is judged itself, whichever Service it routes to: a public Ingress is an entry from the internet even before a workload sits behind it",
+  "kubescape:C-0265 kubernetes good[0]":
+    "any role bound to every authenticated user is refused, read-only ones too: on GKE, system:authenticated includes any Google account",
   ...Object.fromEntries(
     [
       "clusterrolebindingClusterAdmin good[4]",

@@ -13,6 +13,9 @@ export const eksRules: Rule[] = [
       "CKV_AWS_39",
       "AVD-AWS-0040",
       "compliance-policies:aws-eks-cluster-disallow-api-endpoint-public-access",
+      "kubescape:C-0227",
+      "kubescape:C-0228",
+      "kubescape:C-0229",
     ],
     description:
       "The EKS API endpoint must be private, or public only to listed CIDRs (never 0.0.0.0/0).",
@@ -53,6 +56,7 @@ export const eksRules: Rule[] = [
       "CKV_AWS_58",
       "AVD-AWS-0039",
       "compliance-policies:aws-eks-cluster-enable-cluster-encryption-config",
+      "kubescape:C-0066",
     ],
     description: "EKS must envelope-encrypt Kubernetes Secrets with a KMS key.",
     severity: "high",
@@ -73,7 +77,7 @@ export const eksRules: Rule[] = [
   }),
   resourceRule<{ requiredLogTypes: string[] }>({
     name: "aws-eks-control-plane-logs",
-    covers: ["CKV_AWS_37", "AVD-AWS-0038"],
+    covers: ["CKV_AWS_37", "AVD-AWS-0038", "kubescape:C-0067"],
     description:
       "EKS must ship control-plane logs, including audit, to CloudWatch (all five types where the stack requires them; prod does).",
     severity: "medium",

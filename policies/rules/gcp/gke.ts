@@ -173,7 +173,7 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule({
     name: "gcp-gke-no-legacy-auth",
-    covers: ["CKV_GCP_7", "CKV_GCP_13", "AVD-GCP-0062", "AVD-GCP-0064"],
+    covers: ["CKV_GCP_7", "CKV_GCP_13", "AVD-GCP-0062", "AVD-GCP-0064", "kubescape:C-0088"],
     description: "GKE clusters must not use legacy ABAC, basic auth or client certificates.",
     severity: "high",
     types: [GKE_CLUSTER],
@@ -307,7 +307,15 @@ export const gkeRules: Rule[] = [
   }),
   resourceRule<{ requireBinaryAuthorization: boolean; requireIntranodeVisibility: boolean }>({
     name: "gcp-gke-observability-and-admission",
-    covers: ["CKV_GCP_1", "CKV_GCP_8", "AVD-GCP-0052", "AVD-GCP-0060", "CKV_GCP_61", "CKV_GCP_66"],
+    covers: [
+      "CKV_GCP_1",
+      "CKV_GCP_8",
+      "AVD-GCP-0052",
+      "AVD-GCP-0060",
+      "CKV_GCP_61",
+      "CKV_GCP_66",
+      "kubescape:C-0067",
+    ],
     description:
       "GKE clusters must keep Cloud Logging and Monitoring on; Binary Authorization and intranode visibility where the stack requires them.",
     severity: "medium",

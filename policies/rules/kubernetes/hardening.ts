@@ -76,6 +76,7 @@ export const hardeningRules: Rule[] = [
       "polaris:hostPortSet",
       "polaris:hostProcess",
       "polaris:procMount",
+      "kubescape:C-0044",
     ],
     description:
       "Pods must not bind host ports, unmask /proc, set unsafe sysctls, custom SELinux options or Windows HostProcess, run as user 0 or group 0 (primary, supplementary or fsGroup), mount volume types beyond the core ones (Pod Security Standards baseline/restricted; kubescape C-0013), rewrite /etc/hosts (hostAliases: name resolution the cluster's DNS and NetworkPolicies do not see), or set git-sync's GITSYNC_GIT (the binary git-sync runs: command injection, Akamai 2024).",
@@ -148,6 +149,8 @@ export const hardeningRules: Rule[] = [
       "compliance-policies:kubernetes-batch-v1-cronjob-enable-read-only-root-filesystem",
       "compliance-policies:kubernetes-batch-v1-job-enable-read-only-root-filesystem",
       "polaris:notReadOnlyRootFilesystem",
+      "kubescape:C-0017",
+      "kubescape:C-0211",
     ],
     description:
       "Containers must run with a read-only root filesystem (writable paths as emptyDir mounts), where the stack requires it.",
@@ -196,7 +199,7 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-default-service-account-inert",
-    covers: ["CKV_K8S_41", "CKV_K8S_42"],
+    covers: ["CKV_K8S_41", "CKV_K8S_42", "kubescape:C-0189", "kubescape:C-0225"],
     description:
       "A namespace's `default` ServiceAccount, where the stack declares it, must not mount its token (automountServiceAccountToken: false), and no binding may grant it a role: every pod without a ServiceAccount of its own runs as it (CIS 5.1.5).",
     severity: "medium",
@@ -263,7 +266,7 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-no-naked-pods",
-    covers: ["compliance-policies:kubernetes-core-v1-pod-disallow-pod"],
+    covers: ["compliance-policies:kubernetes-core-v1-pod-disallow-pod", "kubescape:C-0073"],
     description:
       "Pods must be owned by a controller (Deployment, Job, Rollout...), which replaces them when a node goes away.",
     severity: "low",
@@ -314,6 +317,21 @@ export const hardeningRules: Rule[] = [
   }),
   resourceRule<{ minimumLevel: string; privilegedNamespaces: string[] }>({
     name: "k8s-namespace-pod-security",
+    covers: [
+      "kubescape:C-0192",
+      "kubescape:C-0193",
+      "kubescape:C-0194",
+      "kubescape:C-0195",
+      "kubescape:C-0196",
+      "kubescape:C-0197",
+      "kubescape:C-0198",
+      "kubescape:C-0199",
+      "kubescape:C-0200",
+      "kubescape:C-0201",
+      "kubescape:C-0202",
+      "kubescape:C-0203",
+      "kubescape:C-0204",
+    ],
     description:
       "Namespaces must enforce a Pod Security level (label pod-security.kubernetes.io/enforce) at least the configured one.",
     severity: "high",
@@ -351,7 +369,13 @@ export const hardeningRules: Rule[] = [
   }),
   stackRule({
     name: "k8s-namespace-network-policy",
-    covers: ["kube-linter:non-isolated-pod"],
+    covers: [
+      "kube-linter:non-isolated-pod",
+      "kubescape:C-0049",
+      "kubescape:C-0054",
+      "kubescape:C-0206",
+      "kubescape:C-0260",
+    ],
     description:
       "Every workload of this stack must be selected by a NetworkPolicy of its namespace in the stack (CIS 5.3.2), so traffic to its pods is allowed on purpose.",
     severity: "medium",
@@ -511,7 +535,7 @@ const REMOVED_POLICY_IDS = REMOVED_APIS.flatMap((a) => {
 export const apiRules: Rule[] = [
   resourceRule({
     name: "k8s-ingress-tls",
-    covers: ["polaris:tlsSettingsMissing"],
+    covers: ["polaris:tlsSettingsMissing", "kubescape:C-0263"],
     description:
       "An Ingress must terminate TLS for every host it serves (spec.tls), so traffic to models and tools is never plain HTTP.",
     severity: "high",
@@ -570,6 +594,13 @@ const SECRET_KEY =
   /(password|passwd|passwrd|pswrd|pword|passphrase|secret|token|pwd|aws_access_key_id|(^|[_-])(api|access|account|batch|private|storage)[_-]?key($|[_-])|key[_-]content$)/i;
 /** A PEM private key (RSA, EC, OpenSSH, PKCS#8...) pasted into a value. */
 const PRIVATE_KEY = /-{3,}BEGIN [A-Z ]*PRIVATE KEY-{3,}/;
+/**
+ * Credentials recognisable by their format whatever they are called (kubescape's
+ * sensitiveValues, default-config-inputs.json): AWS access key ids, GitHub, Google API and Slack
+ * tokens, JWTs, and an Authorization header value. Bare words such as "JWT" are not enough.
+ */
+const TOKEN_VALUE =
+  /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[0-9A-Za-z]{36}\b|\bgithub_pat_\w{22,}|\bAIza[0-9A-Za-z_-]{35}\b|\bxox[baprs]-[0-9A-Za-z-]{10,}|\beyJhbGciO|^\s*bearer\s+[\w.~+/-]+=*\s*$/i;
 /** Environment variables that hold or point at cloud credentials, whatever they are called. */
 const CREDENTIAL_ENV =
   /^(AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|GOOGLE_APPLICATION_CREDENTIALS|AZURE_.+KEY|OCI_CLI_KEY_CONTENT)$/i;
@@ -587,7 +618,12 @@ const holdsCredential = (text: string) =>
 export const configMapRules: Rule[] = [
   podRule({
     name: "k8s-env-no-literal-secrets",
-    covers: ["polaris:sensitiveContainerEnvVar", "kube-linter:env-var-secret"],
+    covers: [
+      "polaris:sensitiveContainerEnvVar",
+      "kube-linter:env-var-secret",
+      "kubescape:C-0012",
+      "kubescape:C-0259",
+    ],
     description:
       "Containers must not carry credentials as literal environment values (a credential-like name with a value, a cloud key variable, a private key): the value sits in the manifest, the GitOps repository and every describe of the pod. Reference a Secret (valueFrom.secretKeyRef) or use workload identity.",
     severity: "high",
@@ -602,6 +638,7 @@ export const configMapRules: Rule[] = [
             (e) =>
               CREDENTIAL_ENV.test(String(e.name)) ||
               PRIVATE_KEY.test(e.value) ||
+              TOKEN_VALUE.test(e.value) ||
               (SECRET_KEY.test(String(e.name)) && !/^\$[{(]/.test(e.value.trim())),
           )
           .map((e) => `${c.name}: env ${e.name} carries a credential as a literal value.`),
@@ -609,7 +646,7 @@ export const configMapRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-configmap-no-secrets",
-    covers: ["AVD-KSV-0109", "polaris:sensitiveConfigmapContent"],
+    covers: ["AVD-KSV-0109", "polaris:sensitiveConfigmapContent", "kubescape:C-0012"],
     description:
       "ConfigMaps must not hold credentials (keys or `name = value` lines naming passwords, secrets or tokens): anyone who may read ConfigMaps reads them. Use a Secret and secretKeyRef.",
     severity: "high",
@@ -623,9 +660,11 @@ export const configMapRules: Rule[] = [
           ? [`key ${k} names a credential.`]
           : typeof v === "string" && PRIVATE_KEY.test(v)
             ? [`key ${k} holds a private key.`]
-            : typeof v === "string" && holdsCredential(v)
-              ? [`key ${k} holds a credential-like line.`]
-              : [],
+            : typeof v === "string" && TOKEN_VALUE.test(v)
+              ? [`key ${k} holds a token.`]
+              : typeof v === "string" && holdsCredential(v)
+                ? [`key ${k} holds a credential-like line.`]
+                : [],
       ),
   }),
 ];

@@ -5,8 +5,8 @@ import { WORKLOAD_TYPES } from "../types";
 /** The pod template (metadata and spec) of any workload kind; a bare Pod is its own. */
 function podTemplateOf(type: string, p: Record<string, any>): Record<string, any> | undefined {
   if (type === "kubernetes:core/v1:Pod") return p;
-  // CronJob nests two templates.
-  if (type === "kubernetes:batch/v1:CronJob") return get(p, "spec.jobTemplate.spec.template");
+  // CronJob (batch/v1 and the removed batch/v1beta1) nests two templates.
+  if (type.endsWith(":CronJob")) return get(p, "spec.jobTemplate.spec.template");
   return get(p, "spec.template");
 }
 
@@ -18,9 +18,14 @@ export const podSpecOf = (type: string, p: Record<string, any>): Record<string, 
 export const podLabelsOf = (type: string, p: Record<string, any>): Record<string, string> =>
   get(podTemplateOf(type, p) ?? {}, "metadata.labels") ?? {};
 
+/**
+ * Every container of a pod spec: init, regular and ephemeral (debug containers added with
+ * `kubectl debug`; Pod Security Standards judge their fields too).
+ */
 export const containersOf = (spec: Record<string, any>) => [
   ...asArray<any>(spec.initContainers),
   ...asArray<any>(spec.containers),
+  ...asArray<any>(spec.ephemeralContainers),
 ];
 
 /** Wraps a pod-spec check so it runs for every workload type. */

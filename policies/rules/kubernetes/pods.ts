@@ -29,6 +29,8 @@ export const podRules: Rule[] = [
       "kube-linter:privileged-container",
       "polaris:dangerousCapabilities",
       "polaris:runAsPrivileged",
+      "kubescape:C-0046",
+      "kubescape:C-0057",
     ],
     description: "Containers must not run privileged or add capabilities beyond NET_BIND_SERVICE.",
     severity: "critical",
@@ -62,6 +64,10 @@ export const podRules: Rule[] = [
       "polaris:hostIPCSet",
       "polaris:hostNetworkSet",
       "polaris:hostPIDSet",
+      "kubescape:C-0038",
+      "kubescape:C-0041",
+      "kubescape:C-0275",
+      "kubescape:C-0276",
     ],
     description: "Pods must not share the node's network, PID or IPC namespaces.",
     severity: "high",
@@ -87,6 +93,10 @@ export const podRules: Rule[] = [
       "kube-linter:sensitive-host-mounts",
       "kube-linter:writable-host-mount",
       "polaris:hostPathSet",
+      "kubescape:C-0020",
+      "kubescape:C-0045",
+      "kubescape:C-0048",
+      "kubescape:C-0074",
     ],
     description: "Pods must not mount hostPath volumes.",
     severity: "high",
@@ -121,6 +131,12 @@ export const podRules: Rule[] = [
       "polaris:linuxHardening",
       "polaris:privilegeEscalationAllowed",
       "polaris:runAsRootAllowed",
+      "kubescape:C-0013",
+      "kubescape:C-0016",
+      "kubescape:C-0046",
+      "kubescape:C-0055",
+      "kubescape:C-0210",
+      "kubescape:C-0211",
     ],
     description:
       "Containers must run as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
@@ -159,6 +175,10 @@ export const podRules: Rule[] = [
       "polaris:cpuRequestsMissing",
       "polaris:memoryLimitsMissing",
       "polaris:memoryRequestsMissing",
+      "kubescape:C-0004",
+      "kubescape:C-0268",
+      "kubescape:C-0269",
+      "kubescape:C-0271",
     ],
     description: "Containers must declare CPU and memory requests and a memory limit.",
     severity: "medium",
@@ -221,9 +241,13 @@ export const podRules: Rule[] = [
       "kube-linter:latest-tag",
       "AVD-KSV-0125",
       "polaris:tagNotSpecified",
+      "kubescape:C-0001",
+      "kubescape:C-0075",
+      "kubescape:C-0078",
+      "kubescape:C-0253",
     ],
     description:
-      "Images must be pinned to a version tag or digest, never latest or untagged, and come from the registries the stack allows (allowedRegistries; any registry when the list is empty).",
+      "Images must be pinned to a version tag (one with a number) or digest, never latest, a floating name such as alpine or stable, or untagged, must not come from the frozen k8s.gcr.io, and must come from the registries the stack allows (allowedRegistries; any registry when the list is empty).",
     severity: "medium",
     tags: ["kubernetes", "supply-chain"],
     remediationSteps:
@@ -243,6 +267,11 @@ export const podRules: Rule[] = [
         const out: string[] = [];
         if (!isPinnedImage(img)) out.push(`${c.name}: image ${c.image} is not pinned.`);
         const host = registryOf(img);
+        // Frozen since April 2023: no new images or fixes (kubernetes.io blog, 2023-03-10).
+        if (host === "k8s.gcr.io")
+          out.push(
+            `${c.name}: image ${c.image} comes from k8s.gcr.io, frozen; use registry.k8s.io.`,
+          );
         if (
           config.allowedRegistries.length > 0 &&
           !config.allowedRegistries.some((g) => globRegExp(g).test(host))

@@ -11,6 +11,19 @@ const BROAD_GROUPS = [
   "system:serviceaccounts",
 ];
 
+/**
+ * Whether a role rule's `resources` entry names a resource as the API server matches it: `*` is
+ * every resource and subresource, `pods/*` every subresource of pods, and a `*` resource with a
+ * subresource (`*` then `/scale`) that subresource of every resource (Kubernetes RBAC,
+ * "Referring to resources").
+ */
+export function namesResource(pattern: string, resource: string): boolean {
+  if (pattern === "*" || pattern === resource) return true;
+  const [kind, sub] = resource.split("/");
+  if (pattern.endsWith("/*")) return sub !== undefined && pattern.slice(0, -2) === kind;
+  return sub !== undefined && pattern === `*/${sub}`;
+}
+
 export const rbacRules: Rule[] = [
   resourceRule({
     name: "k8s-rbac-no-cluster-admin",
@@ -21,6 +34,9 @@ export const rbacRules: Rule[] = [
       "polaris:clusterrolebindingClusterAdmin",
       "polaris:rolebindingClusterAdminClusterRole",
       "polaris:rolebindingClusterAdminRole",
+      "kubescape:C-0035",
+      "kubescape:C-0185",
+      "kubescape:C-0272",
     ],
     description:
       "No binding may grant the cluster-admin ClusterRole, or bind the system:masters group (which bypasses RBAC altogether), and no role may be cluster-admin by another name (every verb on every resource).",
@@ -59,6 +75,9 @@ export const rbacRules: Rule[] = [
       "AVD-KSV-0046",
       "AVD-KSV-0112",
       "kube-linter:wildcard-in-rules",
+      "kubescape:C-0035",
+      "kubescape:C-0187",
+      "kubescape:C-0272",
     ],
     description: "Roles must name their verbs and resources: no `*` (CIS 5.1.3).",
     severity: "high",
@@ -98,9 +117,20 @@ export const rbacRules: Rule[] = [
       "polaris:clusterrolebindingPodExecAttach",
       "polaris:rolebindingClusterRolePodExecAttach",
       "polaris:rolebindingRolePodExecAttach",
+      "kubescape:C-0002",
+      "kubescape:C-0031",
+      "kubescape:C-0063",
+      "kubescape:C-0065",
+      "kubescape:C-0191",
+      "kubescape:C-0278",
+      "kubescape:C-0279",
+      "kubescape:C-0280",
+      "kubescape:C-0281",
+      "kubescape:C-0282",
+      "kubescape:C-0267",
     ],
     description:
-      "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing role bindings (adds subjects to roles); changing admission webhooks or EKS's aws-auth ConfigMap; approving certificate requests; the kubelet API through nodes/proxy; exec or attach into pods; deleting pod logs (erases the trail); and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
+      "Roles must not grant the permissions that lead to cluster-admin: escalate, bind or impersonate; changing role bindings (adds subjects to roles); changing admission webhooks or EKS's aws-auth ConfigMap; approving certificate requests; the kubelet API through nodes/proxy; exec, attach or port-forward into pods; deleting pod logs or events (erases the trail); creating PersistentVolumes (hostPath) or ServiceAccount tokens; and, cluster-wide, Secrets (Kubernetes RBAC good practices, privilege escalation risks).",
     severity: "high",
     types: RBAC_ROLES,
     tags: ["kubernetes", "rbac", "security"],
@@ -116,7 +146,7 @@ export const rbacRules: Rule[] = [
         const resources = asArray<string>(r.resources);
         // `*` grants every resource and every verb, exec and attach included.
         const on = (res: string, allowed: string[]) =>
-          (resources.includes(res) || resources.includes("*")) &&
+          resources.some((x) => namesResource(x, res)) &&
           verbs.some((v) => allowed.includes(v) || v === "*");
         if (resources.includes("*") && verbs.includes("*")) {
           out.push(`rules[${i}] grants every verb on every resource.`);
@@ -139,6 +169,16 @@ export const rbacRules: Rule[] = [
           );
         if (on("pods/log", ["delete", "deletecollection", "*"]))
           out.push(`rules[${i}] may delete pod logs.`);
+        if (on("events", ["delete", "deletecollection", "*"]))
+          out.push(`rules[${i}] may delete events.`);
+        // CIS 5.1.9: a PersistentVolume may be a hostPath onto the node's disk.
+        if (on("persistentvolumes", ["create", "*"]))
+          out.push(
+            `rules[${i}] may create PersistentVolumes (a hostPath volume reaches the node).`,
+          );
+        // CIS 5.1.13: tokens for any ServiceAccount of the namespace, outliving their holder.
+        if (on("serviceaccounts/token", ["create", "*"]))
+          out.push(`rules[${i}] may create ServiceAccount tokens.`);
         if (
           on("certificatesigningrequests/approval", ["update", "patch", "*"]) ||
           on("signers", ["approve", "*"])
@@ -148,7 +188,7 @@ export const rbacRules: Rule[] = [
           out.push(`rules[${i}] reaches the kubelet API (nodes/proxy).`);
         // get is enough since WebSocket streaming (KEP-4006, kubectl 1.30+ opens exec and
         // attach with a GET upgrade).
-        for (const sub of ["pods/exec", "pods/attach"])
+        for (const sub of ["pods/exec", "pods/attach", "pods/portforward"])
           if (on(sub, ["get", ...CHANGE]))
             out.push(`rules[${i}] may ${sub.split("/")[1]} into pods.`);
         if (clusterWide && on("secrets", ["get", "list", "watch", ...CHANGE]))
@@ -159,7 +199,16 @@ export const rbacRules: Rule[] = [
   }),
   resourceRule<{ exemptRoles: string[] }>({
     name: "k8s-rbac-workload-control",
-    covers: ["AVD-KSV-0048", "AVD-KSV-0049", "AVD-KSV-0056", "kube-linter:access-to-create-pods"],
+    covers: [
+      "AVD-KSV-0048",
+      "AVD-KSV-0049",
+      "AVD-KSV-0056",
+      "kube-linter:access-to-create-pods",
+      "kubescape:C-0007",
+      "kubescape:C-0037",
+      "kubescape:C-0188",
+      "kubescape:C-0267",
+    ],
     description:
       "Roles must not create or change workloads (pods and their controllers), ConfigMaps or networking objects (Services, Endpoints, NetworkPolicies, Ingresses): whoever holds them runs any image as any ServiceAccount of the namespace, or reroutes and opens traffic (CIS 5.1.4). Argo CD applies the platform's objects; a controller that must hold such a role is listed in exemptRoles.",
     severity: "medium",
@@ -203,7 +252,9 @@ export const rbacRules: Rule[] = [
         const verbs = asArray<string>(r.verbs).filter((v) => CHANGE.includes(v));
         if (verbs.length === 0) return [];
         return GUARDED.flatMap(([what, kinds]) => {
-          const hit = asArray<string>(r.resources).filter((x) => kinds.includes(x));
+          const hit = kinds.filter((k) =>
+            asArray<string>(r.resources).some((x) => namesResource(x, k)),
+          );
           return hit.length
             ? [`rules[${i}] may ${verbs.join("/")} ${what} (${hit.join(", ")}).`]
             : [];
@@ -213,7 +264,7 @@ export const rbacRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-rbac-no-broad-subjects",
-    covers: ["AVD-KSV-0122", "AVD-KSV-01011"],
+    covers: ["AVD-KSV-0122", "AVD-KSV-01011", "kubescape:C-0262", "kubescape:C-0265"],
     description:
       "Bindings must not grant roles to every authenticated user, anonymous callers or every service account.",
     severity: "critical",

@@ -2,7 +2,15 @@
 import { k8sCis } from "../../lib/frameworks";
 import { asArray, get, resourceRule, stackRule, type Rule } from "../../lib/rule";
 import { selects } from "../../lib/selector";
-import { WORKLOAD_TYPES, SERVER_TYPES, K8S_HPA, K8S_PDB, K8S_SERVICE } from "../types";
+import {
+  WORKLOAD_TYPES,
+  SERVER_TYPES,
+  K8S_HPA,
+  K8S_INGRESS,
+  K8S_NETWORK_POLICY,
+  K8S_PDB,
+  K8S_SERVICE,
+} from "../types";
 import { containersOf, podLabelsOf, podRule } from "./podRule";
 
 export const serverRules: Rule[] = [
@@ -24,16 +32,35 @@ export const serverRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-no-default-namespace",
-    covers: ["CKV_K8S_21", "AVD-KSV-0110", "kube-linter:use-namespace"],
+    covers: [
+      "CKV_K8S_21",
+      "AVD-KSV-0110",
+      "kube-linter:use-namespace",
+      "kubescape:C-0061",
+      "kubescape:C-0212",
+    ],
     description:
-      "Workloads, Services, Secrets and ConfigMaps must not live in the default namespace.",
+      "Namespaced objects (workloads, Services, Secrets, ConfigMaps, ServiceAccounts, RBAC, networking, autoscaling and storage claims) must not live in the default namespace, where RBAC and policies are hardest to scope (CIS 5.7.4).",
     severity: "low",
     types: [
       ...WORKLOAD_TYPES,
       K8S_SERVICE,
+      K8S_INGRESS,
+      K8S_HPA,
+      K8S_PDB,
+      K8S_NETWORK_POLICY,
       "kubernetes:core/v1:Secret",
       "kubernetes:core/v1:ConfigMap",
       "kubernetes:core/v1:ServiceAccount",
+      "kubernetes:core/v1:Endpoints",
+      "kubernetes:core/v1:PersistentVolumeClaim",
+      "kubernetes:core/v1:PodTemplate",
+      "kubernetes:discovery.k8s.io/v1:EndpointSlice",
+      "kubernetes:rbac.authorization.k8s.io/v1:Role",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+      "kubernetes:coordination.k8s.io/v1:Lease",
+      "kubernetes:storage.k8s.io/v1:CSIStorageCapacity",
+      "kubernetes:storage.k8s.io/v1beta1:CSIStorageCapacity",
     ],
     tags: ["kubernetes", "governance"],
     framework: k8sCis("5.7.4", "The default namespace should not be used"),
@@ -55,11 +82,13 @@ export const serverRules: Rule[] = [
       "AVD-KSV-0108",
       "kube-linter:exposed-services",
       "compliance-policies:kubernetes-core-v1-service-disallow-load-balancer",
+      "kubescape:C-0021",
+      "kubescape:C-0256",
     ],
     description:
-      "Services must not be exposed by public LoadBalancers or NodePorts unless the stack allows it, and never set externalIPs (CVE-2020-8554). An internal LoadBalancer, which reaches only the VPC, is accepted (kube-linter's exposed-services flags every LoadBalancer).",
+      "Services must not be exposed by public LoadBalancers or NodePorts, nor Ingresses by a public load balancer, unless the stack allows it, and never set externalIPs (CVE-2020-8554). An internal LoadBalancer or Ingress, which reaches only the VPC, is accepted (kube-linter's exposed-services flags every LoadBalancer). An Ingress counts as public unless its controller is told otherwise: AWS Load Balancer Controller ALBs are internal unless scheme internet-facing, GKE's gce-internal class is internal, and any other class is served by its controller's public address.",
     severity: "high",
-    types: [K8S_SERVICE],
+    types: [K8S_SERVICE, K8S_INGRESS],
     tags: ["kubernetes", "network", "security"],
     remediationSteps:
       "Use ClusterIP behind an ingress with auth, or mark the LoadBalancer internal.",
@@ -67,13 +96,24 @@ export const serverRules: Rule[] = [
       allowPublicLoadBalancers: {
         type: "boolean",
         default: false,
-        description: "Allow internet-facing LoadBalancers.",
+        description: "Allow internet-facing LoadBalancers and Ingresses.",
       },
       allowNodePorts: { type: "boolean", default: false, description: "Allow NodePort Services." },
     },
-    check: (p, { config }) => {
-      const type = get(p, "spec.type") ?? "ClusterIP";
+    check: (p, { config, type: resourceType }) => {
       const ann = get(p, "metadata.annotations") ?? {};
+      if (resourceType === K8S_INGRESS) {
+        const cls = get(p, "spec.ingressClassName") ?? ann["kubernetes.io/ingress.class"];
+        // aws-load-balancer-controller: alb.ingress.kubernetes.io/scheme defaults to internal.
+        const internal =
+          cls === "alb"
+            ? ann["alb.ingress.kubernetes.io/scheme"] !== "internet-facing"
+            : cls === "gce-internal";
+        return internal || config.allowPublicLoadBalancers
+          ? []
+          : [`an Ingress${cls ? ` of class ${cls}` : ""} served by a public load balancer.`];
+      }
+      const type = get(p, "spec.type") ?? "ClusterIP";
       const internal =
         ann["networking.gke.io/load-balancer-type"] === "Internal" ||
         ann["cloud.google.com/load-balancer-type"] === "Internal" ||
@@ -142,6 +182,7 @@ export const serverRules: Rule[] = [
       "polaris:deploymentMissingReplicas",
       "polaris:missingPodDisruptionBudget",
       "polaris:topologySpreadConstraint",
+      "kubescape:C-0305",
     ],
     description:
       "Where high availability is required (prod), servers run at least N replicas spread over nodes (pod anti-affinity or topology spread constraints; kube-linter accepts only anti-affinity), roll out gradually (no Recreate strategy), and have a PodDisruptionBudget.",
@@ -229,6 +270,10 @@ export const wiringRules: Rule[] = [
       "kube-linter:deprecated-service-account-field",
       "kube-linter:ssh-port",
       "kube-linter:invalid-target-ports",
+      "kubescape:C-0042",
+      "kubescape:C-0294",
+      "kubescape:C-0295",
+      "kubescape:C-0296",
     ],
     description:
       "Workloads must be wired as they read: the selector matches the pod labels, env names are unique per container, port names are valid IANA service names (what Services and probes refer to), probes name ports the container declares, spec.serviceAccountName (not the deprecated serviceAccount) names the account, and no container serves SSH (22).",
@@ -238,11 +283,23 @@ export const wiringRules: Rule[] = [
       "Make spec.selector.matchLabels a subset of the template's labels; remove duplicate env entries; declare the probe's named port; use serviceAccountName; reach pods with kubectl exec, not SSH.",
     checkPod: (spec, _config, type, p) => {
       const out: string[] = [];
-      const selector = get(p, "spec.selector.matchLabels");
+      // A ReplicationController's selector is the label map itself.
+      const selector = type.endsWith(":ReplicationController")
+        ? get(p, "spec.selector")
+        : get(p, "spec.selector.matchLabels");
       const labels = get(p, "spec.template.metadata.labels") ?? {};
-      if (type !== "kubernetes:core/v1:Pod" && type !== "kubernetes:batch/v1:CronJob" && selector)
+      if (type !== "kubernetes:core/v1:Pod" && !type.endsWith(":CronJob") && selector)
         for (const [k, v] of Object.entries(selector as Record<string, string>))
           if (labels[k] !== v) out.push(`selector ${k}=${v} does not match the pod labels.`);
+      // matchExpressions too, evaluated as the API server does (policies/lib/selector.ts).
+      const expressions = get(p, "spec.selector.matchExpressions");
+      if (
+        type !== "kubernetes:core/v1:Pod" &&
+        !type.endsWith(":CronJob") &&
+        asArray(expressions).length > 0 &&
+        !selects({ matchExpressions: expressions }, labels)
+      )
+        out.push("selector matchExpressions do not match the pod labels.");
       if (spec.serviceAccount && spec.serviceAccount !== spec.serviceAccountName)
         out.push("uses the deprecated spec.serviceAccount; set serviceAccountName.");
       for (const c of containersOf(spec)) {
@@ -269,17 +326,19 @@ export const wiringRules: Rule[] = [
   }),
   resourceRule({
     name: "k8s-service-target-ports",
-    covers: ["kube-linter:invalid-target-ports"],
+    covers: ["kube-linter:invalid-target-ports", "kubescape:C-0042"],
     description:
-      "A Service's targetPort, when it names a port, must be a valid IANA service name (what a container port can be called); a number must be a valid port.",
+      "A Service's targetPort, when it names a port, must be a valid IANA service name (what a container port can be called); a number must be a valid port; and no Service forwards SSH (port or targetPort 22 or 2222, kubescape's SSH ports).",
     severity: "medium",
     types: [K8S_SERVICE],
     tags: ["kubernetes", "reliability"],
     remediationSteps:
-      "Name the container port with at most 15 lowercase letters, digits and hyphens, and use that name (or the number) as targetPort.",
+      "Name the container port with at most 15 lowercase letters, digits and hyphens, and use that name (or the number) as targetPort; remove SSH ports.",
     check: (p) =>
       asArray<any>(get(p, "spec.ports")).flatMap((port) => {
         const t = port.targetPort;
+        if ([port.port, t].some((x) => [22, 2222].includes(Number(x))))
+          return [`port ${port.port} forwards SSH; reach pods with kubectl exec.`];
         if (t === undefined) return [];
         if (typeof t === "number" || /^\d+$/.test(String(t)))
           return Number(t) >= 1 && Number(t) <= 65535

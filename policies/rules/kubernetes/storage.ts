@@ -4,6 +4,7 @@ import { cis, get, resourceRule, type Rule } from "../../lib/rule";
 export const storageRules: Rule[] = [
   resourceRule({
     name: "k8s-storageclass-encrypted",
+    covers: ["kubescape:C-0264"],
     description:
       "StorageClasses that provision EBS volumes must encrypt them (GCE persistent disks are always encrypted).",
     severity: "high",
