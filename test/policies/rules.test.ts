@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Rule } from "../../policies/lib/rule";
 import { allRules, argoRules } from "../../policies/rules";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
+import { namesResource } from "../../policies/rules/kubernetes/rbac";
 
 interface ResourceCase {
   /** The rule, when the key names a second form of it ("<rule> (<form>)"). */
@@ -203,6 +204,18 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     good: { enableAutopilot: true },
     bad: [[{ enableAutopilot: false }, /NetworkPolicy/]],
     absentViolates: true,
+  },
+  "gcp-gke-secrets-encryption": {
+    type: CL,
+    good: {
+      databaseEncryption: {
+        state: "ENCRYPTED",
+        keyName: "projects/p/locations/europe-west4/keyRings/r/cryptoKeys/gke",
+      },
+    },
+    bad: [[{ databaseEncryption: { state: "ENCRYPTED" } }, /names no keyName/]],
+    absentViolates: false,
+    config: { config: { requireSecretsEncryption: true }, props: {}, violates: true },
   },
   "gcp-gke-observability-and-admission": {
     type: CL,
@@ -468,6 +481,15 @@ const RESOURCE_CASES: Record<string, ResourceCase> = {
     type: EKS,
     good: { encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:k" } } },
     bad: [[{ encryptionConfig: { resources: ["secrets"] } }, /KMS/]],
+    absentViolates: true,
+  },
+  "aws-eks-access-entries": {
+    type: EKS,
+    good: { accessConfig: { authenticationMode: "API" } },
+    bad: [
+      [{ accessConfig: { authenticationMode: "CONFIG_MAP" } }, /CONFIG_MAP: only the aws-auth/],
+    ],
+    // unset is CONFIG_MAP for clusters created through the API
     absentViolates: true,
   },
   "aws-eks-control-plane-logs": {
@@ -3154,5 +3176,126 @@ describe("aws-rds-operations: the switches that require more", () => {
   it("requireEnhancedMonitoring: the provider's interval 0 fails, 60 s passes", () => {
     expect(run({}, { requireEnhancedMonitoring: true })).toMatch(/Enhanced Monitoring is off/);
     expect(run({ monitoringInterval: 60 }, { requireEnhancedMonitoring: true })).toBe("");
+  });
+});
+
+describe("forms kubescape's examples showed the rules missed (issue #14)", () => {
+  const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole";
+  const role = (resources: string[], verbs: string[]) => ({
+    rules: [{ apiGroups: [""], resources, verbs }],
+  });
+  it("RBAC resource wildcards reach subresources as the API server matches them", () => {
+    expect(namesResource("pods/*", "pods/exec")).toBe(true);
+    expect(namesResource("*", "pods/portforward")).toBe(true);
+    expect(namesResource("*/exec", "pods/exec")).toBe(true);
+    expect(namesResource("pods/*", "pods")).toBe(false);
+    expect(namesResource("*/exec", "pods")).toBe(false);
+    expect(
+      runResourceRule(rule("k8s-rbac-no-escalation"), ROLE, role(["pods/*"], ["create"])),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/may exec into pods/)]));
+    expect(
+      runResourceRule(rule("k8s-rbac-workload-control"), ROLE, role(["*"], ["delete"])),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/may delete workloads/)]));
+    for (const [resources, verbs, message] of [
+      [["events"], ["delete"], /may delete events/],
+      [["persistentvolumes"], ["create"], /may create PersistentVolumes/],
+      [["serviceaccounts/token"], ["create"], /may create ServiceAccount tokens/],
+      [["pods/portforward"], ["get"], /may portforward into pods/],
+    ] as const)
+      expect(
+        runResourceRule(rule("k8s-rbac-no-escalation"), ROLE, role([...resources], [...verbs])),
+        String(message),
+      ).toEqual([expect.stringMatching(message)]);
+    expect(
+      runResourceRule(rule("k8s-rbac-no-escalation"), ROLE, role(["events"], ["get", "list"])),
+    ).toEqual([]);
+  });
+  it("ephemeral containers and batch/v1beta1 CronJobs are judged like any other", () => {
+    const pod = {
+      spec: {
+        containers: [goodContainer],
+        ephemeralContainers: [
+          {
+            name: "debug",
+            image: "busybox:1.36",
+            securityContext: { capabilities: { add: ["SYS_ADMIN"] } },
+          },
+        ],
+      },
+    };
+    expect(runResourceRule(rule("k8s-pod-no-privileged"), "kubernetes:core/v1:Pod", pod)).toEqual([
+      expect.stringMatching(/debug adds SYS_ADMIN/),
+    ]);
+    const cron = {
+      spec: {
+        jobTemplate: {
+          spec: { template: { spec: { hostIPC: true, containers: [goodContainer] } } },
+        },
+      },
+    };
+    expect(
+      runResourceRule(rule("k8s-pod-no-host-namespaces"), "kubernetes:batch/v1beta1:CronJob", cron),
+    ).toHaveLength(1);
+  });
+  it("floating tags and the frozen k8s.gcr.io are not pinned images", () => {
+    const pod = (image: string) => ({ spec: { containers: [{ ...goodContainer, image }] } });
+    const judge = (image: string) =>
+      runResourceRule(rule("k8s-pod-pinned-images"), "kubernetes:core/v1:Pod", pod(image));
+    expect(judge("redis:alpine")).toEqual([expect.stringMatching(/is not pinned/)]);
+    expect(judge("redis:7.4-alpine")).toEqual([]);
+    expect(judge("k8s.gcr.io/pause:3.9")).toEqual([expect.stringMatching(/registry\.k8s\.io/)]);
+    expect(judge("registry.k8s.io/pause:3.9")).toEqual([]);
+  });
+  it("token-shaped literal values are credentials whatever the variable is called", () => {
+    const env = (value: string) => ({
+      spec: { containers: [{ ...goodContainer, env: [{ name: "DB_URL", value }] }] },
+    });
+    const judge = (value: string) =>
+      runResourceRule(rule("k8s-env-no-literal-secrets"), "kubernetes:core/v1:Pod", env(value));
+    for (const token of ["AKIAIOSFODNN7EXAMPLE", "bearer abc123def", `ghp_${"a".repeat(36)}`])
+      expect(judge(token), token).toHaveLength(1);
+    expect(judge("postgresql://mlflow@db:5432/mlflow")).toEqual([]);
+    expect(judge("JWT")).toEqual([]);
+  });
+  it("an Ingress is public unless its controller is told otherwise", () => {
+    const ING = "kubernetes:networking.k8s.io/v1:Ingress";
+    const ingress = (cls: string, annotations: Record<string, string> = {}) => ({
+      metadata: { annotations },
+      spec: { ingressClassName: cls },
+    });
+    const judge = (p: Record<string, unknown>, config?: Record<string, unknown>) =>
+      runResourceRule(rule("k8s-service-not-public"), ING, p, config);
+    expect(judge(ingress("alb"))).toEqual([]);
+    expect(
+      judge(ingress("alb", { "alb.ingress.kubernetes.io/scheme": "internet-facing" })),
+    ).toHaveLength(1);
+    expect(judge(ingress("gce-internal"))).toEqual([]);
+    expect(judge(ingress("nginx"))).toEqual([expect.stringMatching(/class nginx/)]);
+    expect(judge(ingress("nginx"), { allowPublicLoadBalancers: true })).toEqual([]);
+  });
+  it("Services must not forward SSH; selectors with matchExpressions and ReplicationControllers' maps are checked", () => {
+    const svc = { spec: { ports: [{ port: 2222, targetPort: 2222 }] } };
+    expect(
+      runResourceRule(rule("k8s-service-target-ports"), "kubernetes:core/v1:Service", svc),
+    ).toEqual([expect.stringMatching(/forwards SSH/)]);
+    const rc = {
+      spec: {
+        selector: { app: "api", tier: "backend" },
+        template: {
+          metadata: { labels: { app: "api", tier: "frontend" } },
+          spec: { containers: [goodContainer] },
+        },
+      },
+    };
+    expect(
+      runResourceRule(rule("k8s-workload-wiring"), "kubernetes:core/v1:ReplicationController", rc),
+    ).toEqual([expect.stringMatching(/tier=backend/)]);
+    const dep = deployment();
+    (dep.spec as Record<string, any>).selector = {
+      matchExpressions: [{ key: "app", operator: "In", values: ["b"] }],
+    };
+    expect(runResourceRule(rule("k8s-workload-wiring"), DEP, dep)).toEqual([
+      expect.stringMatching(/matchExpressions/),
+    ]);
   });
 });

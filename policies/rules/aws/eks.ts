@@ -1,7 +1,7 @@
-/** EKS clusters, node groups and add-ons: endpoint, secrets encryption, logs, version, no SSH, pinned add-ons. */
+/** EKS clusters, node groups and add-ons: endpoint, secrets encryption, access entries, logs, version, no SSH, pinned add-ons. */
 import { eksVersionProblem, today } from "../../../components/model";
 import { eksCis } from "../../lib/frameworks";
-import { asArray, get, resourceRule, type Rule } from "../../lib/rule";
+import { asArray, cis, get, resourceRule, type Rule } from "../../lib/rule";
 import { EKS_CLUSTER, EKS_NODE_GROUP, EKS_ADDON } from "../types";
 
 export const eksRules: Rule[] = [
@@ -73,6 +73,33 @@ export const eksRules: Rule[] = [
       return asArray(e.resources).includes("secrets") && get(e, "provider.keyArn")
         ? []
         : ["Secrets are not encrypted with a KMS key."];
+    },
+  }),
+  resourceRule({
+    name: "aws-eks-access-entries",
+    covers: ["kubescape:C-0285"],
+    description:
+      "EKS must authenticate through access entries (accessConfig.authenticationMode API, or API_AND_CONFIG_MAP while migrating), not the aws-auth ConfigMap alone: access entries are IAM-managed, audited in CloudTrail and cannot be broken by a bad ConfigMap edit.",
+    severity: "medium",
+    types: [EKS_CLUSTER],
+    tags: ["aws", "eks", "iam"],
+    framework: cis(
+      "kubescape",
+      "v3",
+      "C-0285",
+      "Cluster Access Manager API to streamline and enhance the management of access controls within EKS clusters",
+    ),
+    remediationSteps:
+      "Set accessConfig.authenticationMode = 'API' and grant access with aws.eks.AccessEntry and AccessPolicyAssociation.",
+    check: (p) => {
+      // Unset is CONFIG_MAP for clusters created through the API (EKS API reference,
+      // CreateAccessConfigRequest.authenticationMode).
+      const mode = get(p, "accessConfig.authenticationMode") ?? "CONFIG_MAP";
+      return mode === "API" || mode === "API_AND_CONFIG_MAP"
+        ? []
+        : [
+            `accessConfig.authenticationMode is ${mode}: only the aws-auth ConfigMap grants access.`,
+          ];
     },
   }),
   resourceRule<{ requiredLogTypes: string[] }>({

@@ -305,6 +305,39 @@ export const gkeRules: Rule[] = [
         ? []
         : ["NetworkPolicy is not enforced."],
   }),
+  resourceRule<{ requireSecretsEncryption: boolean }>({
+    name: "gcp-gke-secrets-encryption",
+    covers: ["kubescape:C-0066"],
+    description:
+      "GKE must encrypt Kubernetes Secrets at the application layer with a Cloud KMS key where the stack requires it (GKE always encrypts etcd at rest with Google-managed keys; the KMS key adds a key the organisation controls, as aws-eks-secrets-encryption requires on EKS). A databaseEncryption block that says ENCRYPTED must name its key.",
+    severity: "medium",
+    types: [GKE_CLUSTER],
+    tags: ["gcp", "gke", "encryption"],
+    framework: gkeCis(
+      "5.3.1",
+      "Ensure Kubernetes Secrets are encrypted using keys managed in Cloud KMS",
+    ),
+    remediationSteps:
+      "Set databaseEncryption = { state: 'ENCRYPTED', keyName: <Cloud KMS key in the cluster's region> } and grant the GKE service agent roles/cloudkms.cryptoKeyEncrypterDecrypter on it.",
+    config: {
+      requireSecretsEncryption: {
+        type: "boolean",
+        default: false,
+        description:
+          "Require application-layer Secrets encryption with a Cloud KMS key (the key and its grant to the GKE service agent are the organisation's).",
+      },
+    },
+    check: (p, { config }) => {
+      const state = get(p, "databaseEncryption.state");
+      if (state === "ENCRYPTED")
+        return get(p, "databaseEncryption.keyName") ? [] : ["databaseEncryption names no keyName."];
+      return config.requireSecretsEncryption
+        ? [
+            "Secrets are not encrypted with a Cloud KMS key (databaseEncryption.state is not ENCRYPTED).",
+          ]
+        : [];
+    },
+  }),
   resourceRule<{ requireBinaryAuthorization: boolean; requireIntranodeVisibility: boolean }>({
     name: "gcp-gke-observability-and-admission",
     covers: [
