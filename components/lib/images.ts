@@ -2,7 +2,7 @@
 
 /**
  * True when an image reference can't move under you: it ends in a version tag
- * other than `latest`, or carries a `@sha256:` digest.
+ * (one with a number, never `latest`), or carries a `@sha256:` digest.
  */
 export function isPinnedImage(image: string): boolean {
   // A version tag carries a number: `alpine`, `stable` or `edge` move like latest does

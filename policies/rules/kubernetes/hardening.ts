@@ -625,7 +625,7 @@ export const configMapRules: Rule[] = [
       "kubescape:C-0259",
     ],
     description:
-      "Containers must not carry credentials as literal environment values (a credential-like name with a value, a cloud key variable, a private key): the value sits in the manifest, the GitOps repository and every describe of the pod. Reference a Secret (valueFrom.secretKeyRef) or use workload identity.",
+      "Containers must not carry credentials as literal environment values (a credential-like name with a value, a cloud key variable, a private key, a token recognisable by its format): the value sits in the manifest, the GitOps repository and every describe of the pod. Reference a Secret (valueFrom.secretKeyRef) or use workload identity.",
     severity: "high",
     tags: ["kubernetes", "secrets"],
     remediationSteps:
@@ -648,7 +648,7 @@ export const configMapRules: Rule[] = [
     name: "k8s-configmap-no-secrets",
     covers: ["AVD-KSV-0109", "polaris:sensitiveConfigmapContent", "kubescape:C-0012"],
     description:
-      "ConfigMaps must not hold credentials (keys or `name = value` lines naming passwords, secrets or tokens): anyone who may read ConfigMaps reads them. Use a Secret and secretKeyRef.",
+      "ConfigMaps must not hold credentials (keys or `name = value` lines naming passwords, secrets or tokens, private keys, tokens recognisable by their format): anyone who may read ConfigMaps reads them. Use a Secret and secretKeyRef.",
     severity: "high",
     types: ["kubernetes:core/v1:ConfigMap"],
     tags: ["kubernetes", "secrets"],
