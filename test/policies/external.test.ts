@@ -14,6 +14,7 @@ import {
   NOT_ADOPTED,
   OUT_OF_SCOPE,
   TERRAFORM_TYPES,
+  TOOL_REPOSITORIES,
   outOfScope,
   type ExternalCheck,
 } from "../../policies/external/scope";
@@ -473,14 +474,7 @@ describe("npm run external-checks reads the tools' own formats", () => {
   });
 
   it("the recorded file names its sources' commits", () => {
-    for (const tool of [
-      "checkov",
-      "trivy",
-      "kube-linter",
-      "compliance-policies",
-      "polaris",
-      "kubescape",
-    ])
+    for (const tool of Object.keys(TOOL_REPOSITORIES))
       expect(upstream.sources[tool].commit, tool).toMatch(/^[0-9a-f]{40}$/);
   });
 });
