@@ -283,23 +283,21 @@ export const wiringRules: Rule[] = [
       "Make spec.selector.matchLabels a subset of the template's labels; remove duplicate env entries; declare the probe's named port; use serviceAccountName; reach pods with kubectl exec, not SSH.",
     checkPod: (spec, _config, type, p) => {
       const out: string[] = [];
-      // A ReplicationController's selector is the label map itself.
-      const selector = type.endsWith(":ReplicationController")
-        ? get(p, "spec.selector")
-        : get(p, "spec.selector.matchLabels");
-      const labels = get(p, "spec.template.metadata.labels") ?? {};
-      if (type !== "kubernetes:core/v1:Pod" && !type.endsWith(":CronJob") && selector)
-        for (const [k, v] of Object.entries(selector as Record<string, string>))
+      // A bare Pod has no selector, and a CronJob's Jobs get theirs from the API server.
+      if (type !== "kubernetes:core/v1:Pod" && !type.endsWith(":CronJob")) {
+        const labels = podLabelsOf(type, p);
+        // A ReplicationController's selector is the label map itself.
+        const matchLabels: Record<string, string> =
+          (type.endsWith(":ReplicationController")
+            ? get(p, "spec.selector")
+            : get(p, "spec.selector.matchLabels")) ?? {};
+        for (const [k, v] of Object.entries(matchLabels))
           if (labels[k] !== v) out.push(`selector ${k}=${v} does not match the pod labels.`);
-      // matchExpressions too, evaluated as the API server does (policies/lib/selector.ts).
-      const expressions = get(p, "spec.selector.matchExpressions");
-      if (
-        type !== "kubernetes:core/v1:Pod" &&
-        !type.endsWith(":CronJob") &&
-        asArray(expressions).length > 0 &&
-        !selects({ matchExpressions: expressions }, labels)
-      )
-        out.push("selector matchExpressions do not match the pod labels.");
+        // matchExpressions too, evaluated as the API server does (policies/lib/selector.ts).
+        const matchExpressions = get(p, "spec.selector.matchExpressions");
+        if (asArray(matchExpressions).length > 0 && !selects({ matchExpressions }, labels))
+          out.push("selector matchExpressions do not match the pod labels.");
+      }
       if (spec.serviceAccount && spec.serviceAccount !== spec.serviceAccountName)
         out.push("uses the deprecated spec.serviceAccount; set serviceAccountName.");
       for (const c of containersOf(spec)) {
