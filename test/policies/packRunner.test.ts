@@ -2,7 +2,8 @@
  * The pack's process (scripts/lib/run-pack.cjs) is the CLI's runner, run-policy-pack, with the
  * pack transpiled instead of type-checked. These tests hold that to what it claims: the CLI's
  * own type-checked registration loads the pack and serves the same policies; the check's
- * runner changes nothing in run.js's ts-node options but the type check; and `tsc -p
+ * runner changes nothing in run.js's ts-node options but the type check (and the transpiler,
+ * SWC); and `tsc -p
  * tsconfig.json` (npm test) holds every file the pack compiles.
  */
 import * as fs from "node:fs";
@@ -55,11 +56,16 @@ describe("the pack's process: the CLI's runner, transpiled", () => {
   );
 
   it(
-    "the check's runner keeps every ts-node option run.js passes but the type check",
+    "the check's runner keeps every ts-node option run.js passes but the type check and the transpiler",
     async () => {
       const [cli, check] = await loaded();
       expect(check.registered).toEqual(cli.registered);
-      expect(check.used).toEqual({ ...cli.registered, typeCheck: false, transpileOnly: true });
+      expect(check.used).toEqual({
+        ...cli.registered,
+        typeCheck: false,
+        transpileOnly: true,
+        swc: true,
+      });
     },
     SPAWN_TEST_TIMEOUT_MS,
   );
