@@ -67,6 +67,30 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
     }
   });
 
+  it("the namespaces the platform's own workloads use admit ingress from their own pods only", () => {
+    const policies = run()
+      .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .filter((p) => p.inputs.metadata.name === "namespace-isolation");
+    expect(policies.map((p) => p.inputs.metadata.namespace).sort()).toEqual([
+      "mlflow",
+      "models",
+      "training",
+    ]);
+    for (const p of policies) {
+      // every pod of the namespace, ingress only, from pods of the same namespace
+      expect(p.inputs.spec).toEqual({
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+      });
+      // created after its namespace
+      const ns = run()
+        .ofType("kubernetes:core/v1:Namespace")
+        .find((n) => n.inputs.metadata.name === p.inputs.metadata.namespace)!;
+      expect(p.dependencies, p.inputs.metadata.namespace).toContain(ns.urn);
+    }
+  });
+
   it("installs every chart at its exact pinned version from its repo", () => {
     for (const ref of [CHARTS.argoCd, CHARTS.argoRollouts, CHARTS.kubePrometheusStack]) {
       const r = release(ref.chart);
@@ -292,7 +316,9 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
 
     it("ClusterIP service and a NetworkPolicy admitting only its clients and monitoring", () => {
       expect(run().one("kubernetes:core/v1:Service").inputs.spec.type).toBe("ClusterIP");
-      const np = run().one("kubernetes:networking.k8s.io/v1:NetworkPolicy").inputs.spec;
+      const np = run()
+        .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        .find((p) => p.inputs.metadata.name === "mlflow-ingress")!.inputs.spec;
       expect(np.policyTypes).toEqual(["Ingress"]);
       const nsAllowed = np.ingress[0].from
         .filter((f: any) => f.namespaceSelector)
