@@ -28,8 +28,14 @@ export default defineConfig({
     // that load and files that only read a shipped stack use its recording.
     globalSetup: ["test/setup/loadStacks.ts"],
     environment: "node",
-    // Pulumi mocks are process-global: one file per worker, no shared state.
+    // Forks, not threads: the Pulumi runtime keeps its state on the process (mocks, config).
     pool: "forks",
+    // Files share a worker, which loads node_modules once (half the suite's CPU):
+    // test/setup/isolation.ts gives each file a fresh Pulumi runtime and fails a file that
+    // leaves process-global state (env, cwd, listeners) changed; spies are restored per test.
+    isolate: false,
+    setupFiles: ["test/setup/isolation.ts"],
+    restoreMocks: true,
     // vitest defaults to (cores - 1) workers, one on a 2-core runner; most files wait on
     // child processes (the pack's gRPC server, the entry load), so two keep both cores busy.
     maxWorkers: 2,

@@ -24,14 +24,17 @@ const sdk = require("@pulumi/policy/deserialize") as {
   deserializeProperties: (struct: unknown, proxySecrets: boolean) => Record<string, unknown>;
 };
 
-const original = sdk.deserializeProperties;
-const shared = new WeakMap<object, Record<string, unknown>>();
-const counts = { calls: 0, converted: 0 };
+type Once = ((struct: unknown, proxySecrets: boolean) => Record<string, unknown>) & {
+  counts?: { calls: number; converted: number };
+};
+const installed = sdk.deserializeProperties as Once;
 
-/** How often the SDK asked for a resource's properties, and how often they were converted. */
-export const deserializations = (): Readonly<typeof counts> => ({ ...counts });
-
-if (!(original as { once?: boolean }).once) {
+// The patch is installed once per process; this module may be evaluated again in the same
+// process (a test runner re-evaluating sources), so the counts live on the installed function.
+if (!installed.counts) {
+  const original = sdk.deserializeProperties;
+  const shared = new WeakMap<object, Record<string, unknown>>();
+  const counts = { calls: 0, converted: 0 };
   const once = (struct: unknown, proxySecrets: boolean) => {
     counts.calls++;
     if (proxySecrets || typeof struct !== "object" || struct === null) {
@@ -46,5 +49,10 @@ if (!(original as { once?: boolean }).once) {
     }
     return props;
   };
-  sdk.deserializeProperties = Object.assign(once, { once: true });
+  sdk.deserializeProperties = Object.assign(once, { counts });
 }
+
+/** How often the SDK asked for a resource's properties, and how often they were converted. */
+export const deserializations = (): Readonly<{ calls: number; converted: number }> => ({
+  ...(sdk.deserializeProperties as Once).counts!,
+});

@@ -284,7 +284,8 @@ export async function installMocks(opts: {
     opts.preview ?? false,
   );
 
-  if (opts.config) pulumi.runtime.setAllConfig(opts.config, []);
+  // Replaces the whole config, so a session never sees an earlier session's keys.
+  pulumi.runtime.setAllConfig(opts.config ?? {}, []);
 
   const monitor = pulumi.runtime.getMonitor() as any;
   const original = monitor.registerResource.bind(monitor);
