@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { END, README, START, policyTable, withTable } from "../scripts/policy-table";
+import { END, README, START, policyTable, updateReadme, withTable } from "../scripts/policy-table";
 import { allRules } from "../policies/rules";
+import { HelpRequested, parseArgs } from "../scripts/check";
+import { parseCommandLine } from "../scripts/models/cli";
 
 describe("policy reference table", () => {
   it("policies/README.md holds the table generated from the pack's metadata (run `npm run docs:policies` when this fails)", () => {
@@ -34,7 +36,6 @@ describe("npm run docs:policies", () => {
   it("rewrites a stale table and says so; leaves a current one untouched and says that", async () => {
     const os = await import("node:os");
     const path = await import("node:path");
-    const { updateReadme } = await import("../scripts/policy-table");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-docs-"));
     try {
       const file = path.join(dir, "README.md");
@@ -70,7 +71,6 @@ describe("the README's commands run the code they name", () => {
   });
 
   it("every `npm run models` shown parses with the CLI's own parser and names a command", async () => {
-    const { parseCommandLine } = await import("../scripts/models/cli");
     const shown = [...text.matchAll(/npm run (?:-s )?models -- ([^`\n#]+)/g)].map((m) =>
       m[1].trim().split(/\s+/).filter(Boolean),
     );
@@ -78,7 +78,6 @@ describe("the README's commands run the code they name", () => {
     for (const args of shown) expect(() => parseCommandLine(args), args.join(" ")).not.toThrow();
   });
   it("every `npm run check` shown parses with the checker's own argument parser", async () => {
-    const { parseArgs, HelpRequested } = await import("../scripts/check");
     const shown = [...text.matchAll(/npm run (?:-s )?check -- ([^`\n#]+)/g)].map((m) =>
       m[1]
         .trim()

@@ -325,7 +325,7 @@ describe("GCP stack differences driven by config", () => {
       stack: "dev",
       config: stackFileConfig("dev", { "mlops-platform:cloud": "azure" }),
     });
-    await expect(import("../../stacks/index")).rejects.toThrow(/mlops-platform:cloud/);
+    await expect(import("../../stacks/index.js")).rejects.toThrow(/mlops-platform:cloud/);
     await settle();
     expect(session.resources).toEqual([]);
   });

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Rule } from "../../policies/lib/rule";
 import { allRules, argoRules } from "../../policies/rules";
+import { gpuPool as costGpuPool } from "../../policies/rules/cost";
 import { runResourceRule, runStackRule, type StackItem } from "../../scripts/lib/policyInProcess";
 import { namesResource } from "../../policies/rules/kubernetes/rbac";
 
@@ -3081,20 +3082,20 @@ describe("GKE node rules read the cluster's default-pool config, inline pools an
 });
 
 describe("GPU budget counts per-zone limits once per zone", () => {
-  it("maxNodeCount 2 over 3 node locations is 6 nodes; totalMaxNodeCount 2 is 2", async () => {
-    const { gpuPool } = await import("../../policies/rules/cost");
+  it("maxNodeCount 2 over 3 node locations is 6 nodes; totalMaxNodeCount 2 is 2", () => {
     const acc = { nodeConfig: { guestAccelerators: [{ type: "nvidia-l4", count: 1 }] } };
     expect(
-      gpuPool(NP, { ...acc, nodeLocations: ["a", "b", "c"], autoscaling: { maxNodeCount: 2 } })
+      costGpuPool(NP, { ...acc, nodeLocations: ["a", "b", "c"], autoscaling: { maxNodeCount: 2 } })
         ?.maxNodes,
     ).toBe(6);
-    expect(gpuPool(NP, { ...acc, autoscaling: { totalMaxNodeCount: 2 } })?.maxNodes).toBe(2);
+    expect(costGpuPool(NP, { ...acc, autoscaling: { totalMaxNodeCount: 2 } })?.maxNodes).toBe(2);
     expect(
-      gpuPool(NP, { ...acc, location: "us-central1-a", autoscaling: { maxNodeCount: 2 } })
+      costGpuPool(NP, { ...acc, location: "us-central1-a", autoscaling: { maxNodeCount: 2 } })
         ?.maxNodes,
     ).toBe(2);
     expect(
-      gpuPool(NP, { ...acc, location: "us-central1", autoscaling: { maxNodeCount: 2 } })?.maxNodes,
+      costGpuPool(NP, { ...acc, location: "us-central1", autoscaling: { maxNodeCount: 2 } })
+        ?.maxNodes,
     ).toBe(6);
   });
 });

@@ -1,6 +1,7 @@
 /** Label selectors as the API server matches them (LabelSelectorAsSelector). */
 import { describe, expect, it } from "vitest";
 import { selects } from "../../policies/lib/selector";
+import { podLabelsOf } from "../../policies/rules/kubernetes/podRule";
 
 describe("selects", () => {
   const labels = { app: "mlflow", tier: "server" };
@@ -31,7 +32,6 @@ describe("selects", () => {
 
 describe("podLabelsOf: the labels a workload's pods carry, whatever the kind", () => {
   it("reads a Pod's own labels, a CronJob's nested template and a Deployment's template", async () => {
-    const { podLabelsOf } = await import("../../policies/rules/kubernetes/podRule");
     const labels = { app: "a" };
     expect(podLabelsOf("kubernetes:core/v1:Pod", { metadata: { labels } })).toEqual(labels);
     expect(

@@ -5,6 +5,7 @@
  * reliability-relevant setting the platform makes fires the named rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allRules } from "../../policies/rules";
 import {
   PackSession,
   isBlocking,
@@ -115,7 +116,6 @@ describe("enforcement as the engine applies it", () => {
   });
 
   it("the pack the engine serves is the full rule list", async () => {
-    const { allRules } = await import("../../policies/rules");
     expect(pack.policies.map((p) => p.name).sort()).toEqual(allRules.map((r) => r.name).sort());
   });
 });

@@ -112,6 +112,21 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     expect(pkg.scripts.typecheck).toBe("tsc --noEmit -p tsconfig.json");
   });
 
+  it("tsc is TypeScript 7; the runtime's ts-node, ESLint and the pack use 6.0, its API twin", () => {
+    // TypeScript 7.0 (the native compiler) ships no JavaScript API; its release pairs it with
+    // @typescript/typescript6 installed as `typescript` for API users (ts-node, typescript-eslint),
+    // 6.0 being the last JavaScript release, aligned with 7.0's checker. @pulumi/pulumi's peer
+    // range (typescript < 7) admits only the 6.0 side for the runtime's type check.
+    const tsc = fs.realpathSync(path.join(ROOT, "node_modules", ".bin", "tsc"));
+    const native = JSON.parse(
+      fs.readFileSync(path.join(path.dirname(tsc), "..", "package.json"), "utf8"),
+    );
+    expect(`${native.name}@${native.version.split(".")[0]}`).toBe("typescript@7");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const api = require("typescript") as { version: string };
+    expect(api.version).toMatch(/^6\.0\./);
+  });
+
   it(
     "the runtime registers exactly the tsconfig's compiler options (its own defaults are all overridden)",
     async () => {

@@ -15,6 +15,7 @@ import { gcpLayerSettings } from "../../components/gcp/cloudLayer";
 import { gkeClusterProblems } from "../../components/gcp/gkeCluster";
 import { ConfigError, parseStackConfig, type RawStackConfig } from "../../stacks/config";
 import { ENV_DEFAULTS } from "../../stacks/defaults";
+import { stackConfigSchema } from "../../stacks/schema";
 import { runStack } from "../helpers/stack";
 
 const VPN = [{ name: "vpn", cidr: "198.51.100.0/24" }];
@@ -194,7 +195,6 @@ describe("the knobs reach the resources (real stack under mocks)", () => {
 
 describe("every config key is declared once for users", () => {
   it("Pulumi.yaml declares exactly the keys the schema accepts, secrets marked secret", async () => {
-    const { stackConfigSchema } = await import("../../stacks/schema");
     const fs = await import("node:fs");
     const path = await import("node:path");
     const { parse } = await import("yaml");
