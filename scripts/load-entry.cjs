@@ -10,7 +10,7 @@
  * TypeScript type-checks the program once; later stacks reuse it.
  *
  * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>] [--record <file>]
- * Prints one JSON line per stack {"stack","cloud","resources","types","files","compilerOptions"}
+ * Prints one JSON line per stack {"stack","cloud","resources","types","files","compiled","compilerOptions"}
  * or exits 1 with the error. --record writes what each stack registered to <file>
  * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...]}}; test/setup/loadStacks.ts).
  * PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does for `pulumi up`.
@@ -53,13 +53,29 @@ const registeredOptions = {
   sourceMap: "true",
   ...compilerOptions,
 };
-require(tsnodeRequire).register({
+const service = require(tsnodeRequire).register({
   compiler: typescriptRequire,
   transpileOnly,
   project: tsConfigPath,
   skipProject: !fs.existsSync(tsConfigPath),
   compilerOptions: registeredOptions,
 });
+
+// The runtime loads one stack per process and so compiles each file once; this process loads
+// the program again for each stack (a fresh module graph), so it reuses a file's compiled output
+// while the file's source is the same. ts-node's require hook calls `service.compile` (index.js,
+// registerExtension); a compile that fails is not kept, so a type error fails every stack.
+const outputs = new Map();
+const compile = service.compile.bind(service);
+let compiles = 0;
+service.compile = (code, fileName, lineOffset) => {
+  const key = `${fileName}\0${lineOffset ?? 0}\0${code}`;
+  if (!outputs.has(key)) {
+    outputs.set(key, compile(code, fileName, lineOffset));
+    compiles++;
+  }
+  return outputs.get(key);
+};
 
 // --- the shared mocks (the same ones the tests and `npm run check` use) ---
 const { installMocks, settle, stackFileConfig } = require("./lib/mocks.ts");
@@ -76,6 +92,7 @@ async function load({ stack, cloud }) {
       !key.includes(`${path.sep}scripts${path.sep}lib${path.sep}`)
     )
       delete require.cache[key];
+  const compilesBefore = compiles;
   require(entry);
   await settle();
   const types = {};
@@ -90,6 +107,8 @@ async function load({ stack, cloud }) {
       resources: session.resources.length,
       types,
       files,
+      // Files ts-node compiled for this stack (the first compiles the program; later reuse it).
+      compiled: compiles - compilesBefore,
     },
     recording,
   };

@@ -145,6 +145,17 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
   );
 
   it(
+    "the program is compiled once for the six stacks, as the runtime compiles it once per process",
+    async () => {
+      const [first, ...later] = await loadedLines();
+      expect(first.compiled).toBe(first.files.length);
+      expect(first.compiled).toBeGreaterThan(0);
+      for (const l of later) expect([l.stack, l.cloud, l.compiled]).toEqual([l.stack, l.cloud, 0]);
+    },
+    SPAWN_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "every project file the stacks compile is in tsc's file list",
     async () => {
       const ts = await import("typescript");
