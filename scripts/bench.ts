@@ -60,6 +60,15 @@ const node =
     if (res.status !== 0) throw new Error(`${script} failed (${res.status}):\n${res.stderr}`);
   };
 
+function typescriptImplementation(): string {
+  const api = fs.realpathSync(require.resolve("typescript"));
+  try {
+    return fs.realpathSync(require.resolve("@typescript/old", { paths: [path.dirname(api)] }));
+  } catch {
+    return api;
+  }
+}
+
 /** CPU time by area while ts-node type-checks and loads the pack's rules (scripts/lib/profile-pack.cjs). */
 function profilePack(): [string, number][] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-prof-"));
@@ -80,10 +89,13 @@ function profilePack(): [string, number][] {
       timeDeltas: number[];
     };
     const urlOf = new Map(prof.nodes.map((n) => [n.id, n.callFrame.url]));
+    // Wherever the `typescript` the runtime requires really lives: TypeScript 6.0's package
+    // (@typescript/typescript6, installed as `typescript`) re-exports @typescript/old.
+    const typescriptDir = `${path.dirname(typescriptImplementation())}/`;
     const by = new Map<string, number>();
     prof.samples.forEach((id, i) => {
       const url = urlOf.get(id) ?? "";
-      const area = url.includes("/typescript/lib/")
+      const area = url.replace(/^file:\/\//, "").startsWith(typescriptDir)
         ? "TypeScript type-checking"
         : url.includes("/ts-node/")
           ? "ts-node"

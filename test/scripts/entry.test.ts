@@ -125,6 +125,11 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const api = require("typescript") as { version: string };
     expect(api.version).toMatch(/^6\.0\./);
+    // The README's `npx tsc6`: the API package's own compiler, to compare with tsc.
+    const tsc6 = fs.realpathSync(path.join(ROOT, "node_modules", ".bin", "tsc6"));
+    expect(
+      tsc6.startsWith(fs.realpathSync(path.dirname(require.resolve("typescript/package.json")))),
+    ).toBe(true);
   });
 
   it(
