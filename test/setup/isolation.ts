@@ -7,9 +7,9 @@
  * but node_modules stay loaded, and with them the process-global state a file may change:
  * - Pulumi's runtime store (`global.globalStore`: the monitor `setMocks` installed, config,
  *   the stack resource). Each file starts with the runtime as a fresh process has it: no
- *   monitor (a file that registers resources without mocks fails as it would alone, instead
- *   of recording into the previous file's mocks) and no config. The resource packages the
- *   providers registered when they loaded stay, as they would in one process.
+ *   monitor (a file that registers resources without installing mocks reaches no monitor, as
+ *   it would alone, instead of recording into the previous file's mocks) and no config. The
+ *   resource packages the providers registered when they loaded stay, as in one process.
  * - process.env and the working directory: a file that changes one and does not put it back
  *   fails here, naming what it changed, instead of changing the next file.
  * - process listeners: a library adds its own once when it loads (the Pulumi runtime's leak
