@@ -23,6 +23,8 @@ export interface PackOptions {
   typeCheck?: boolean;
   /** Where the runner writes the ts-node options and compiled files when stopped (tests). */
   report?: string;
+  /** Node options for the pack's process (the bench's `--cpu-prof`). */
+  execArgv?: string[];
 }
 
 export function spawnPack(packDir = PACK_DIR, opts: PackOptions = {}): SpawnedPack {
@@ -33,7 +35,7 @@ export function spawnPack(packDir = PACK_DIR, opts: PackOptions = {}): SpawnedPa
   if (opts.report) env.MLOPS_PACK_REPORT = opts.report;
   const child = spawn(
     process.execPath,
-    [path.join(__dirname, "run-pack.cjs"), "127.0.0.1:0", "."],
+    [...(opts.execArgv ?? []), path.join(__dirname, "run-pack.cjs"), "127.0.0.1:0", "."],
     {
       cwd: packDir,
       env,
