@@ -16,19 +16,29 @@ const program = {
     "components/ must not import the program (stacks/), scripts/ or tests: pass values in as args.",
 };
 
+/** Every TypeScript file: a provider's modules, not its root (components/{aws,gcp}/sdk.ts). */
+const providerRoots = {
+  regex: "^@pulumi/(aws|gcp)$",
+  message:
+    "import the provider's modules through components/aws/sdk.ts or components/gcp/sdk.ts: the package root brings every service's declarations into each type check (pulumi/pulumi#10442).",
+};
+
 // Flat config replaces (does not merge) a rule's options when a later block matches the same
-// file, so every block below repeats the components-wide restriction.
+// file, so every block below repeats the components-wide and the provider-root restrictions.
 const restrict = (files, regexes, message, extra = [program]) => ({
   files,
   rules: {
     "no-restricted-imports": [
       "error",
-      { patterns: [...regexes.map((regex) => ({ regex, message })), ...extra] },
+      {
+        patterns: [...regexes.map((regex) => ({ regex, message })), ...extra, providerRoots],
+      },
     ],
   },
 });
 
 export const boundaries = [
+  restrict(["**/*.ts"], [], "", []),
   restrict(["components/**/*.ts"], [], "", [program]),
   restrict(
     ["components/gcp/**/*.ts"],

@@ -64,8 +64,19 @@ const RIGHT_WAY: [file: string, importFrom: string][] = [
   ["policies/rules/argo.ts", "../../components/lib/charts"],
   ["policies/rules/cost.ts", "../../components/lib/ec2Gpus"],
   // Packages whose names contain a layer's name are not layers.
-  ["components/services/gpuAddons.ts", "@pulumi/aws"],
+  ["components/services/gpuAddons.ts", "@pulumi/aws/eks"],
+  ["components/gcp/gkeCluster.ts", "@pulumi/gcp/container"],
+  ["components/aws/network.ts", "./sdk"],
+  ["components/aws/eks/cluster.ts", "../sdk"],
+];
+
+// A provider's root brings every service's declarations into each type check.
+const PROVIDER_ROOTS: [file: string, importFrom: string][] = [
   ["components/gcp/gkeCluster.ts", "@pulumi/gcp"],
+  ["components/aws/eks/cluster.ts", "@pulumi/aws"],
+  ["stacks/index.ts", "@pulumi/aws"],
+  ["policies/rules/gcp/gke.ts", "@pulumi/gcp"],
+  ["test/helpers/fixtures.ts", "@pulumi/aws"],
 ];
 
 describe("layer boundaries (no-restricted-imports)", () => {
@@ -74,6 +85,12 @@ describe("layer boundaries (no-restricted-imports)", () => {
       const found = await problems(file, `import { x } from "${from}";\nexport const y = x;\n`);
       expect(found).toHaveLength(1);
       expect(found[0]).toMatch(/^no-restricted-imports: /);
+    });
+
+  for (const [file, from] of PROVIDER_ROOTS)
+    it(`${file} may not import the root of ${from}`, async () => {
+      const found = await problems(file, `import { x } from "${from}";\nexport const y = x;\n`);
+      expect(found).toEqual([expect.stringMatching(/^no-restricted-imports: .*sdk\.ts/)]);
     });
 
   for (const [file, from] of RIGHT_WAY)

@@ -7,7 +7,7 @@
  * The container reaches the API's private endpoint through the cluster security group, and
  * the internet (GitHub, npm, Pulumi Cloud, AWS APIs) through the NAT gateways, on 443 only.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { codebuildRunnerPolicy, serviceTrustPolicy } from "./iamDocuments";
 import { serviceRole } from "./serviceRole";

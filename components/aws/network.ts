@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { isCidr, subnetCidr } from "../lib/net";
 import { regionRequired, validateArgs, type ArgProblem } from "../lib/validation";

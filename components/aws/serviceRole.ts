@@ -3,7 +3,7 @@
  * policies attached by name (in the stack's partition), tags. Child names
  * `${name}-${id}` and `${name}-${id}-<policy-slug>`.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyDocument } from "./iamDocuments";
 

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { regionRequired, validateArgs, type ArgProblem } from "../lib/validation";
 import { cidrsOverlap, isCidr } from "../lib/net";

@@ -3,7 +3,7 @@
  * works on the first `pulumi up` instead of failing with "API has not been used
  * in project ... or it is disabled" halfway through.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./sdk";
 import * as pulumi from "@pulumi/pulumi";
 
 /** Each API with the part of the platform that needs it. */

@@ -3,7 +3,7 @@
  * with the cluster-admin access policy for the deployer and the configured admins,
  * and a read-everything policy for the roles that preview and check drift.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import { FIXED_IDENTITY } from "../../lib/replacement";
 

@@ -3,7 +3,7 @@
  * what nodes need to become Ready (VPC CNI with its IRSA role, kube-proxy), and
  * what needs a node to run on (CoreDNS, EBS CSI with its IRSA role).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk";
 import type * as pulumi from "@pulumi/pulumi";
 import type { EksAddon } from "../../model";
 import type { PolicyDocument } from "../iamDocuments";

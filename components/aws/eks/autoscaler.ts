@@ -3,7 +3,7 @@
  * role that may only scale groups tagged as owned by this cluster, and the
  * pinned chart with the image that matches the Kubernetes minor.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinnedRelease } from "../../lib/helm";

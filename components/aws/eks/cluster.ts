@@ -3,7 +3,7 @@
  * the control plane and identity, and hands the rest to the files beside it
  * (access.ts, addons.ts, nodeGroups.ts, autoscaler.ts, kubeconfig.ts).
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_TAINT, POOL_LABEL, type ClusterOutputs, type NodeTaint } from "../../contracts";

@@ -4,7 +4,7 @@
  * launch template, and the Auto Scaling group tags cluster-autoscaler needs to
  * scale GPU pools from zero.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk";
 import * as pulumi from "@pulumi/pulumi";
 import {
   GPU_KIND_LABEL,
