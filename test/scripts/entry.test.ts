@@ -90,6 +90,12 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     expect(out.trim().split("\n")).toEqual(["node_modules/@pulumi/pulumi/package.json"]);
   });
 
+  it("package.json's overrides keep it one: every package gets the project's @pulumi/pulumi", () => {
+    // What installs it once on the next `npm install` too, not only in today's lockfile.
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    expect(pkg.overrides["@pulumi/pulumi"]).toBe("$@pulumi/pulumi");
+  });
+
   it.each(STACKS)(
     "stack %s compiles through the runtime's ts-node and registers its resources (the mocks answer every invoke)",
     async (target) => {
