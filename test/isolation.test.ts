@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { BaseSequencer } from "vitest/node";
+import suite from "../vitest.config.mjs";
+import shuffled from "../vitest.shuffle.config.mjs";
 import { installMocks, settle } from "../scripts/lib/mocks";
 import { freshPulumiRuntime, leftBehind, processState } from "./setup/isolation";
 
@@ -56,5 +59,14 @@ describe("files sharing a worker (test/setup/isolation.ts)", () => {
     new Thing("after-reset");
     await settle();
     expect(session.resources).toHaveLength(count);
+  });
+
+  it("npm run test:shuffled is the suite's own config in an order vitest shuffles", () => {
+    const { sequence, ...rest } = shuffled.test!;
+    expect(sequence).toMatchObject({ sequencer: BaseSequencer, shuffle: { files: true } });
+    expect(typeof sequence!.seed).toBe("number");
+    const { sequence: _suiteOrder, ...suiteRest } = suite.test!;
+    expect(rest).toEqual(suiteRest);
+    expect(rest.isolate).toBe(false);
   });
 });
