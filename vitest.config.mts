@@ -28,7 +28,7 @@ export default defineConfig({
     // that load and files that only read a shipped stack use its recording.
     globalSetup: ["test/setup/loadStacks.ts"],
     environment: "node",
-    // Forks, not threads: the Pulumi runtime keeps its state on the process (mocks, config).
+    // Forks, not threads: each worker is a whole Node process, as a Pulumi program expects.
     pool: "forks",
     // Files share a worker, which loads node_modules once (half the suite's CPU):
     // test/setup/isolation.ts gives each file a fresh Pulumi runtime and fails a file that
