@@ -7,7 +7,7 @@ import { mergeConfig } from "vitest/config";
 import { BaseSequencer } from "vitest/node";
 import suite from "./vitest.config.mjs";
 
-export const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000));
+const seed = Number(process.env.SEED ?? Math.floor(Math.random() * 1_000_000));
 // Said once, by the run that loads this config (a test importing it runs in a worker).
 if (!process.env.VITEST_WORKER_ID)
   console.log(`test:shuffled: file order from seed ${seed} (SEED=${seed} repeats it)`);
