@@ -6,8 +6,9 @@
  * node process through scripts/load-entry.cjs (once per run, by test/setup/loadStacks.ts).
  *
  * Type checking happens once per `npm test`, in `npm run typecheck` (tsc -p
- * tsconfig.json). The stacks load with the runtime's own switch
- * PULUMI_NODEJS_TRANSPILE_ONLY=true, and the tests below prove the runtime's
+ * tsconfig.json: TypeScript 7, the native build of the checker whose JavaScript release, 6.0,
+ * the runtime's ts-node uses; a test below pins that pairing). The stacks load with the
+ * runtime's own switch PULUMI_NODEJS_TRANSPILE_ONLY=true, and the tests below prove the runtime's
  * type check is that same check: the options the runtime registers are the
  * tsconfig's, and every project file the stacks compile is in tsc's file list.
  * A probe shows the runtime's registration does refuse a type error.
