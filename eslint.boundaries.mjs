@@ -16,11 +16,14 @@ const program = {
     "components/ must not import the program (stacks/), scripts/ or tests: pass values in as args.",
 };
 
-/** Every TypeScript file: a provider's modules, not its root (components/{aws,gcp}/sdk.ts). */
+/**
+ * Every TypeScript file: a provider's modules, not its root (components/{aws,gcp}/sdk.ts,
+ * components/lib/k8s.ts); nor the Kubernetes indexes that import every API group again.
+ */
 const providerRoots = {
-  regex: "^@pulumi/(aws|gcp)$",
+  regex: "^@pulumi/(aws|gcp|kubernetes)$|^@pulumi/kubernetes/(helm|helm/v3|yaml)$",
   message:
-    "import the provider's modules through components/aws/sdk.ts or components/gcp/sdk.ts: the package root brings every service's declarations into each type check (pulumi/pulumi#10442).",
+    "import the provider's modules through components/aws/sdk.ts, components/gcp/sdk.ts or components/lib/k8s.ts: the package root (and @pulumi/kubernetes' helm/v3 and yaml indexes) brings every service's declarations into each type check (pulumi/pulumi#10442).",
 };
 
 // Flat config replaces (does not merge) a rule's options when a later block matches the same

@@ -3,7 +3,7 @@
  * the cloud-neutral cluster layer. Both clouds return exactly these shapes, so
  * nothing above this line asks which cloud it is on.
  */
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "./lib/k8s";
 import type * as pulumi from "@pulumi/pulumi";
 
 // The GPU vocabulary nodes carry is defined in model.ts (pure, so the policy pack can

@@ -68,6 +68,8 @@ const RIGHT_WAY: [file: string, importFrom: string][] = [
   ["components/gcp/gkeCluster.ts", "@pulumi/gcp/container"],
   ["components/aws/network.ts", "./sdk"],
   ["components/aws/eks/cluster.ts", "../sdk"],
+  ["components/services/argoCd.ts", "../lib/k8s"],
+  ["components/lib/k8s.ts", "@pulumi/kubernetes/helm/v3/release"],
 ];
 
 // A provider's root brings every service's declarations into each type check.
@@ -77,6 +79,9 @@ const PROVIDER_ROOTS: [file: string, importFrom: string][] = [
   ["stacks/index.ts", "@pulumi/aws"],
   ["policies/rules/gcp/gke.ts", "@pulumi/gcp"],
   ["test/helpers/fixtures.ts", "@pulumi/aws"],
+  ["components/services/argoCd.ts", "@pulumi/kubernetes"],
+  ["components/lib/helm.ts", "@pulumi/kubernetes/helm/v3"],
+  ["components/services/crd.ts", "@pulumi/kubernetes/yaml"],
 ];
 
 describe("layer boundaries (no-restricted-imports)", () => {

@@ -6,7 +6,9 @@
  * declaration files in each type check of the program (`tsc`, ESLint, and the runtime's
  * ts-node on every `pulumi up`), where these modules need 896 (pulumi/pulumi#10442;
  * measured with `tsc --extendedDiagnostics`). At run time the root loads services lazily, so
- * the objects are the same. ESLint refuses the root import (eslint.boundaries.mjs).
+ * the objects are the same; the root's one other effect, registering the provider package, only
+ * rebuilds provider references read back from the engine, which none of these resources
+ * outputs (see components/lib/k8s.ts). ESLint refuses the root import (eslint.boundaries.mjs).
  */
 export * as autoscaling from "@pulumi/aws/autoscaling";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";

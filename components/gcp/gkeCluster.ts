@@ -1,5 +1,5 @@
 import * as gcp from "./sdk";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import {
   GPU_KIND_LABEL,

@@ -1,5 +1,5 @@
 /** The one way the platform installs a pinned chart (see ./charts.ts for the pins). */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./k8s";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChartRef } from "./charts";
 
@@ -19,8 +19,8 @@ export function pinnedRelease(
     values: pulumi.Input<Record<string, unknown>>;
   },
   opts: pulumi.CustomResourceOptions,
-): k8s.helm.v3.Release {
-  return new k8s.helm.v3.Release(
+): k8s.Release {
+  return new k8s.Release(
     name,
     {
       name: args.releaseName,

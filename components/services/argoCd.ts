@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -439,7 +439,7 @@ export function repositorySecretData(
  * the root Application, and an ApplicationSet with one Application per model directory.
  */
 export class ArgoCd extends pulumi.ComponentResource {
-  public readonly release: k8s.helm.v3.Release;
+  public readonly release: k8s.Release;
   public readonly namespaceName: string;
 
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {

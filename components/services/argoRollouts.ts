@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/ClusterAnalysisTemplate";
 import { customResource, schemaProblems } from "./crd";
@@ -204,7 +204,7 @@ export function analysisTemplates(
 
 /** Argo Rollouts at a pinned version and the canary ClusterAnalysisTemplates. */
 export class ArgoRollouts extends pulumi.ComponentResource {
-  public readonly release: k8s.helm.v3.Release;
+  public readonly release: k8s.Release;
   public readonly templateNames: string[];
 
   constructor(name: string, args: ArgoRolloutsArgs, opts?: pulumi.ComponentResourceOptions) {

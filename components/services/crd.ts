@@ -2,7 +2,7 @@
  * Custom resources built from `@kubernetes-models/*` classes, so each object is
  * checked against its real CRD schema before Pulumi registers anything.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import type { ArgProblem } from "../lib/validation";
 

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_KIND_LABEL, GPU_RESOURCE, type NodeTaint } from "../contracts";
 import { CHARTS, pinnedRelease } from "../lib/helm";
@@ -75,7 +75,7 @@ export function dcgmExporterValues(taint: NodeTaint, driverHostPath?: string) {
  * not provide it (EKS).
  */
 export class GpuAddons extends pulumi.ComponentResource {
-  public readonly releases: k8s.helm.v3.Release[] = [];
+  public readonly releases: k8s.Release[] = [];
 
   constructor(name: string, args: GpuAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:gpu:GpuAddons", name, {}, opts);

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import { MLFLOW_CLIENT_SECRET } from "../contracts";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";

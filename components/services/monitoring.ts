@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
@@ -362,7 +362,7 @@ export function platformAlertRules() {
  * PrometheusRule (model and GPU alerts).
  */
 export class Monitoring extends pulumi.ComponentResource {
-  public readonly release: k8s.helm.v3.Release;
+  public readonly release: k8s.Release;
   public readonly prometheusUrl: string;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The platform's namespaces and the Pod Security level each enforces. */

@@ -4,7 +4,7 @@
  * pinned chart with the image that matches the Kubernetes minor.
  */
 import * as aws from "../sdk";
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "../../lib/k8s";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinnedRelease } from "../../lib/helm";
 import { clusterAutoscalerPolicy, type PolicyDocument } from "../iamDocuments";
@@ -30,7 +30,7 @@ export function createClusterAutoscaler(
     /** Where it runs: the system pool's labels. */
     nodeSelector: Record<string, string>;
   },
-): k8s.helm.v3.Release {
+): k8s.Release {
   const role = serviceRole(
     ctx,
     "cluster-autoscaler",

@@ -4,7 +4,7 @@
  * (access.ts, addons.ts, nodeGroups.ts, autoscaler.ts, kubeconfig.ts).
  */
 import * as aws from "../sdk";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../../lib/k8s";
 import * as pulumi from "@pulumi/pulumi";
 import { GPU_TAINT, POOL_LABEL, type ClusterOutputs, type NodeTaint } from "../../contracts";
 import {
@@ -200,7 +200,7 @@ export class EksGpuCluster extends pulumi.ComponentResource implements ClusterOu
   public readonly gpuNodeGroups: aws.eks.NodeGroup[];
   public readonly accessEntries: aws.eks.AccessEntry[];
   public readonly storageClassResource: k8s.storage.v1.StorageClass;
-  public readonly autoscaler: k8s.helm.v3.Release;
+  public readonly autoscaler: k8s.Release;
   public readonly name: pulumi.Output<string>;
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly provider: k8s.Provider;

@@ -4,7 +4,7 @@
  * `kubectl top` read. Values keys checked against metrics-server chart 3.13.1
  * charts/metrics-server/values.yaml.
  */
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "../../lib/k8s";
 import type * as pulumi from "@pulumi/pulumi";
 import { CHARTS, pinnedRelease } from "../../lib/helm";
 
@@ -12,7 +12,7 @@ export function createMetricsServer(
   name: string,
   parent: pulumi.Resource,
   args: { provider: k8s.Provider; nodeSelector: Record<string, string>; replicas: number },
-): k8s.helm.v3.Release {
+): k8s.Release {
   return pinnedRelease(
     `${name}-metrics-server`,
     CHARTS.metricsServer,
