@@ -1,19 +1,28 @@
 /**
  * Argo Rollouts' measurement phase for a condition pair and a Prometheus result, decided by
  * test/tools/argo-eval (Go, with the expression library the controller uses). Built once
- * per process into a temporary directory.
+ * per test file into a temporary directory, which the file removes when it ends (Go's own
+ * build cache, kept across runs, makes the second build a link).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { afterAll } from "vitest";
 import { haveTool } from "./tools";
 
 const EXPR_SRC = "/usr/share/gocode/src/github.com/antonmedv/expr";
 let binary: string | undefined;
 
-/** Whether the evaluator can be built here (go and Debian's expr sources); see haveTool. */
+/**
+ * Whether the evaluator can be built here (go and Debian's expr sources); see haveTool. Call it
+ * at the top of the test file: the file's afterAll removes the build.
+ */
 export function haveArgoEval(): boolean {
+  afterAll(() => {
+    if (binary) fs.rmSync(path.dirname(binary), { recursive: true, force: true });
+    binary = undefined;
+  });
   if (!haveTool("go", "golang-go")) return false;
   if (!fs.existsSync(EXPR_SRC)) {
     const why = `${EXPR_SRC} is missing (Debian package golang-github-antonmedv-expr-dev; .ci/run installs it)`;

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   NOT_ADOPTED,
   OUT_OF_SCOPE,
@@ -123,6 +123,7 @@ describe("the scope", () => {
 
 describe("npm run external-checks reads the tools' own formats", () => {
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-external-"));
+  afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
   const files: Record<string, string> = {
     // checkov: an abstract check that names the resources, a subclass that only passes its id.
     "checkov/terraform/checks/resource/aws/AbsSecurityGroupUnrestrictedIngress.py": [

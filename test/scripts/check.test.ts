@@ -78,6 +78,7 @@ beforeAll(async () => {
 }, SPAWN_TEST_TIMEOUT_MS);
 afterAll(() => {
   pack?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
   fs.rmSync(path.join(ROOT, `Pulumi.${BROKEN}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `Pulumi.${BAD_CONFIG}.yaml`), { force: true });
   fs.rmSync(path.join(ROOT, `Pulumi.${PERSONAL}.yaml`), { force: true });
