@@ -97,6 +97,24 @@ describe("the program loads as the Pulumi nodejs runtime loads it", () => {
     expect(pkg.overrides["@pulumi/pulumi"]).toBe("$@pulumi/pulumi");
   });
 
+  it("package-lock.json names every package's tarball and integrity: `npm ci` asks the registry for no metadata", () => {
+    // Without `resolved`, npm ci fetches each package's metadata to find its tarball (pacote
+    // lib/registry.js `manifest`); .npmrc keeps npm writing it whatever a user's npmrc says.
+    const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+    const missing = Object.entries(lock.packages as Record<string, Record<string, unknown>>)
+      .filter(([key, p]) => key !== "" && !p.link)
+      .filter(
+        ([, p]) =>
+          !/^https:\/\/registry\.npmjs\.org\/.+\.tgz$/.test(String(p.resolved)) ||
+          !/^sha512-/.test(String(p.integrity)),
+      )
+      .map(([key]) => key);
+    expect(missing).toEqual([]);
+    expect(fs.readFileSync(path.join(ROOT, ".npmrc"), "utf8")).toMatch(
+      /^omit-lockfile-registry-resolved=false$/m,
+    );
+  });
+
   it.each(STACKS)(
     "stack %s compiles through the runtime's ts-node and registers its resources (the mocks answer every invoke)",
     async (target) => {
