@@ -80,9 +80,14 @@ function source(file: string): ts.SourceFile {
 }
 
 const inputIndex = new Map<string, Map<string, ts.InterfaceDeclaration>>();
-/** Every interface of a provider's types/input.d.ts, by `namespace.Name`. */
-function inputs(pkg: string): Map<string, ts.InterfaceDeclaration> {
-  let index = inputIndex.get(pkg);
+/**
+ * Every interface of one namespace of a provider's types/input.d.ts, by `namespace.Name`. The
+ * file declares one top-level `export declare namespace <module> {` per module, closed by a `}`
+ * in column 0 (6 MB for @pulumi/gcp): only that block is parsed, not the file.
+ */
+function inputs(pkg: string, namespace: string): Map<string, ts.InterfaceDeclaration> {
+  const key = `${pkg}:${namespace}`;
+  let index = inputIndex.get(key);
   if (index) return index;
   index = new Map();
   const walk = (node: ts.Node, prefix: string) => {
@@ -93,11 +98,19 @@ function inputs(pkg: string): Map<string, ts.InterfaceDeclaration> {
       index!.set(`${prefix}.${node.name.getText()}`, node);
     else if (ts.isModuleBlock(node)) ts.forEachChild(node, (c) => walk(c, prefix));
   };
-  const sf = source(path.join(ROOT, "node_modules", "@pulumi", pkg, "types", "input.d.ts"));
-  ts.forEachChild(sf, (c) => walk(c, ""));
-  inputIndex.set(pkg, index);
+  const file = path.join(ROOT, "node_modules", "@pulumi", pkg, "types", "input.d.ts");
+  const text = (inputTexts[file] ??= fs.readFileSync(file, "utf8"));
+  const start = text.indexOf(`\nexport declare namespace ${namespace} {\n`);
+  if (start >= 0) {
+    const end = text.indexOf("\n}\n", start + 1);
+    const block = text.slice(start + 1, end < 0 ? undefined : end + 3);
+    const sf = ts.createSourceFile(`${file}#${namespace}`, block, ts.ScriptTarget.Latest, true);
+    ts.forEachChild(sf, (c) => walk(c, ""));
+  }
+  inputIndex.set(key, index);
   return index;
 }
+const inputTexts: Record<string, string> = {};
 
 /** The `<Name>Args` properties of a Pulumi type token such as `gcp:container/cluster:Cluster`. */
 function argsOf(token: string): Props | undefined {
@@ -184,7 +197,7 @@ export async function terraformToPulumi(hcl: string): Promise<Translated> {
         if (Array.isArray(value) && !shape.ref && !shape.map)
           return value.map((v) => convert(v, shape, where, top));
         if (shape.map || !shape.ref) return value;
-        const nested = inputs(pkg).get(shape.ref);
+        const nested = inputs(pkg, shape.ref.split(".")[0]).get(shape.ref);
         if (!nested) {
           problems.push(`${where}: no SDK type ${shape.ref}`);
           return value;
