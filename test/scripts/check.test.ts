@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRules } from "../../policies/rules";
 import { main } from "../../scripts/check";
 import { PackSession } from "../../scripts/lib/policyEngine";
+import type { RecordedResource } from "../../scripts/lib/mocks";
 import { recordedStack, runStack, shippedLoad } from "../helpers/stack";
 import { SPAWN_TEST_TIMEOUT_MS, SPAWN_TIMEOUT_MS } from "../helpers/timeouts";
 
@@ -23,6 +24,17 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-check-"));
 
 const SHIPPED = new Set(["dev", "staging", "prod"]);
 let pack: PackSession;
+const runs = new Map<string, Promise<RecordedResource[]>>();
+/** A throwaway stack run under mocks once per placeholder setting (the refusal test unsets it). */
+function ran(stack: string, cloud?: string): Promise<RecordedResource[]> {
+  const key = `${stack}:${cloud ?? ""}:${process.env.MLOPS_ALLOW_PLACEHOLDERS ?? ""}`;
+  if (!runs.has(key))
+    runs.set(
+      key,
+      runStack(stack, cloud ? { "mlops-platform:cloud": cloud } : {}).then((r) => r.resources),
+    );
+  return runs.get(key)!;
+}
 /** The checker in-process: same main(), stacks loaded by the test loader, one pack session for all cases. */
 async function check(...args: string[]) {
   const out: string[] = [];
@@ -35,10 +47,11 @@ async function check(...args: string[]) {
       rules: allRules,
       record: async (stack, cloud) =>
         // A shipped stack as loaded once for the run (placeholders accepted, as there);
-        // the throwaway stacks, and the placeholder refusal, run the program here.
+        // the throwaway stacks, and the placeholder refusal, run the program here, once each
+        // per file (their stack files do not change between tests), each caller a copy.
         SHIPPED.has(stack) && process.env.MLOPS_ALLOW_PLACEHOLDERS === "1"
           ? (await recordedStack(stack as "dev" | "staging" | "prod", cloud)).resources
-          : (await runStack(stack, cloud ? { "mlops-platform:cloud": cloud } : {})).resources,
+          : structuredClone(await ran(stack, cloud)),
     },
   );
   return { status, stdout: out.join("\n"), stderr: err.join("\n") };
