@@ -12,7 +12,8 @@
  * Usage: node scripts/load-entry.cjs <stack>[:<cloud>] ... [--entry <file.ts>] [--record <file>]
  * Prints one JSON line per stack {"stack","cloud","resources","types","files","compiled","compilerOptions"}
  * or exits 1 with the error. --record writes what each stack registered to <file>
- * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...]}}; test/setup/loadStacks.ts).
+ * ({"<stack>[:<cloud>]": {"resources": [...], "invokes": [...], "exports": {...}}};
+ * test/setup/loadStacks.ts).
  * PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking, as it does for `pulumi up`.
  */
 const fs = require("node:fs");
@@ -78,7 +79,7 @@ service.compile = (code, fileName, lineOffset) => {
 };
 
 // --- the shared mocks (the same ones the tests and `npm run check` use) ---
-const { installMocks, settle, stackFileConfig } = require("./lib/mocks.ts");
+const { installMocks, recordExports, settle, stackFileConfig } = require("./lib/mocks.ts");
 const compiledFiles = require("./lib/compiledFiles.cjs");
 
 async function load({ stack, cloud }) {
@@ -93,13 +94,17 @@ async function load({ stack, cloud }) {
     )
       delete require.cache[key];
   const compilesBefore = compiles;
-  require(entry);
+  const program = require(entry);
   await settle();
   const types = {};
   for (const r of session.resources) types[r.type] = (types[r.type] ?? 0) + 1;
   // The project files this stack compiled (what the runtime's ts-node would type-check).
   const files = compiledFiles().filter((f) => !f.startsWith(`scripts${path.sep}`));
-  const recording = { resources: session.resources, invokes: [...session.invokes] };
+  const recording = {
+    resources: session.resources,
+    invokes: [...session.invokes],
+    exports: await recordExports(program),
+  };
   return {
     summary: {
       stack,

@@ -435,6 +435,29 @@ export async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 50));
 }
 
+/** A stack output as the program exported it: its value, and whether it is a secret. */
+export interface RecordedExport {
+  value: unknown;
+  secret: boolean;
+}
+
+/**
+ * The program's exports (its stack outputs) resolved, each with whether it is a secret: what a
+ * recording keeps of them (scripts/load-entry.cjs) and what a test run returns.
+ */
+export async function recordExports(
+  exports: Record<string, unknown>,
+): Promise<Record<string, RecordedExport>> {
+  const out: Record<string, RecordedExport> = {};
+  // An undefined export is no stack output (the runtime does not serialize it).
+  for (const [name, v] of Object.entries(exports))
+    if (v !== undefined)
+      out[name] = pulumi.Output.isInstance(v)
+        ? { value: await valueOf(v), secret: await pulumi.isSecret(v) }
+        : { value: v, secret: false };
+  return out;
+}
+
 /** Resolves an Output's value in tests. */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply((v) => resolve(v)));

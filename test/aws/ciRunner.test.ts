@@ -5,8 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { codebuildRunnerPolicy } from "../../components/aws/iamDocuments";
 import { CI_RUNNER_IMAGE, codebuildRunnerProblems } from "../../components/aws/ciRunner";
-import type { Output } from "@pulumi/pulumi";
-import { stackFileConfig, valueOf } from "../../scripts/lib/mocks";
+import { stackFileConfig } from "../../scripts/lib/mocks";
 import { ACCOUNT, simulate } from "../helpers/iamSimulate";
 import { runStack, type StackRun } from "../helpers/stack";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
@@ -45,9 +44,7 @@ describe("a stack with cluster.ciRunner", () => {
     expect(hook.inputs.filterGroups).toEqual([
       { filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] },
     ]);
-    expect(await valueOf(run.exports.ciRunnerProject as Output<string>)).toBe(
-      "mlops-dev-ci-runner",
-    );
+    expect(run.exports.ciRunnerProject).toEqual({ value: "mlops-dev-ci-runner", secret: false });
   });
 
   it("its security group sends HTTPS only, and the cluster security group lets it reach the API", () => {

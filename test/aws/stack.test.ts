@@ -4,10 +4,9 @@
  * dev/staging/prod differences, and that the cluster layer above it is the
  * one GCP gets.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EKS_ADDON_VERSIONS } from "../../components/aws/eks/addonVersions";
-import { valueOf, type MockSession, type RecordedResource } from "../../scripts/lib/mocks";
+import { type MockSession, type RecordedResource } from "../../scripts/lib/mocks";
 import { recordedStack, runStack, type StackRun } from "../helpers/stack";
 
 const AWS = { "mlops-platform:cloud": "aws", "aws:region": "us-east-1" };
@@ -54,7 +53,8 @@ const T = {
 const runs: Record<string, StackRun> = {};
 
 beforeAll(async () => {
-  for (const env of ["dev", "staging", "prod"]) runs[env] = await runStack(env, AWS);
+  for (const env of ["dev", "staging", "prod"] as const)
+    runs[env] = await recordedStack(env, "aws");
 }, 120_000);
 
 const parse = (doc: unknown) => (typeof doc === "string" ? JSON.parse(doc) : doc);
@@ -317,9 +317,9 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
   });
 
   it("kubeconfig is a secret using `aws eks get-token`; the k8s provider uses it", async () => {
-    const kubeconfig = run().exports.kubeconfig as pulumi.Output<string>;
-    expect(await pulumi.isSecret(kubeconfig)).toBe(true);
-    const doc = JSON.parse(await valueOf(kubeconfig));
+    const kubeconfig = run().exports.kubeconfig;
+    expect(kubeconfig.secret).toBe(true);
+    const doc = JSON.parse(kubeconfig.value as string);
     const exec = doc.users[0].user.exec;
     expect(exec.command).toBe("aws");
     expect(exec.args).toEqual([
@@ -549,14 +549,10 @@ describe.each(["dev", "staging", "prod"] as const)("AWS stack %s under mocks", (
 
   it("exports the cluster name, bucket and RDS endpoint", async () => {
     const e = run().exports;
-    expect(e.cloud).toBe("aws");
-    expect(await valueOf(e.clusterName as pulumi.Output<string>)).toBe(`mlops-${env}`);
-    expect(await valueOf(e.artifactBucket as pulumi.Output<string>)).toBe(
-      one(T.bucket).state.bucket,
-    );
-    expect(await valueOf(e.databaseConnectionName as pulumi.Output<string>)).toBe(
-      one(T.rds).state.endpoint,
-    );
+    expect(e.cloud.value).toBe("aws");
+    expect(e.clusterName.value).toBe(`mlops-${env}`);
+    expect(e.artifactBucket.value).toBe(one(T.bucket).state.bucket);
+    expect(e.databaseConnectionName.value).toBe(one(T.rds).state.endpoint);
   });
 });
 

@@ -1,13 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
   installMocks,
   settle,
   stackFileConfig,
-  valueOf,
   type RecordedResource,
 } from "../../scripts/lib/mocks";
-import { runStack, type StackRun } from "../helpers/stack";
+import { recordedStack, runStack, type StackRun } from "../helpers/stack";
 
 const T = {
   network: "gcp:compute/network:Network",
@@ -33,7 +31,7 @@ const T = {
 const runs: Record<string, StackRun> = {};
 
 beforeAll(async () => {
-  for (const env of ["dev", "staging", "prod"]) runs[env] = await runStack(env);
+  for (const env of ["dev", "staging", "prod"] as const) runs[env] = await recordedStack(env);
 });
 
 describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (env) => {
@@ -162,9 +160,9 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
   });
 
   it("kubeconfig is a secret using gke-gcloud-auth-plugin; the k8s provider uses it", async () => {
-    const kubeconfig = run().exports.kubeconfig as pulumi.Output<string>;
-    expect(await pulumi.isSecret(kubeconfig)).toBe(true);
-    const doc = JSON.parse(await valueOf(kubeconfig));
+    const kubeconfig = run().exports.kubeconfig;
+    expect(kubeconfig.secret).toBe(true);
+    const doc = JSON.parse(kubeconfig.value as string);
     expect(doc.users[0].user.exec.command).toBe("gke-gcloud-auth-plugin");
     // The DNS endpoint, which CI reaches without an IP allow-list; the IP endpoint keeps it.
     expect(doc.clusters[0].cluster.server).toMatch(
@@ -274,14 +272,11 @@ describe.each(["dev", "staging", "prod"] as const)("GCP stack %s under mocks", (
 
   it("exports cluster name, secret kubeconfig, bucket and connection name, nothing secret in plain text", async () => {
     const e = run().exports;
-    expect(await valueOf(e.clusterName as pulumi.Output<string>)).toBe(`mlops-${env}`);
-    expect(await valueOf(e.artifactBucket as pulumi.Output<string>)).toBe(one(T.bucket).state.name);
-    expect(await valueOf(e.databaseConnectionName as pulumi.Output<string>)).toBe(
-      one(T.sql).state.connectionName,
-    );
+    expect(e.clusterName.value).toBe(`mlops-${env}`);
+    expect(e.artifactBucket.value).toBe(one(T.bucket).state.name);
+    expect(e.databaseConnectionName.value).toBe(one(T.sql).state.connectionName);
     for (const [k, v] of Object.entries(e)) {
-      if (!pulumi.Output.isInstance(v)) continue;
-      const text = JSON.stringify(await valueOf(v as pulumi.Output<unknown>));
+      const text = JSON.stringify(v.value);
       if (k !== "kubeconfig")
         expect(text).not.toContain(
           run().one(T.password, `mlops-${env}-tracking-db-password`).state.result,

@@ -9,17 +9,20 @@ import { inject, vi } from "vitest";
 import {
   installMocks,
   programEntry,
+  recordExports,
   sessionOver,
   settle,
   stackFileConfig,
   type MockSession,
+  type RecordedExport,
   type RecordedResource,
 } from "../../scripts/lib/mocks";
 import { LOAD_FILES, SHIPPED_STACKS, type EntryLoad } from "../setup/loadStacks";
 import { SPAWN_TIMEOUT_MS } from "./timeouts";
 
+/** A stack's registrations and its exports (resolved, each with whether it is secret). */
 export interface StackRun extends MockSession {
-  exports: Record<string, unknown>;
+  exports: Record<string, RecordedExport>;
 }
 
 export async function runStack(
@@ -28,9 +31,9 @@ export async function runStack(
 ): Promise<StackRun> {
   vi.resetModules();
   const session = await installMocks({ stack, config: stackFileConfig(stack, overrides) });
-  const exports = (await import(/* @vite-ignore */ programEntry())) as Record<string, unknown>;
+  const program = (await import(/* @vite-ignore */ programEntry())) as Record<string, unknown>;
   await settle();
-  return Object.assign(session, { exports });
+  return Object.assign(session, { exports: await recordExports(program) });
 }
 
 /** The shipped stacks' load (test/setup/loadStacks.ts, started on the first ask), once finished. */
@@ -55,14 +58,17 @@ export async function shippedLoad(): Promise<EntryLoad> {
 export async function recordedStack(
   stack: "dev" | "staging" | "prod",
   cloud?: "gcp" | "aws",
-): Promise<MockSession> {
+): Promise<StackRun> {
   const load = await shippedLoad();
   if (load.status !== 0)
     throw new Error(`the shipped stacks did not load (test/setup/loadStacks.ts):\n${load.stderr}`);
   recordings ??= fs.readFileSync(path.join(inject("shippedStacks"), LOAD_FILES.recordings), "utf8");
   const key = cloud === "aws" ? `${stack}:aws` : stack;
   const rec = (
-    JSON.parse(recordings) as Record<string, { resources: RecordedResource[]; invokes: string[] }>
+    JSON.parse(recordings) as Record<
+      string,
+      { resources: RecordedResource[]; invokes: string[]; exports: Record<string, RecordedExport> }
+    >
   )[key];
   if (!rec)
     throw new Error(
@@ -71,6 +77,6 @@ export async function recordedStack(
   // The stack files choose gcp; a recording on another cloud is not what a gcp caller asked for.
   if (cloud === "gcp" && !rec.resources.some((r) => r.type.startsWith("gcp:")))
     throw new Error(`the recording of ${stack} is not on gcp: its stack file picks another cloud`);
-  return sessionOver(rec.resources, new Set(rec.invokes));
+  return Object.assign(sessionOver(rec.resources, new Set(rec.invokes)), { exports: rec.exports });
 }
 let recordings: string | undefined;

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -8,8 +7,8 @@ import { ClusterAnalysisTemplate } from "@kubernetes-models/argo-rollouts/argopr
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { CHARTS } from "../../components/lib/helm";
-import { valueOf, type RecordedResource } from "../../scripts/lib/mocks";
-import { runStack, type StackRun } from "../helpers/stack";
+import { type RecordedResource } from "../../scripts/lib/mocks";
+import { recordedStack, runStack, type StackRun } from "../helpers/stack";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -35,7 +34,7 @@ function validateRecorded(r: RecordedResource): void {
 
 const runs: Record<string, StackRun> = {};
 beforeAll(async () => {
-  for (const env of ["dev", "staging", "prod"]) runs[env] = await runStack(env);
+  for (const env of ["dev", "staging", "prod"] as const) runs[env] = await recordedStack(env);
 });
 
 describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) => {
@@ -492,10 +491,11 @@ describe.each(["dev", "staging", "prod"] as const)("cluster layer in %s", (env) 
   });
 
   it("exports the in-cluster MLflow URL and the Argo CD namespace", async () => {
-    expect(await valueOf(run().exports.mlflowUrl as pulumi.Output<string>)).toBe(
-      "http://mlflow.mlflow.svc.cluster.local:5000",
-    );
-    expect(run().exports.argocdNamespace).toBe("argocd");
+    expect(run().exports.mlflowUrl).toEqual({
+      value: "http://mlflow.mlflow.svc.cluster.local:5000",
+      secret: false,
+    });
+    expect(run().exports.argocdNamespace).toEqual({ value: "argocd", secret: false });
   });
 });
 
