@@ -5,10 +5,10 @@
  * The package root's declarations name every AWS service: importing it puts 3,071
  * declaration files in each type check of the program (`tsc`, ESLint, and the runtime's
  * ts-node on every `pulumi up`), where these modules need 896 (pulumi/pulumi#10442;
- * measured with `tsc --extendedDiagnostics`). At run time the root loads services lazily, so
- * the objects are the same; the root's one other effect, registering the provider package, only
- * rebuilds provider references read back from the engine, which none of these resources
- * outputs (see components/lib/k8s.ts). ESLint refuses the root import (eslint.boundaries.mjs).
+ * measured with `tsc --extendedDiagnostics`). At run time these are the objects the root
+ * exports; what the root adds is registration, of every service's resources and of the provider
+ * package, which the SDK uses only to rebuild references read back from the engine (see
+ * components/lib/k8s.ts). ESLint refuses the root import (eslint.boundaries.mjs).
  */
 export * as autoscaling from "@pulumi/aws/autoscaling";
 export * as cloudwatch from "@pulumi/aws/cloudwatch";

@@ -9,10 +9,12 @@
  * runtime's type-checked load of `dev` took 11.7-11.9 s against 13.0-13.5 s (ESLint, no
  * measurable change). The shipped stacks record byte-identical resources either way.
  *
- * The root's index also registers the provider package, which the SDK uses only to rebuild a
- * provider reference read back from the engine; none of these resources outputs one (an
- * unregistered one reads back as its URN, @pulumi/pulumi runtime/rpc.js `deserializeProperty`).
- * ESLint refuses the root import (eslint.boundaries.mjs).
+ * At run time these are the objects the root exports. The root's index also loads every API
+ * group, registering their resources, and registers the provider package: the SDK uses those
+ * registrations only to rebuild a resource or provider reference read back from the engine, and
+ * none of the program's resources outputs one (an unregistered reference reads back as its URN
+ * or ID: @pulumi/pulumi runtime/rpc.js `deserializeProperty`). ESLint refuses the root import
+ * (eslint.boundaries.mjs).
  */
 export * as apiextensions from "@pulumi/kubernetes/apiextensions";
 export * as apps from "@pulumi/kubernetes/apps";
