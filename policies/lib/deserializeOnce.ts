@@ -30,7 +30,8 @@ type Once = ((struct: unknown, proxySecrets: boolean) => Record<string, unknown>
 const installed = sdk.deserializeProperties as Once;
 
 // The patch is installed once per process; this module may be evaluated again in the same
-// process (a test runner re-evaluating sources), so the counts live on the installed function.
+// process (a test that resets modules, vi.resetModules), so the counts live on the installed
+// function.
 if (!installed.counts) {
   const original = sdk.deserializeProperties;
   const shared = new WeakMap<object, Record<string, unknown>>();

@@ -3,8 +3,10 @@
  * vitest.config.mts). A worker then loads node_modules once instead of once per file, which
  * halves the suite's CPU (@pulumi/pulumi alone is about 0.8 s per load).
  *
- * vitest re-evaluates our own modules for each file (vitest 4, `resetModules` in its runner),
- * but node_modules stay loaded, and with them the process-global state a file may change:
+ * Modules stay evaluated across the files of a worker, ours too until a test resets them
+ * (`vi.resetModules`, which test/helpers/stack.ts `runStack` calls; a module imported by three
+ * files logged one evaluation), and node_modules stay loaded with the process-global state a
+ * file may change:
  * - Pulumi's runtime store (`global.globalStore`: the monitor `setMocks` installed, config,
  *   the stack resource). Each file starts with the runtime as a fresh process has it: no
  *   monitor (a file that registers resources without installing mocks reaches no monitor, as
